@@ -1,0 +1,66 @@
+"""The petition platform: `create_app` builds the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from petition.config import Settings
+from petition.extensions import babel, csrf, db, mail, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment; `overrides` win (tests use them)."""
+    overrides = overrides or {}
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    debug = app.debug or bool(overrides.get("TESTING"))
+    settings = Settings.from_env(instance, debug=debug and "SECRET_KEY" not in overrides)
+    app.config.update(settings.as_flask_config())
+    app.config.update(overrides)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from petition import cli, errors, security
+
+    from petition.i18n import language_links
+
+    app.jinja_env.globals["language_links"] = language_links
+    errors.register(app)
+    security.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from petition import database
+    from petition.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    database.configure_engine(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from petition.api.views import bp as api_bp
+    from petition.campaigns.views import bp as campaigns_bp
+    from petition.ops import bp as ops_bp
+    from petition.signing.views import bp as signing_bp
+
+    for bp in (ops_bp, api_bp, campaigns_bp, signing_bp):
+        app.register_blueprint(bp)

@@ -1,0 +1,28 @@
+"""`/api/v1/`: public numbers, cacheable, never personal data."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
+
+from petition.campaigns import services
+from petition.campaigns.counts import campaign_counts
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/campaigns/<slug>")
+def campaign(slug: str) -> ResponseReturnValue:
+    found = services.get_public(slug)
+    counts = campaign_counts(found.id)
+    response = jsonify(
+        slug=found.slug,
+        title=found.text("en").title,
+        status=found.status.value,
+        counts={"individuals": counts.individuals, "organisations": counts.organisations},
+        by_country=counts.by_country,
+        updated_at=counts.updated_at.isoformat(timespec="seconds"),
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = 10
+    return response

@@ -1,0 +1,78 @@
+"""Public counts, aggregated from signatures and cached briefly per process.
+
+Signing never touches a shared counter row: the counts are a GROUP BY over an index,
+recomputed at most once per `COUNTS_TTL_SECONDS` in each process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from petition.extensions import db
+from petition.models import Signature, SignatureStatus
+from petition.models.types import utcnow
+
+
+@dataclass(frozen=True)
+class Counts:
+    individuals: int
+    organisations: int
+    by_country: dict[str, int]
+    updated_at: datetime
+
+
+@dataclass
+class CountsCache:
+    entries: dict[int, tuple[float, Counts]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _cache() -> CountsCache:
+    cache: CountsCache = current_app.extensions.setdefault("petition.counts", CountsCache())
+    return cache
+
+
+def campaign_counts(campaign_id: int) -> Counts:
+    """The campaign's counts, at most `COUNTS_TTL_SECONDS` old."""
+    cache = _cache()
+    now = time.monotonic()
+    with cache.lock:
+        entry = cache.entries.get(campaign_id)
+    if entry and entry[0] > now:
+        return entry[1]
+    counts = count_signatures(campaign_id)
+    with cache.lock:
+        cache.entries[campaign_id] = (now + current_app.config["COUNTS_TTL_SECONDS"], counts)
+    return counts
+
+
+def forget_counts(campaign_id: int) -> None:
+    """Drop this process's cached counts, so a signer sees their own confirmation counted."""
+    cache = _cache()
+    with cache.lock:
+        cache.entries.pop(campaign_id, None)
+
+
+def count_signatures(campaign_id: int) -> Counts:
+    query = (
+        select(Signature.country, func.count())
+        .where(
+            Signature.campaign_id == campaign_id,
+            Signature.status == SignatureStatus.CONFIRMED,
+        )
+        .group_by(Signature.country)
+        .order_by(func.count().desc(), Signature.country)
+    )
+    by_country = {country: total for country, total in db.session.execute(query).tuples()}
+    return Counts(
+        individuals=sum(by_country.values()),
+        organisations=0,
+        by_country=by_country,
+        updated_at=utcnow(),
+    )

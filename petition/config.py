@@ -1,0 +1,87 @@
+"""Typed settings, read once from the environment when the app is created."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("en", "uk", "ru")
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(raw: str | None, instance_path: Path) -> str:
+    """The SQLAlchemy URL: SQLite in the instance folder by default, psycopg 3 for PostgreSQL."""
+    if not raw:
+        return f"sqlite:///{instance_path / 'petition.db'}"
+    for prefix in ("postgresql://", "postgres://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw.removeprefix(prefix)
+    return raw
+
+
+def dev_secret_key(instance_path: Path) -> str:
+    """A key generated once into the instance folder, for debug and test runs only."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the operator can set; names follow ARCHITECTURE.md."""
+
+    SECRET_KEY: str
+    SQLALCHEMY_DATABASE_URI: str
+    BASE_URL: str
+    MAIL_SERVER: str | None
+    MAIL_PORT: int
+    MAIL_USE_TLS: bool
+    MAIL_USE_SSL: bool
+    MAIL_USERNAME: str | None
+    MAIL_PASSWORD: str | None
+    MAIL_DEFAULT_SENDER: str
+    REDIS_URL: str | None
+    # Seconds a person needs at least between opening a form and sending it.
+    SIGN_MIN_SECONDS: float = 3.0
+    # How many confirmation links one pending signature may receive.
+    CONFIRM_LINKS_PER_SIGNATURE: int = 5
+    CONFIRM_TOKEN_HOURS: int = 72
+    COUNTS_TTL_SECONDS: float = 10.0
+    MAX_CONTENT_LENGTH: int = 3 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE: int = 64 * 1024
+
+    @classmethod
+    def from_env(cls, instance_path: Path, *, debug: bool) -> Settings:
+        env = os.environ
+        secret = env.get("SECRET_KEY")
+        if not secret:
+            if not debug:
+                raise RuntimeError("SECRET_KEY must be set when not running in debug mode.")
+            secret = dev_secret_key(instance_path)
+        port = env.get("PORT", "5000")
+        return cls(
+            SECRET_KEY=secret,
+            SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL"), instance_path),
+            BASE_URL=env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            MAIL_SERVER=env.get("MAIL_SERVER") or None,
+            MAIL_PORT=int(env.get("MAIL_PORT", "25")),
+            MAIL_USE_TLS=_flag(env.get("MAIL_USE_TLS")),
+            MAIL_USE_SSL=_flag(env.get("MAIL_USE_SSL")),
+            MAIL_USERNAME=env.get("MAIL_USERNAME") or None,
+            MAIL_PASSWORD=env.get("MAIL_PASSWORD") or None,
+            MAIL_DEFAULT_SENDER=env.get("MAIL_DEFAULT_SENDER", "Petition <no-reply@localhost>"),
+            REDIS_URL=env.get("REDIS_URL") or None,
+        )
+
+    def as_flask_config(self) -> dict[str, Any]:
+        return {field.name: getattr(self, field.name) for field in fields(self)}

@@ -1,0 +1,65 @@
+"""Every error is a translated page in the visitor's language, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from petition.config import LANGUAGES
+from petition.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Something in that request was not right"), _l("Please go back and try again.")),
+    404: (_l("Page not found"), _l("There is nothing at this address. Check the link.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    410: (_l("This campaign is closed"), _l("It no longer accepts signatures. Thank you.")),
+    413: (_l("Too much data"), _l("What you sent is larger than this site accepts.")),
+    429: (_l("Too many attempts"), _l("Please wait a little and try again.")),
+    500: (_l("Something went wrong"), _l("Nothing you did caused this. Please try again later.")),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("The site cannot reach its database right now. Please try again in a minute."),
+    ),
+}
+CSRF_MESSAGE = (
+    _l("This form has expired"),
+    _l("For your safety, forms expire. Please go back, reload the page and send it again."),
+)
+
+
+def render_error(code: int, title: object, detail: object) -> ResponseReturnValue:
+    if not g.get("lang"):
+        first = request.path.strip("/").split("/", 1)[0]
+        g.lang = first if first in LANGUAGES else None
+    return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
+        return render_error(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        code = error.code or 500
+        if code not in MESSAGES:
+            return error
+        return render_error(code, *MESSAGES[code])
+
+    @app.errorhandler(OperationalError)
+    def database_down(error: OperationalError) -> ResponseReturnValue:
+        log.warning("database unavailable: %s", type(error.orig).__name__)
+        db.session.rollback()
+        return render_error(ServiceUnavailable.code, *MESSAGES[503])
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError) -> ResponseReturnValue:
+        return render_error(500, *MESSAGES[500])

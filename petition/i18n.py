@@ -1,0 +1,52 @@
+"""Languages in URLs: every public page lives under /<lang>/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, request, url_for
+
+from petition.config import LANGUAGES
+
+LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский"}
+
+
+def select_locale() -> str:
+    """The page's language: the URL's prefix, else the browser's preference."""
+    lang = g.get("lang")
+    if lang:
+        return str(lang)
+    return preferred_language()
+
+
+def preferred_language() -> str:
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+def bind_language(bp: Blueprint) -> None:
+    """Make `lang` a URL prefix of every route of `bp`, validated and filled in by url_for."""
+
+    @bp.url_value_preprocessor
+    def take_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        lang = (values or {}).pop("lang", None)
+        if lang not in LANGUAGES:
+            abort(404)
+        g.lang = lang
+
+    @bp.url_defaults
+    def add_lang(endpoint: str, values: dict[str, Any]) -> None:
+        values.setdefault("lang", g.get("lang") or preferred_language())
+
+
+def language_links() -> list[tuple[str, str, str, bool]]:
+    """(code, name, url, is_current) for the switcher: the same page in each language."""
+    endpoint, args = request.endpoint, dict(request.view_args or {})
+    current = g.get("lang")
+    links = []
+    for code in LANGUAGES:
+        if endpoint and "lang" in (request.url_rule.arguments if request.url_rule else ()):
+            url = url_for(endpoint, **{**args, "lang": code})
+        else:
+            url = url_for("campaigns.index", lang=code)
+        links.append((code, LANGUAGE_NAMES[code], url, code == current))
+    return links

@@ -1,0 +1,72 @@
+"""A campaign and its texts in each language."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.collections import attribute_keyed_dict
+
+from petition.extensions import db
+from petition.models.types import UTCDateTime, str_enum, utcnow
+
+
+class CampaignStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Campaign(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[CampaignStatus] = mapped_column(
+        str_enum(CampaignStatus, "campaign_status"), default=CampaignStatus.DRAFT
+    )
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    goal: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    texts: Mapped[dict[str, CampaignText]] = relationship(
+        collection_class=attribute_keyed_dict("lang"),
+        back_populates="campaign",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CampaignStatus.OPEN
+
+    def text(self, lang: str) -> CampaignText:
+        """The text in `lang`, falling back to English, then to any language it has."""
+        for candidate in (lang, "en", *self.texts):
+            if candidate in self.texts:
+                return self.texts[candidate]
+        raise LookupError(f"campaign {self.slug!r} has no text")
+
+
+class CampaignText(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "campaign_text"
+    __table_args__ = (UniqueConstraint("campaign_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(2))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    statement: Mapped[str] = mapped_column(Text)
+    demands: Mapped[str] = mapped_column(Text)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="texts")
+
+    @property
+    def sha256(self) -> str:
+        """The hash of the exact text a signer is shown: title, statement and demands."""
+        shown = "\n\n".join((self.title, self.statement, self.demands))
+        return hashlib.sha256(shown.encode()).hexdigest()

@@ -1,0 +1,58 @@
+"""A person's signature on a campaign."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from petition.extensions import db
+from petition.models.campaign import Campaign
+from petition.models.types import UTCDateTime, str_enum, utcnow
+
+
+class Display(enum.StrEnum):
+    """How a signer appears in any list: by name, by initials, or only in counts."""
+
+    FULL = "full"
+    INITIALS = "initials"
+    ANONYMOUS = "anonymous"
+
+
+class SignatureStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    INVALIDATED = "invalidated"
+
+
+class Signature(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "signature"
+    __table_args__ = (
+        # One signature per person and campaign, whatever its status: concurrent
+        # submissions of one address collide here and make a single record.
+        UniqueConstraint("campaign_id", "email_normalised"),
+        Index("ix_signature_counts", "campaign_id", "status", "country"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_normalised: Mapped[str | None] = mapped_column(String(254))
+    country: Mapped[str] = mapped_column(String(2))
+    city: Mapped[str | None] = mapped_column(String(80))
+    display: Mapped[Display] = mapped_column(str_enum(Display, "signature_display"))
+    wants_updates: Mapped[bool] = mapped_column(default=False)
+    lang: Mapped[str] = mapped_column(String(2))
+    statement_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[SignatureStatus] = mapped_column(
+        str_enum(SignatureStatus, "signature_status"), default=SignatureStatus.PENDING
+    )
+    client_hash: Mapped[str | None] = mapped_column(String(64))
+    links_sent: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    campaign: Mapped[Campaign] = relationship()

@@ -1,0 +1,33 @@
+"""Single-use links: only a hash of each token is stored."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from petition.extensions import db
+from petition.models.signature import Signature
+from petition.models.types import UTCDateTime, str_enum, utcnow
+
+
+class TokenPurpose(enum.StrEnum):
+    CONFIRM_SIGNATURE = "confirm_sig"
+
+
+class LinkToken(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "link_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(str_enum(TokenPurpose, "token_purpose"))
+    signature_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signature.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    signature: Mapped[Signature | None] = relationship()

@@ -1,0 +1,1 @@
+"""Individual signing and email confirmation."""

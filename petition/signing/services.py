@@ -1,0 +1,164 @@
+"""Signing and confirming: the rules of ARCHITECTURE.md's data section live here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from petition.campaigns.counts import forget_counts
+from petition.extensions import db
+from petition.mail.outbox import enqueue
+from petition.models import (
+    Campaign,
+    Display,
+    LinkToken,
+    Signature,
+    SignatureStatus,
+    TokenPurpose,
+)
+from petition.models.types import utcnow
+from petition.tokens import find_token
+
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+class LinkInvalid(Exception):
+    """The link is unknown, or no longer leads to a signature that can be confirmed."""
+
+
+class LinkExpired(Exception):
+    """The link was real but is too old; the signer can ask for a new one."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__(campaign.slug)
+        self.campaign = campaign
+
+
+@dataclass(frozen=True)
+class SignatureRequest:
+    name: str
+    email: str
+    country: str
+    city: str | None
+    display: Display
+    wants_updates: bool
+    lang: str
+    statement_sha256: str
+
+
+def normalise_email(address: str) -> str:
+    """One person, one key: case folded, sub-address dropped, Gmail's dots ignored."""
+    local, _, domain = address.strip().rpartition("@")
+    local, domain = local.casefold(), domain.casefold().rstrip(".")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
+def request_signature(campaign: Campaign, wish: SignatureRequest, *, client_hash: str | None) -> None:
+    """Record a signing attempt and queue the mail that fits it.
+
+    The caller cannot tell what happened: a new address gets a confirmation link, a pending
+    one a fresh link (up to a cap), a confirmed one a note that it has already signed.
+    """
+    key = normalise_email(wish.email)
+    signature = _find(campaign, key)
+    if signature is None:
+        signature = _insert(campaign, wish, key, client_hash)
+        if signature is not None:
+            _queue_confirmation(signature)
+            return
+        signature = _find(campaign, key)
+    if signature is None:
+        return  # erased between the insert and the look-up; nothing left to act on
+    if signature.status is SignatureStatus.CONFIRMED:
+        enqueue("already_signed", lang=wish.lang, recipient=wish.email, signature=signature)
+    elif signature.status is SignatureStatus.PENDING:
+        _apply(signature, wish, client_hash)
+        _queue_confirmation(signature)
+
+
+def _find(campaign: Campaign, key: str) -> Signature | None:
+    return db.session.scalar(
+        select(Signature).where(
+            Signature.campaign_id == campaign.id, Signature.email_normalised == key
+        )
+    )
+
+
+def _insert(
+    campaign: Campaign, wish: SignatureRequest, key: str, client_hash: str | None
+) -> Signature | None:
+    """A new pending signature, or None when a concurrent request inserted it first."""
+    signature = Signature(campaign=campaign, email_normalised=key)
+    _apply(signature, wish, client_hash)
+    try:
+        with db.session.begin_nested():
+            db.session.add(signature)
+    except IntegrityError:
+        return None
+    return signature
+
+
+def _apply(signature: Signature, wish: SignatureRequest, client_hash: str | None) -> None:
+    """The latest submission's details win while a signature is still unconfirmed."""
+    signature.name = wish.name
+    signature.email = wish.email
+    signature.country = wish.country
+    signature.city = wish.city or None
+    signature.display = wish.display
+    signature.wants_updates = wish.wants_updates
+    signature.lang = wish.lang
+    signature.statement_sha256 = wish.statement_sha256
+    signature.client_hash = client_hash
+
+
+def _queue_confirmation(signature: Signature) -> None:
+    if signature.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
+        return
+    signature.links_sent += 1
+    enqueue("confirm_signature", lang=signature.lang, signature=signature)
+
+
+def resend_confirmation(campaign: Campaign, email: str, lang: str) -> None:
+    """Queue a fresh link if this address has a pending signature; silent otherwise."""
+    signature = _find(campaign, normalise_email(email))
+    if signature is not None and signature.status is SignatureStatus.PENDING:
+        signature.lang = lang
+        _queue_confirmation(signature)
+
+
+def confirmable_signature(raw_token: str) -> Signature:
+    """The signature a confirmation link leads to, for the page that shows the button."""
+    return _signature_behind(find_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE))
+
+
+def confirm_signature(raw_token: str) -> Signature:
+    """Confirm the link's signature; confirming an already confirmed one changes nothing."""
+    token = find_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE, for_update=True)
+    signature = _signature_behind(token)
+    if token is not None and signature.status is SignatureStatus.PENDING:
+        now = utcnow()
+        token.used_at = now
+        signature.status = SignatureStatus.CONFIRMED
+        signature.confirmed_at = now
+        db.session.flush()
+        forget_counts(signature.campaign_id)
+    return signature
+
+
+def _signature_behind(token: LinkToken | None) -> Signature:
+    if token is None or token.signature is None:
+        raise LinkInvalid
+    signature = token.signature
+    if signature.status is SignatureStatus.CONFIRMED:
+        return signature
+    if token.used_at is not None or signature.status is not SignatureStatus.PENDING:
+        raise LinkInvalid
+    if token.expires_at <= utcnow():
+        raise LinkExpired(signature.campaign)
+    return signature

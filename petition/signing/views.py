@@ -1,0 +1,109 @@
+"""Signing a campaign and confirming by email."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.exceptions import Gone
+
+from petition import privacy
+from petition.campaigns import services as campaigns
+from petition.extensions import db
+from petition.i18n import bind_language
+from petition.models import Campaign, Display
+from petition.signing import services as signing
+from petition.signing.forms import EmailForm, SignatureForm
+
+bp = Blueprint("signing", __name__, url_prefix="/<lang>")
+bind_language(bp)
+
+PRIVATE = {"Cache-Control": "no-store"}
+
+
+def _open_campaign(slug: str) -> Campaign:
+    campaign = campaigns.get_public(slug)
+    if not campaign.is_open:
+        raise Gone
+    return campaign
+
+
+def _render_sign(campaign: Campaign, form: SignatureForm, status: int = 200) -> ResponseReturnValue:
+    text = campaign.text(g.lang)
+    return render_template("signing/sign.html", campaign=campaign, text=text, form=form), status
+
+
+@bp.route("/<slug>/sign", methods=["GET", "POST"])
+def sign(slug: str) -> ResponseReturnValue:
+    campaign = _open_campaign(slug)
+    form = SignatureForm(g.lang, campaign.text(g.lang).sha256)
+    if not form.is_submitted():
+        return _render_sign(campaign, form)
+    if not form.validate():
+        return _render_sign(campaign, form, 422)
+    if not form.is_bot:
+        wish = signing.SignatureRequest(
+            name=form.name.data,
+            email=form.email.data,
+            country=form.country.data,
+            city=form.city.data,
+            display=Display(form.display.data),
+            wants_updates=form.wants_updates.data,
+            lang=g.lang,
+            statement_sha256=form.statement_sha256.data,
+        )
+        signing.request_signature(campaign, wish, client_hash=privacy.client_hash())
+        db.session.commit()
+    return redirect(url_for(".check_email", slug=slug))
+
+
+@bp.get("/<slug>/check-email")
+def check_email(slug: str) -> ResponseReturnValue:
+    campaign = campaigns.get_public(slug)
+    return render_template("signing/check_email.html", campaign=campaign)
+
+
+@bp.route("/<slug>/resend", methods=["GET", "POST"])
+def resend(slug: str) -> ResponseReturnValue:
+    campaign = _open_campaign(slug)
+    form = EmailForm()
+    if not form.is_submitted():
+        return render_template("signing/resend.html", campaign=campaign, form=form)
+    if not form.validate():
+        return render_template("signing/resend.html", campaign=campaign, form=form), 422
+    signing.resend_confirmation(campaign, form.email.data, g.lang)
+    db.session.commit()
+    return redirect(url_for(".check_email", slug=slug))
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str) -> ResponseReturnValue:
+    try:
+        signature = signing.confirmable_signature(token)
+    except signing.LinkExpired as expired:
+        return _expired(expired.campaign)
+    except signing.LinkInvalid:
+        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    page = render_template("signing/confirm.html", signature=signature, campaign=signature.campaign)
+    return page, PRIVATE
+
+
+@bp.post("/confirm/<token>")
+def confirm_post(token: str) -> ResponseReturnValue:
+    try:
+        signature = signing.confirm_signature(token)
+    except signing.LinkExpired as expired:
+        db.session.rollback()
+        return _expired(expired.campaign)
+    except signing.LinkInvalid:
+        db.session.rollback()
+        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    db.session.commit()
+    flash(_("Thank you. Your signature is confirmed and counted."), "success")
+    return redirect(url_for("campaigns.show", slug=signature.campaign.slug))
+
+
+def _expired(campaign: Campaign) -> ResponseReturnValue:
+    form = EmailForm()
+    page = render_template("signing/link_expired.html", campaign=campaign, form=form)
+    return page, 410, PRIVATE

@@ -1,0 +1,42 @@
+"""Links that carry a secret: random, stored only as a hash, expiring, single-use."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from petition.extensions import db
+from petition.models import LinkToken, Signature, TokenPurpose
+from petition.models.types import utcnow
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_token(purpose: TokenPurpose, signature: Signature, *, hours: int) -> str:
+    """A new 256-bit token; the caller puts it in a link, the database keeps its hash."""
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        LinkToken(
+            token_hash=hash_token(raw),
+            purpose=purpose,
+            signature=signature,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    return raw
+
+
+def find_token(raw: str, purpose: TokenPurpose, *, for_update: bool = False) -> LinkToken | None:
+    if not raw or len(raw) > 128:
+        return None
+    query = select(LinkToken).where(
+        LinkToken.token_hash == hash_token(raw), LinkToken.purpose == purpose
+    )
+    if for_update:
+        query = query.with_for_update()
+    return db.session.scalar(query)
