@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from petition import extensions
 from petition.config import Settings
-from petition.extensions import babel, csrf, db, mail, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     debug = app.debug or bool(overrides.get("TESTING"))
-    settings = Settings.from_env(instance, debug=debug and "SECRET_KEY" not in overrides)
+    settings = Settings.from_env(instance, debug=debug, secret_key=overrides.get("SECRET_KEY"))
     app.config.update(settings.as_flask_config())
     app.config.update(overrides)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
@@ -34,7 +34,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
 
     from petition import cli, errors, security
-
     from petition.i18n import language_links
 
     app.jinja_env.globals["language_links"] = language_links
@@ -48,11 +47,13 @@ def _init_extensions(app: Flask) -> None:
     from petition import database
     from petition.i18n import select_locale
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
-    mail.init_app(app)
-    csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True
+    )
+    extensions.mail.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.babel.init_app(app, locale_selector=select_locale)
     database.configure_engine(app)
 
 

@@ -61,9 +61,12 @@ class Settings:
     MAX_FORM_MEMORY_SIZE: int = 64 * 1024
 
     @classmethod
-    def from_env(cls, instance_path: Path, *, debug: bool) -> Settings:
+    def from_env(
+        cls, instance_path: Path, *, debug: bool, secret_key: str | None = None
+    ) -> Settings:
+        """Read the environment; `secret_key`, when given, stands in for SECRET_KEY."""
         env = os.environ
-        secret = env.get("SECRET_KEY")
+        secret = secret_key or env.get("SECRET_KEY")
         if not secret:
             if not debug:
                 raise RuntimeError("SECRET_KEY must be set when not running in debug mode.")

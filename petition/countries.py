@@ -18,9 +18,7 @@ ALPHABETS = {
 def _sort_key(lang: str, name: str) -> tuple[int, ...]:
     """Alphabetical order for the language; Python's code-point order misplaces і, ї, є, ґ."""
     alphabet = ALPHABETS.get(lang, "")
-    return tuple(
-        alphabet.index(ch) if ch in alphabet else 100 + ord(ch) for ch in name.casefold()
-    )
+    return tuple(alphabet.index(ch) if ch in alphabet else 100 + ord(ch) for ch in name.casefold())
 
 
 @cache

@@ -69,7 +69,7 @@ def count_signatures(campaign_id: int) -> Counts:
         .group_by(Signature.country)
         .order_by(func.count().desc(), Signature.country)
     )
-    by_country = {country: total for country, total in db.session.execute(query).tuples()}
+    by_country = dict(db.session.execute(query).tuples().all())
     return Counts(
         individuals=sum(by_country.values()),
         organisations=0,

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Protocol
 
 from flask import current_app
-from flask_mail import Message
+from flask_mail import Message, sanitize_address
 
 from petition.mail.messages import Email
 
@@ -63,7 +63,9 @@ class SmtpTransport:
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
-            self._smtp.sendmail(message.sender, [email.recipient], message.as_bytes())
+            self._smtp.sendmail(
+                sanitize_address(message.sender), [email.recipient], message.as_bytes()
+            )
         except smtplib.SMTPResponseException as error:
             self.close()
             if error.smtp_code >= 500:

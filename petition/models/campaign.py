@@ -20,7 +20,7 @@ class CampaignStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
-class Campaign(db.Model):  # type: ignore[name-defined,misc]
+class Campaign(db.Model):  # type: ignore[name-defined]
     __tablename__ = "campaign"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +51,7 @@ class Campaign(db.Model):  # type: ignore[name-defined,misc]
         raise LookupError(f"campaign {self.slug!r} has no text")
 
 
-class CampaignText(db.Model):  # type: ignore[name-defined,misc]
+class CampaignText(db.Model):  # type: ignore[name-defined]
     __tablename__ = "campaign_text"
     __table_args__ = (UniqueConstraint("campaign_id", "lang"),)
 

@@ -11,7 +11,7 @@ from petition.extensions import db
 from petition.models.types import UTCDateTime, utcnow
 
 
-class ClientHashKey(db.Model):  # type: ignore[name-defined,misc]
+class ClientHashKey(db.Model):  # type: ignore[name-defined]
     __tablename__ = "client_hash_key"
 
     day: Mapped[date] = mapped_column(primary_key=True)

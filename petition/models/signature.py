@@ -27,7 +27,7 @@ class SignatureStatus(enum.StrEnum):
     INVALIDATED = "invalidated"
 
 
-class Signature(db.Model):  # type: ignore[name-defined,misc]
+class Signature(db.Model):  # type: ignore[name-defined]
     __tablename__ = "signature"
     __table_args__ = (
         # One signature per person and campaign, whatever its status: concurrent

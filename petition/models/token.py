@@ -17,7 +17,7 @@ class TokenPurpose(enum.StrEnum):
     CONFIRM_SIGNATURE = "confirm_sig"
 
 
-class LinkToken(db.Model):  # type: ignore[name-defined,misc]
+class LinkToken(db.Model):  # type: ignore[name-defined]
     __tablename__ = "link_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)

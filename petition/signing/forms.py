@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, TimestampSigner
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from petition.countries import country_names
@@ -71,9 +72,9 @@ class SignatureForm(FlaskForm):
     display = RadioField(
         _l("How your signature appears"),
         choices=[
-            (Display.ANONYMOUS.value, _l("Anonymous: counted, but your name is never shown")),
-            (Display.INITIALS.value, _l("Initials only")),
-            (Display.FULL.value, _l("Full name")),
+            SelectChoice(Display.ANONYMOUS.value, _l("Anonymous: counted, never named")),
+            SelectChoice(Display.INITIALS.value, _l("Initials only")),
+            SelectChoice(Display.FULL.value, _l("Full name")),
         ],
         default=Display.ANONYMOUS.value,
         validators=[InputRequired(_l("Please choose how your signature appears."))],
@@ -87,7 +88,10 @@ class SignatureForm(FlaskForm):
     def __init__(self, lang: str, statement_sha256: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.shown_statement = statement_sha256
-        self.country.choices = [("", _l("Choose…")), *country_names(lang).items()]
+        self.country.choices = [
+            SelectChoice("", _l("Choose…")),
+            *(SelectChoice(code, name) for code, name in country_names(lang).items()),
+        ]
         if not self.is_submitted():
             self.opened.data = _signer().sign(str(time.time())).decode()
             self.statement_sha256.data = statement_sha256

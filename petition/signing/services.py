@@ -59,7 +59,9 @@ def normalise_email(address: str) -> str:
     return f"{local}@{domain}"
 
 
-def request_signature(campaign: Campaign, wish: SignatureRequest, *, client_hash: str | None) -> None:
+def request_signature(
+    campaign: Campaign, wish: SignatureRequest, *, client_hash: str | None
+) -> None:
     """Record a signing attempt and queue the mail that fits it.
 
     The caller cannot tell what happened: a new address gets a confirmation link, a pending

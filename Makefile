@@ -1,0 +1,53 @@
+# Two commands: `make run` starts the whole product on SQLite; `make test` checks everything.
+VENV    := .venv
+BIN     := $(VENV)/bin
+FLASK   := $(BIN)/flask --app petition
+PYBABEL := $(BIN)/pybabel
+PORT    ?= 5000
+STAMP   := $(VENV)/.installed
+CATALOGUES := petition/translations
+MO_FILES   := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
+
+.PHONY: install run worker test lint bench translations-extract translations-update clean
+
+install: $(STAMP) $(MO_FILES) node_modules/.package-lock.json
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+%.mo: %.po $(STAMP)
+	$(PYBABEL) compile --statistics -i $< -o $@
+
+run: install
+	FLASK_DEBUG=1 $(FLASK) db upgrade
+	FLASK_DEBUG=1 $(FLASK) demo load
+	@echo "Site: http://127.0.0.1:$(PORT)/  (mail: $${MAIL_SERVER:-printed here and saved in instance/mail/})"
+	FLASK_DEBUG=1 $(FLASK) outbox run & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload --no-debugger
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+translations-extract: $(STAMP)
+	$(PYBABEL) extract -F babel.cfg -k _l -o $(CATALOGUES)/messages.pot --no-location --sort-output petition templates
+
+translations-update: translations-extract
+	$(PYBABEL) update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) node_modules instance

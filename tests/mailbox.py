@@ -1,0 +1,76 @@
+"""A real SMTP server (aiosmtpd) that keeps what it receives, for tests to read."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Mailbox:
+    host: str = "127.0.0.1"
+    port: int = 0
+    messages: list[EmailMessage] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    # SMTP reply codes to answer the next RCPT commands with, e.g. [451, 550].
+    refusals: list[int] = field(default_factory=list)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.refusals.clear()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.messages if address in str(m["To"])]
+
+    @staticmethod
+    def text_of(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("plain",))
+        return part.get_content() if part is not None else ""
+
+    @staticmethod
+    def html_of(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("html",))
+        return part.get_content() if part is not None else ""
+
+
+class _Handler:
+    def __init__(self, mailbox: Mailbox) -> None:
+        self.mailbox = mailbox
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        with self.mailbox.lock:
+            code = self.mailbox.refusals.pop(0) if self.mailbox.refusals else None
+        if code is not None:
+            return f"{code} refused for the test"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.mailbox.lock:
+            self.mailbox.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_smtp_server() -> tuple[Mailbox, Controller]:
+    mailbox = Mailbox(port=_free_port())
+    controller = Controller(_Handler(mailbox), hostname=mailbox.host, port=mailbox.port)
+    controller.start()
+    return mailbox, controller

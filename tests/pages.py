@@ -1,0 +1,64 @@
+"""Acting as a visitor with the test client: read forms, fill them in, follow mail links."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from petition.mail.worker import deliver_due
+
+
+class _HiddenInputs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.values[found["name"] or ""] = found.get("value") or ""
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    parser = _HiddenInputs()
+    parser.feed(html)
+    return parser.values
+
+
+def submit_form(client: FlaskClient, url: str, **fields: Any) -> TestResponse:
+    """GET the form at `url`, then POST it with its hidden fields and `fields`."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    return client.post(url, data={**hidden_inputs(page.get_data(as_text=True)), **fields})
+
+
+def sign(
+    client: FlaskClient, slug: str = "free-them", lang: str = "en", **fields: Any
+) -> TestResponse:
+    data = {
+        "name": "Olena Test",
+        "email": "olena@example.org",
+        "country": "UA",
+        "display": "full",
+        **fields,
+    }
+    return submit_form(client, f"/{lang}/{slug}/sign", **data)
+
+
+def send_mail() -> int:
+    """Run the outbox worker once, as `flask outbox run --once` does."""
+    return deliver_due()
+
+
+def link_in(text: str) -> str:
+    match = re.search(r"https?://\S+/confirm/[\w-]+", text)
+    assert match, f"no confirmation link in: {text!r}"
+    return match.group(0)
+
+
+def path_of(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
