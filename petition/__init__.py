@@ -30,15 +30,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
+    from petition import cli, errors, security
+
+    security.register(app)  # first, so its checks run before any extension reads the body
     _init_extensions(app)
     _register_blueprints(app)
-
-    from petition import cli, errors, security
     from petition.i18n import language_links
 
     app.jinja_env.globals["language_links"] = language_links
     errors.register(app)
-    security.register(app)
     cli.register(app)
     return app
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote_to_bytes
+
 from flask import Flask, Response, request
+from werkzeug.exceptions import BadRequest
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -16,7 +19,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def refuse_invalid_utf8() -> None:
+    """A URL-encoded form must be UTF-8 once decoded; Werkzeug would quietly keep the bytes."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return
+    body = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH; form parsing reuses it
+    try:
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("form data is not valid UTF-8") from error
+
+
 def register(app: Flask) -> None:
+    app.before_request(refuse_invalid_utf8)
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         headers = response.headers

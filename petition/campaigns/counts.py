@@ -69,7 +69,7 @@ def count_signatures(campaign_id: int) -> Counts:
         .group_by(Signature.country)
         .order_by(func.count().desc(), Signature.country)
     )
-    by_country = dict(db.session.execute(query).tuples().all())
+    by_country: dict[str, int] = dict(db.session.execute(query).all())
     return Counts(
         individuals=sum(by_country.values()),
         organisations=0,
