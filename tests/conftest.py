@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import secrets
 import threading
@@ -10,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -56,6 +58,17 @@ def mailbox(smtp_server: Mailbox) -> Mailbox:
     return smtp_server
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: the test's context,
+    its `g` and its database session are not shared with the request."""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        if has_app_context():
+            # End the test's own transaction first: on SQLite it would hold the write lock.
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 def make_app(database_uri: str, smtp: Mailbox, **overrides: Any) -> Flask:
     config = {
         "TESTING": True,
@@ -68,7 +81,9 @@ def make_app(database_uri: str, smtp: Mailbox, **overrides: Any) -> Flask:
         "SIGN_MIN_SECONDS": 0,
         **overrides,
     }
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -85,11 +85,14 @@ def request_signature(
 
 
 def _find(campaign: Campaign, key: str) -> Signature | None:
-    return db.session.scalar(
-        select(Signature).where(
-            Signature.campaign_id == campaign.id, Signature.email_normalised == key
-        )
+    """The person's signature, locked: concurrent attempts for one address take turns."""
+    query = (
+        select(Signature)
+        .where(Signature.campaign_id == campaign.id, Signature.email_normalised == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    return db.session.scalar(query)
 
 
 def _insert(
