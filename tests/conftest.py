@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.test import TestResponse
 
 from petition import create_app
 from petition.config import database_url

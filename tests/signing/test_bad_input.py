@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from petition.extensions import db
 from petition.models import OutboxMessage, Signature
 from tests.factories import make_campaign
-from tests.pages import hidden_inputs, sign
+from tests.pages import hidden_inputs, link_in, path_of, send_mail, sign
 
 
 @pytest.fixture
@@ -97,8 +97,6 @@ def test_bad_fields_are_explained_and_nothing_is_stored(client, form_fields, fie
 
 def test_markup_in_a_name_is_shown_as_text(client, campaign, mailbox):
     sign(client, name="<img src=x onerror=alert(1)>")
-    from tests.pages import link_in, path_of, send_mail
-
     send_mail()
     url = link_in(mailbox.text_of(mailbox.to("olena@example.org")[0]))
     html = client.get(path_of(url)).get_data(as_text=True)
