@@ -7,6 +7,7 @@ import os
 import secrets
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +25,12 @@ from petition.extensions import db
 from tests.mailbox import Mailbox, start_smtp_server
 
 
-@pytest.fixture(scope="session")
-def database_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of our own: a fresh schema on PostgreSQL, or a fresh SQLite file."""
+@contextmanager
+def fresh_database(folder: Path) -> Iterator[str]:
+    """An empty database of our own: a new schema on PostgreSQL, or a new SQLite file."""
     server = os.environ.get("TEST_DATABASE_URL")
     if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{folder / f'test-{secrets.token_hex(4)}.db'}"
         return
     url = database_url(server, Path())
     schema = f"test_{secrets.token_hex(6)}"
@@ -43,6 +44,12 @@ def database_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with fresh_database(tmp_path_factory.mktemp("db")) as uri:
+        yield uri
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,92 @@
+"""Languages, probes and headers that every page shares."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale, gettext
+
+from petition import create_app
+from tests.factories import make_campaign
+
+
+@pytest.mark.parametrize(
+    ("accept", "lang"),
+    [("uk-UA,uk;q=0.9,en;q=0.5", "uk"), ("ru", "ru"), ("de-DE,en;q=0.5", "en"), ("", "en")],
+)
+def test_root_redirects_by_accept_language(client, accept, lang):
+    response = client.get("/", headers={"Accept-Language": accept})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/{lang}/"
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru"])
+def test_every_page_has_a_language_switcher_to_the_same_page(client, app, lang):
+    make_campaign()
+    for path in (f"/{lang}/", f"/{lang}/free-them/", f"/{lang}/free-them/sign"):
+        html = client.get(path).get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+        for other in ("en", "uk", "ru"):
+            assert f'href="{path.replace(f"/{lang}/", f"/{other}/", 1)}"' in html
+
+
+@pytest.mark.parametrize("lang", ["uk", "ru"])
+def test_pages_are_translated(client, app, lang):
+    make_campaign()
+    html = client.get(f"/{lang}/free-them/sign").get_data(as_text=True)
+    with force_locale(lang):
+        for english in ("Your name", "Email address", "How your signature appears", "Sign"):
+            translated = gettext(english)
+            assert translated != english
+            assert translated in html
+
+
+def test_probes(client):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        }
+    )
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 503
+
+
+def test_database_down_gives_a_translated_503_page():
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+        }
+    )
+    response = app.test_client().get("/uk/free-them/")
+    assert response.status_code == 503
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body
+    assert '<html lang="uk">' in body
+
+
+def test_security_headers_on_every_response(client, app):
+    make_campaign()
+    for path in ("/en/", "/en/free-them/", "/en/free-them/sign", "/api/v1/campaigns/free-them"):
+        headers = client.get(path).headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_load_nothing_from_other_hosts(client, app):
+    make_campaign()
+    for path in ("/en/", "/uk/free-them/", "/ru/free-them/sign", "/en/free-them/check-email"):
+        html = client.get(path).get_data(as_text=True)
+        for attribute in ('src="http', "src='http", 'href="http', "//cdn", "@import"):
+            assert attribute not in html, (path, attribute)
