@@ -53,8 +53,10 @@ def test_api_counts_only_confirmed_signatures(client, campaign):
     assert "@" not in response.get_data(as_text=True)
 
 
-def test_unknown_campaign_is_404_json_free_of_data(client, campaign):
-    assert client.get("/api/v1/campaigns/nope").status_code == 404
+def test_unknown_campaign_is_a_json_404(client, campaign):
+    response = client.get("/api/v1/campaigns/nope")
+    assert response.status_code == 404
+    assert response.json == {"error": "Not Found"}
 
 
 def test_counts_are_cached_and_fresh_within_their_lifetime(client, campaign, monkeypatch):
