@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale
 
 from petition import extensions
 from petition.config import Settings
@@ -36,8 +37,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     from petition.i18n import language_links
+    from petition.staff.menu import staff_menu
+    from petition.staff.permissions import Permission, can
 
-    app.jinja_env.globals["language_links"] = language_links
+    app.jinja_env.globals.update(
+        language_links=language_links,
+        staff_menu=staff_menu,
+        can=can,
+        Permission=Permission,
+        get_locale=get_locale,
+    )
     errors.register(app)
     cli.register(app)
     return app
@@ -46,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from petition import database
     from petition.i18n import select_locale
+    from petition.staff.auth import session_user
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -54,6 +64,10 @@ def _init_extensions(app: Flask) -> None:
     extensions.mail.init_app(app)
     extensions.csrf.init_app(app)
     extensions.babel.init_app(app, locale_selector=select_locale)
+    extensions.limiter.init_app(app)
+    extensions.login_manager.init_app(app)
+    extensions.login_manager.login_view = "staff.sign_in"
+    extensions.login_manager.user_loader(session_user)
     database.configure_engine(app)
 
 
@@ -62,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from petition.campaigns.views import bp as campaigns_bp
     from petition.ops import bp as ops_bp
     from petition.signing.views import bp as signing_bp
+    from petition.staff.views import bp as staff_bp
 
-    for bp in (ops_bp, api_bp, campaigns_bp, signing_bp):
+    for bp in (ops_bp, api_bp, campaigns_bp, signing_bp, staff_bp):
         app.register_blueprint(bp)

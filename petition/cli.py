@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app, url_for
 from flask.cli import AppGroup
 
+from petition import audit
 from petition.demo import load_demo
 from petition.extensions import db
 from petition.mail.worker import run_worker
+from petition.models import Role
+from petition.staff.auth import AccountExists, add_staff
 
 demo = AppGroup("demo", help="Demo data.")
+staff = AppGroup("staff", help="Staff accounts.")
 outbox = AppGroup("outbox", help="The mail outbox.")
 
 
@@ -32,6 +36,30 @@ def outbox_run(once: bool, poll: float) -> None:
         click.echo(f"{handled} message(s) handled.")
 
 
+@staff.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+def staff_add(email: str, role: str) -> None:
+    """Create a staff account; prints its TOTP set-up URI and a link to set the password."""
+    try:
+        account = add_staff(email, Role(role))
+    except AccountExists as error:
+        raise click.ClickException(f"an account for {email} already exists") from error
+    audit.record(
+        "staff.account_created",
+        actor=None,
+        object_type="staff",
+        object_id=account.user.id,
+        detail=f"role={role} (command line)",
+    )
+    db.session.commit()
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        link = url_for("staff.set_password", token=account.password_token, _external=True)
+    click.echo(f"TOTP set-up URI (add it to an authenticator app):\n  {account.totp_uri}")
+    click.echo(f"One-time link to set the password:\n  {link}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
+    app.cli.add_command(staff)

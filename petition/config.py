@@ -59,6 +59,17 @@ class Settings:
     COUNTS_TTL_SECONDS: float = 10.0
     MAX_CONTENT_LENGTH: int = 3 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE: int = 64 * 1024
+    SESSION_COOKIE_SECURE: bool = False
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str = "Strict"
+    STAFF_IDLE_MINUTES: int = 30
+    STAFF_ABSOLUTE_HOURS: int = 12
+    STAFF_PASSWORD_LINK_HOURS: int = 24
+    # Failed staff sign-ins: per client address, and per account (short, so an attacker
+    # cannot keep a real person out for long).
+    RATELIMIT_STAFF_SIGN_IN_CLIENT: str = "20 per 10 minutes"
+    RATELIMIT_STAFF_SIGN_IN_ACCOUNT: str = "6 per 10 minutes"
+    RATELIMIT_STORAGE_URI: str = "memory://"
 
     @classmethod
     def from_env(
@@ -72,10 +83,12 @@ class Settings:
                 raise RuntimeError("SECRET_KEY must be set when not running in debug mode.")
             secret = dev_secret_key(instance_path)
         port = env.get("PORT", "5000")
+        base_url = env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
+        redis_url = env.get("REDIS_URL") or None
         return cls(
             SECRET_KEY=secret,
             SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL"), instance_path),
-            BASE_URL=env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            BASE_URL=base_url,
             MAIL_SERVER=env.get("MAIL_SERVER") or None,
             MAIL_PORT=int(env.get("MAIL_PORT", "25")),
             MAIL_USE_TLS=_flag(env.get("MAIL_USE_TLS")),
@@ -83,7 +96,9 @@ class Settings:
             MAIL_USERNAME=env.get("MAIL_USERNAME") or None,
             MAIL_PASSWORD=env.get("MAIL_PASSWORD") or None,
             MAIL_DEFAULT_SENDER=env.get("MAIL_DEFAULT_SENDER", "Petition <no-reply@localhost>"),
-            REDIS_URL=env.get("REDIS_URL") or None,
+            REDIS_URL=redis_url,
+            SESSION_COOKIE_SECURE=base_url.startswith("https://"),
+            RATELIMIT_STORAGE_URI=redis_url or "memory://",
         )
 
     def as_flask_config(self) -> dict[str, Any]:

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: (_l("Something in that request was not right"), _l("Please go back and try again.")),
+    403: (_l("Not allowed"), _l("Your account does not give access to this page.")),
     404: (_l("Page not found"), _l("There is nothing at this address. Check the link.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
     410: (_l("This campaign is closed"), _l("It no longer accepts signatures. Thank you.")),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from petition.extensions import db
-from petition.models import Campaign, CampaignStatus, CampaignText
+from petition.models import Campaign, CampaignStatus, CampaignText, Role
+from petition.models.types import utcnow
+from petition.staff.auth import add_staff, set_password
 
 
 def make_campaign(
@@ -22,3 +24,16 @@ def make_campaign(
     db.session.add(campaign)
     db.session.commit()
     return campaign
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def make_staff(role: Role = Role.ADMIN, email: str | None = None, *, enrolled: bool = True):
+    """An active staff account with a password and (unless told otherwise) TOTP enrolled."""
+    account = add_staff(email or f"{role.value}@staff.example.org", role)
+    set_password(account.password_token, STAFF_PASSWORD)
+    if enrolled:
+        account.user.totp_enrolled_at = utcnow()
+    db.session.commit()
+    return account.user

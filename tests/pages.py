@@ -6,10 +6,13 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+import pyotp
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from petition.mail.worker import deliver_due
+from petition.models.types import utcnow
+from tests.factories import STAFF_PASSWORD
 
 
 class _HiddenInputs(HTMLParser):
@@ -62,3 +65,14 @@ def link_in(text: str) -> str:
 
 def path_of(url: str) -> str:
     return "/" + url.split("/", 3)[3]
+
+
+def totp_now(user) -> str:
+    return pyotp.TOTP(user.totp_secret).at(utcnow())
+
+
+def sign_in_staff(client: FlaskClient, user, password: str = STAFF_PASSWORD) -> TestResponse:
+    """Password, then the current TOTP code; returns the response to the second step."""
+    first = submit_form(client, "/staff/sign-in", email=user.email, password=password)
+    assert first.status_code == 302, first.status_code
+    return submit_form(client, first.headers["Location"], code=totp_now(user))

@@ -9,7 +9,13 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.models import Campaign, CampaignStatus
+from petition.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignText,
+    CampaignTextVersion,
+    StaffUser,
+)
 
 ALLOWED_TAGS = {"p", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h2", "h3", "br"}
 
@@ -31,6 +37,44 @@ def list_public() -> list[Campaign]:
         .order_by(Campaign.status.desc(), Campaign.created_at.desc())
     )
     return list(db.session.scalars(query))
+
+
+def save_text(
+    campaign: Campaign,
+    lang: str,
+    *,
+    title: str,
+    summary: str,
+    statement: str,
+    demands: str,
+    actor: StaffUser | None = None,
+) -> CampaignText:
+    """Set the campaign's text in `lang`, keeping every version signers may have seen."""
+    text = campaign.texts.get(lang) or CampaignText(lang=lang)
+    text.title, text.summary, text.statement, text.demands = title, summary, statement, demands
+    campaign.texts[lang] = text
+    sha256 = text.sha256
+    known = db.session.scalar(
+        select(CampaignTextVersion.id).where(
+            CampaignTextVersion.campaign == campaign,
+            CampaignTextVersion.lang == lang,
+            CampaignTextVersion.sha256 == sha256,
+        )
+    )
+    if known is None:
+        db.session.add(
+            CampaignTextVersion(
+                campaign=campaign,
+                lang=lang,
+                sha256=sha256,
+                title=title,
+                summary=summary,
+                statement=statement,
+                demands=demands,
+                created_by_id=actor.id if actor else None,
+            )
+        )
+    return text
 
 
 def render_markdown(source: str) -> Markup:

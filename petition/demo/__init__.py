@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from petition.campaigns.services import save_text
 from petition.demo.people_first import TEXTS
 from petition.extensions import db
-from petition.models import Campaign, CampaignStatus, CampaignText
+from petition.models import Campaign, CampaignStatus
 
 SLUG = "people-first"
 
@@ -18,9 +19,13 @@ def load_demo() -> Campaign:
         campaign = Campaign(slug=SLUG, status=CampaignStatus.OPEN)
         db.session.add(campaign)
     for lang, fields in TEXTS.items():
-        text = campaign.texts.get(lang) or CampaignText(lang=lang)
-        for name, value in fields.items():
-            setattr(text, name, value)
-        campaign.texts[lang] = text
+        save_text(
+            campaign,
+            lang,
+            title=fields["title"],
+            summary=fields["summary"],
+            statement=fields["statement"],
+            demands=fields["demands"],
+        )
     db.session.flush()
     return campaign

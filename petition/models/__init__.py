@@ -1,21 +1,32 @@
 """The data model, one module per aggregate."""
 
-from petition.models.campaign import Campaign, CampaignStatus, CampaignText
+from petition.models.audit import AuditEvent
+from petition.models.campaign import Campaign, CampaignStatus, CampaignText, CampaignTextVersion
 from petition.models.outbox import OutboxMessage, OutboxStatus
 from petition.models.privacy import ClientHashKey
 from petition.models.signature import Display, Signature, SignatureStatus
+from petition.models.staff import RecoveryCode, Role, StaffSession, StaffUser
+from petition.models.target import Target, campaign_target
 from petition.models.token import LinkToken, TokenPurpose
 
 __all__ = [
+    "AuditEvent",
     "Campaign",
     "CampaignStatus",
     "CampaignText",
+    "CampaignTextVersion",
     "ClientHashKey",
     "Display",
     "LinkToken",
     "OutboxMessage",
     "OutboxStatus",
+    "RecoveryCode",
+    "Role",
     "Signature",
     "SignatureStatus",
+    "StaffSession",
+    "StaffUser",
+    "Target",
     "TokenPurpose",
+    "campaign_target",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.collections import attribute_keyed_dict
 
 from petition.extensions import db
+from petition.models.target import Target, campaign_target
 from petition.models.types import UTCDateTime, str_enum, utcnow
 
 
@@ -38,6 +39,7 @@ class Campaign(db.Model):  # type: ignore[name-defined]
         back_populates="campaign",
         cascade="all, delete-orphan",
     )
+    targets: Mapped[list[Target]] = relationship(secondary=campaign_target, order_by="Target.name")
 
     @property
     def is_open(self) -> bool:
@@ -67,6 +69,30 @@ class CampaignText(db.Model):  # type: ignore[name-defined]
 
     @property
     def sha256(self) -> str:
-        """The hash of the exact text a signer is shown: title, statement and demands."""
-        shown = "\n\n".join((self.title, self.statement, self.demands))
-        return hashlib.sha256(shown.encode()).hexdigest()
+        return text_sha256(self.title, self.statement, self.demands)
+
+
+def text_sha256(title: str, statement: str, demands: str) -> str:
+    """The hash of the exact text a signer is shown: title, statement and demands."""
+    shown = "\n\n".join((title, statement, demands))
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
+class CampaignTextVersion(db.Model):  # type: ignore[name-defined]
+    """Every text ever shown to signers, kept so each signature's hash stays verifiable."""
+
+    __tablename__ = "campaign_text_version"
+    __table_args__ = (UniqueConstraint("campaign_id", "lang", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(2))
+    sha256: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    statement: Mapped[str] = mapped_column(Text)
+    demands: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+
+    campaign: Mapped[Campaign] = relationship()

@@ -10,11 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from petition.extensions import db
 from petition.models.signature import Signature
+from petition.models.staff import StaffUser
 from petition.models.types import UTCDateTime, str_enum, utcnow
 
 
 class TokenPurpose(enum.StrEnum):
     CONFIRM_SIGNATURE = "confirm_sig"
+    SET_PASSWORD = "set_password"  # noqa: S105 - a purpose name, not a secret
 
 
 class LinkToken(db.Model):  # type: ignore[name-defined]
@@ -26,8 +28,12 @@ class LinkToken(db.Model):  # type: ignore[name-defined]
     signature_id: Mapped[int | None] = mapped_column(
         ForeignKey("signature.id", ondelete="CASCADE"), index=True
     )
+    staff_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     signature: Mapped[Signature | None] = relationship()
+    staff_user: Mapped[StaffUser | None] = relationship()

@@ -10,8 +10,16 @@ from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
+def _system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+# Tests travel in time by replacing this; everything that asks the time calls utcnow().
+clock = _system_clock
+
+
+def utcnow() -> datetime:
+    return clock()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -41,5 +49,5 @@ def str_enum(cls: type[enum.StrEnum], name: str) -> Enum:
         native_enum=False,
         create_constraint=True,
         values_callable=lambda members: [m.value for m in members],
-        length=12,
+        length=20,
     )

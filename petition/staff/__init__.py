@@ -1,0 +1,1 @@
+"""The staff console at /staff/: sign-in with a second factor, roles, and the tools."""

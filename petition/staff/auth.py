@@ -1,0 +1,242 @@
+"""Staff accounts and sign-in: argon2id passwords, TOTP, recovery codes, server-side sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import select, update
+
+from petition.extensions import db
+from petition.models import (
+    LinkToken,
+    RecoveryCode,
+    Role,
+    StaffSession,
+    StaffUser,
+    TokenPurpose,
+)
+from petition.models.types import utcnow
+from petition.tokens import find_token, hash_token
+
+ISSUER = "Petition staff"
+RECOVERY_CODES = 8
+MIN_PASSWORD_LENGTH = 12
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified when an address is unknown, so a wrong address costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class AccountExists(Exception):
+    """An account with that address already exists."""
+
+
+class PasswordTooWeak(Exception):
+    """The new password is too short."""
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: StaffUser
+    totp_uri: str
+    password_token: str
+
+
+def normalise_staff_email(address: str) -> str:
+    return address.strip().casefold()
+
+
+def find_staff(email: str) -> StaffUser | None:
+    return db.session.scalar(
+        select(StaffUser).where(StaffUser.email == normalise_staff_email(email))
+    )
+
+
+def add_staff(email: str, role: Role) -> NewAccount:
+    """A new account with a TOTP secret and a one-time link to choose a password."""
+    if find_staff(email) is not None:
+        raise AccountExists(email)
+    user = StaffUser(
+        email=normalise_staff_email(email), role=role, totp_secret=pyotp.random_base32()
+    )
+    db.session.add(user)
+    db.session.flush()
+    return NewAccount(user, totp_uri(user), issue_password_token(user))
+
+
+def totp_uri(user: StaffUser) -> str:
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+
+
+def issue_password_token(user: StaffUser) -> str:
+    """A single-use link token for setting a password; earlier unused ones stop working."""
+    db.session.execute(
+        update(LinkToken)
+        .where(
+            LinkToken.staff_user_id == user.id,
+            LinkToken.purpose == TokenPurpose.SET_PASSWORD,
+            LinkToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    raw = secrets.token_urlsafe(32)
+    hours = current_app.config["STAFF_PASSWORD_LINK_HOURS"]
+    db.session.add(
+        LinkToken(
+            token_hash=hash_token(raw),
+            purpose=TokenPurpose.SET_PASSWORD,
+            staff_user=user,
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    return raw
+
+
+def password_token_user(raw: str) -> StaffUser | None:
+    """The account a password link is for, if the link is unused and unexpired."""
+    token = find_token(raw, TokenPurpose.SET_PASSWORD)
+    if token is None or token.used_at is not None or token.expires_at <= utcnow():
+        return None
+    user = token.staff_user
+    return user if user is not None and user.disabled_at is None else None
+
+
+def set_password(raw_token: str, password: str) -> StaffUser | None:
+    """Use the link to set a password; every open session of the account ends."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordTooWeak
+    token = find_token(raw_token, TokenPurpose.SET_PASSWORD, for_update=True)
+    user = password_token_user(raw_token)
+    if token is None or user is None:
+        return None
+    token.used_at = utcnow()
+    user.password_hash = _hasher.hash(password)
+    end_all_sessions(user)
+    return user
+
+
+def check_password(email: str, password: str) -> StaffUser | None:
+    """The active account with this address and password, else None (in the same time)."""
+    user = find_staff(email)
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def check_second_factor(user: StaffUser, code: str) -> bool:
+    """A current TOTP code (each accepted once) or an unused recovery code."""
+    code = "".join(code.split()).upper()
+    if code.isdigit() and len(code) == 6:
+        return _check_totp(user, code)
+    return _use_recovery_code(user, code)
+
+
+def _check_totp(user: StaffUser, code: str) -> bool:
+    totp = pyotp.TOTP(user.totp_secret)
+    now = utcnow()
+    for drift in (0, -1, 1):  # one step of clock drift either way
+        moment = now + timedelta(seconds=drift * totp.interval)
+        step = totp.timecode(moment)
+        if secrets.compare_digest(totp.at(moment), code):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False  # replayed
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def _recovery_hash(code: str) -> str:
+    return hashlib.sha256(code.replace("-", "").encode()).hexdigest()
+
+
+def _use_recovery_code(user: StaffUser, code: str) -> bool:
+    wanted = _recovery_hash(code)
+    for recovery in user.recovery_codes:
+        if recovery.used_at is None and secrets.compare_digest(recovery.code_hash, wanted):
+            recovery.used_at = utcnow()
+            return True
+    return False
+
+
+def enrol_second_factor(user: StaffUser, code: str) -> list[str] | None:
+    """Finish TOTP enrolment with a first code; returns fresh recovery codes to show once."""
+    if not _check_totp(user, "".join(code.split())):
+        return None
+    user.totp_enrolled_at = utcnow()
+    return replace_recovery_codes(user)
+
+
+def replace_recovery_codes(user: StaffUser) -> list[str]:
+    user.recovery_codes.clear()
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = secrets.token_hex(5).upper()
+        codes.append(f"{raw[:5]}-{raw[5:]}")
+        user.recovery_codes.append(RecoveryCode(code_hash=_recovery_hash(raw)))
+    return codes
+
+
+def reset_second_factor(user: StaffUser) -> None:
+    """An admin's reset: a new secret to enrol at next sign-in, and signed out everywhere."""
+    user.totp_secret = pyotp.random_base32()
+    user.totp_enrolled_at = None
+    user.totp_last_step = None
+    user.recovery_codes.clear()
+    end_all_sessions(user)
+
+
+def start_session(user: StaffUser) -> str:
+    """A new server-side session; the raw id goes in the cookie, its hash in the database."""
+    raw = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(token_hash=hash_token(raw), user=user))
+    return raw
+
+
+def session_user(raw: str) -> StaffUser | None:
+    """The account behind a session id, if the session is open, recent and not too old."""
+    staff_session = db.session.scalar(
+        select(StaffSession).where(StaffSession.token_hash == hash_token(raw))
+    )
+    if staff_session is None or staff_session.ended_at is not None:
+        return None
+    now = utcnow()
+    config = current_app.config
+    idle = now - staff_session.last_seen_at > timedelta(minutes=config["STAFF_IDLE_MINUTES"])
+    too_old = now - staff_session.created_at > timedelta(hours=config["STAFF_ABSOLUTE_HOURS"])
+    if idle or too_old or not staff_session.user.is_active:
+        staff_session.ended_at = now
+        return None
+    if now - staff_session.last_seen_at > timedelta(minutes=1):
+        staff_session.last_seen_at = now
+    user = staff_session.user
+    user.bind_session(raw)
+    return user
+
+
+def end_session(raw: str) -> None:
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.token_hash == hash_token(raw), StaffSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def end_all_sessions(user: StaffUser) -> None:
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )

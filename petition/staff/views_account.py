@@ -1,0 +1,182 @@
+"""Signing in and out, second-factor enrolment, and setting a password."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import segno
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from petition import audit
+from petition.extensions import db, limiter
+from petition.models import StaffUser
+from petition.ratelimit import rate_limit_key
+from petition.staff import auth
+from petition.staff.blueprint import bp
+from petition.staff.forms import CodeForm, PasswordForm, SignInForm
+from petition.staff.permissions import Permission, View, require
+
+PENDING_SECONDS = 300
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account being tried (a hash, not the address)."""
+    pending = session.get("staff_pending", {}).get("user")
+    email = auth.normalise_staff_email(request.form.get("email", "")) or f"id:{pending}"
+    return "staff-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _limits(view: View) -> View:
+    """Count failed sign-in steps per client address and per account."""
+    by_client = limiter.limit(
+        lambda: current_app.config["RATELIMIT_STAFF_SIGN_IN_CLIENT"],
+        key_func=rate_limit_key,
+        methods=["POST"],
+        deduct_when=_failed,
+        scope="staff-sign-in-client",
+    )
+    by_account = limiter.limit(
+        lambda: current_app.config["RATELIMIT_STAFF_SIGN_IN_ACCOUNT"],
+        key_func=_account_key,
+        methods=["POST"],
+        deduct_when=_failed,
+        scope="staff-sign-in-account",
+    )
+    return by_client(by_account(view))  # type: ignore[return-value]
+
+
+def _pending_user() -> StaffUser | None:
+    """The account whose password was just checked, for the few minutes step two may take."""
+    pending = session.get("staff_pending") or {}
+    if time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(StaffUser, pending.get("user"))
+    return user if user is not None and user.is_active else None
+
+
+def _finish_sign_in(user: StaffUser) -> Response:
+    session.clear()  # a fresh session at sign-in
+    login_user(_with_session(user))
+    audit.record("staff.sign_in", actor=user)
+    db.session.commit()
+    target = request.args.get("next", "")
+    if not target.startswith("/staff/") or target.startswith("//"):
+        target = url_for("staff.home")
+    return redirect(target)
+
+
+def _with_session(user: StaffUser) -> StaffUser:
+    user.bind_session(auth.start_session(user))
+    return user
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@_limits
+def sign_in() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    form = SignInForm()
+    if not form.validate_on_submit():
+        return render_template("staff/sign_in.html", form=form), 422 if form.is_submitted() else 200
+    user = auth.check_password(form.email.data, form.password.data)
+    if user is None:
+        known = auth.find_staff(form.email.data)
+        audit.record("staff.sign_in_failed", actor=known, detail="password")
+        db.session.commit()
+        form.password.errors = [_("The email address or password is not right.")]
+        return render_template("staff/sign_in.html", form=form), 401
+    session.clear()
+    session["staff_pending"] = {"user": user.id, "at": time.time()}
+    db.session.commit()
+    step = "staff.second_factor" if user.totp_enrolled_at else "staff.enrol"
+    return redirect(url_for(step, next=request.args.get("next")))
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@_limits
+def second_factor() -> ResponseReturnValue:
+    user = _pending_user()
+    if user is None or user.totp_enrolled_at is None:
+        return redirect(url_for("staff.sign_in"))
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("staff/code.html", form=form), 422 if form.is_submitted() else 200
+    if not auth.check_second_factor(user, form.code.data):
+        audit.record("staff.sign_in_failed", actor=user, detail="second factor")
+        db.session.commit()
+        form.code.errors = [_("That code is not right. Codes change every 30 seconds.")]
+        return render_template("staff/code.html", form=form), 401
+    return _finish_sign_in(user)
+
+
+@bp.route("/sign-in/enrol", methods=["GET", "POST"])
+@_limits
+def enrol() -> ResponseReturnValue:
+    user = _pending_user()
+    if user is None or user.totp_enrolled_at is not None:
+        return redirect(url_for("staff.sign_in"))
+    form = CodeForm()
+    uri = auth.totp_uri(user)
+    qr = Markup(segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code to scan")))  # noqa: S704 - SVG made by segno from our own URI
+    page = {"form": form, "qr": qr, "secret": user.totp_secret}
+    if not form.validate_on_submit():
+        return render_template("staff/enrol.html", **page), 422 if form.is_submitted() else 200
+    codes = auth.enrol_second_factor(user, form.code.data)
+    if codes is None:
+        form.code.errors = [_("That code is not right. Codes change every 30 seconds.")]
+        return render_template("staff/enrol.html", **page), 401
+    audit.record("staff.second_factor_enrolled", actor=user)
+    response = _finish_sign_in(user)
+    return render_template("staff/recovery_codes.html", codes=codes, next=response.location)
+
+
+@bp.post("/sign-out")
+@require(Permission.SIGNED_IN)
+def sign_out() -> ResponseReturnValue:
+    auth.end_session(current_user.get_id())
+    audit.record("staff.sign_out", actor=current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("staff.sign_in"))
+
+
+@bp.post("/sign-out-everywhere")
+@require(Permission.SIGNED_IN)
+def sign_out_everywhere() -> ResponseReturnValue:
+    auth.end_all_sessions(current_user)
+    audit.record("staff.sign_out_everywhere", actor=current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are signed out on every device."), "success")
+    return redirect(url_for("staff.sign_in"))
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> ResponseReturnValue:
+    if auth.password_token_user(token) is None:
+        return render_template("staff/password_link_invalid.html"), 404
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "staff/password.html", form=form
+        ), 422 if form.is_submitted() else 200
+    user = auth.set_password(token, form.password.data)
+    if user is None:
+        return render_template("staff/password_link_invalid.html"), 404
+    audit.record("staff.password_set", actor=user)
+    db.session.commit()
+    flash(_("Your password is set. Please sign in."), "success")
+    return redirect(url_for("staff.sign_in"))
