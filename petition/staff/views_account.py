@@ -127,7 +127,8 @@ def enrol() -> ResponseReturnValue:
         return redirect(url_for("staff.sign_in"))
     form = CodeForm()
     uri = auth.totp_uri(user)
-    qr = Markup(segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code to scan")))  # noqa: S704 - SVG made by segno from our own URI
+    svg = segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code to scan"))
+    qr = Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - segno made it from our URI
     page = {"form": form, "qr": qr, "secret": user.totp_secret}
     if not form.validate_on_submit():
         return render_template("staff/enrol.html", **page), 422 if form.is_submitted() else 200
