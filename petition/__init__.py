@@ -55,7 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from petition import database
     from petition.i18n import select_locale
-    from petition.staff.auth import session_user
+    from petition.staff.views_account import load_signed_in_staff
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
@@ -67,7 +67,7 @@ def _init_extensions(app: Flask) -> None:
     extensions.limiter.init_app(app)
     extensions.login_manager.init_app(app)
     extensions.login_manager.login_view = "staff.sign_in"
-    extensions.login_manager.user_loader(session_user)
+    extensions.login_manager.user_loader(load_signed_in_staff)
     database.configure_engine(app)
 
 

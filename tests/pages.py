@@ -39,6 +39,12 @@ def submit_form(client: FlaskClient, url: str, **fields: Any) -> TestResponse:
     return client.post(url, data={**hidden_inputs(page.get_data(as_text=True)), **fields})
 
 
+def post_from_page(client: FlaskClient, page_url: str, url: str, **fields: Any) -> TestResponse:
+    """POST to `url` with the CSRF token of the page at `page_url` (e.g. a button's form)."""
+    page = client.get(page_url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": hidden_inputs(page)["csrf_token"], **fields})
+
+
 def sign(
     client: FlaskClient, slug: str = "free-them", lang: str = "en", **fields: Any
 ) -> TestResponse:

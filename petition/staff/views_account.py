@@ -25,6 +25,13 @@ from petition.staff.permissions import Permission, View, require
 PENDING_SECONDS = 300
 
 
+def load_signed_in_staff(session_id: str) -> StaffUser | None:
+    """Flask-Login's user loader: check the server-side session and record activity."""
+    user = auth.session_user(session_id)
+    db.session.commit()  # keeps last-seen times and ends expired sessions
+    return user
+
+
 def _account_key() -> str:
     """Rate-limit key for the account being tried (a hash, not the address)."""
     pending = session.get("staff_pending", {}).get("user")
