@@ -110,6 +110,10 @@ def test_role_matrix(app, sample_ids):
                     to_sign_in = location.startswith("/staff/sign-in")
                     allowed_through = rule.endpoint in SIGN_OUTS or not to_sign_in
                     ok = status < 500 and status != 403 and allowed_through
+                if "frame-ancestors 'none'" not in response.headers["Content-Security-Policy"]:
+                    problems.append(f"{method} {url} as {role}: no CSP")
+                if response.headers.get("Cache-Control") != "no-store":
+                    problems.append(f"{method} {url} as {role}: cacheable")
                 if not ok:
                     problems.append(f"{method} {url} as {role}: {status} {location}")
     assert problems == []
