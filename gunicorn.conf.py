@@ -13,9 +13,10 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
-# Signers may be at risk: the access log records no client address, no query string
-# (tokens), no referrer and no user agent. %(U)s is the path without the query.
+# Signers may be at risk: the access log records no client address, no query string,
+# no referrer and no user agent; %(U)s is the path with link tokens blanked out.
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+logger_class = "petition.access_log.RedactingLogger"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
