@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:25:48.701960
+Create Date: 2026-11-28 11:32:43.747697
 
 """
 from alembic import op
@@ -111,6 +111,44 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_text_version')),
     sa.UniqueConstraint('campaign_id', 'lang', 'sha256', name=op.f('uq_campaign_text_version_campaign_id_lang_sha256'))
     )
+    op.create_table('organisation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('name_original', sa.String(length=200), nullable=True),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('kind', sa.Enum('human_rights', 'humanitarian', 'union', 'faith', 'academic', 'media', 'professional', 'other', name='organisation_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('website', sa.String(length=300), nullable=True),
+    sa.Column('website_domain', sa.String(length=253), nullable=True),
+    sa.Column('rep_name', sa.String(length=120), nullable=True),
+    sa.Column('rep_role', sa.String(length=120), nullable=True),
+    sa.Column('rep_email', sa.String(length=254), nullable=True),
+    sa.Column('rep_email_normalised', sa.String(length=254), nullable=True),
+    sa.Column('statement', sa.String(length=500), nullable=True),
+    sa.Column('logo', sa.String(length=64), nullable=True),
+    sa.Column('listing', sa.Enum('public', 'counted', name='organisation_listing', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'awaiting_review', 'approved', 'rejected', 'withdrawn', 'merged', name='organisation_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('founding', sa.Boolean(), nullable=False),
+    sa.Column('lang', sa.String(length=2), nullable=False),
+    sa.Column('statement_sha256', sa.String(length=64), nullable=False),
+    sa.Column('rejection_reason', sa.String(length=500), nullable=True),
+    sa.Column('links_sent', sa.Integer(), nullable=False),
+    sa.Column('merged_into_id', sa.Integer(), nullable=True),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_organisation_campaign_id_campaign'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['merged_into_id'], ['organisation.id'], name=op.f('fk_organisation_merged_into_id_organisation')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['staff_user.id'], name=op.f('fk_organisation_reviewed_by_id_staff_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organisation')),
+    sa.UniqueConstraint('campaign_id', 'rep_email_normalised', name=op.f('uq_organisation_campaign_id_rep_email_normalised'))
+    )
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.create_index('ix_organisation_campaign_status', ['campaign_id', 'status', 'listing'], unique=False)
+        batch_op.create_index('ix_organisation_website_domain', ['website_domain'], unique=False)
+
     op.create_table('recovery_code',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -163,18 +201,21 @@ def upgrade():
     op.create_table('link_token',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('purpose', sa.Enum('confirm_sig', 'set_password', name='token_purpose', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('purpose', sa.Enum('confirm_sig', 'set_password', 'confirm_org', 'manage_org', name='token_purpose', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('signature_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('staff_user_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_link_token_organisation_id_organisation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['signature_id'], ['signature.id'], name=op.f('fk_link_token_signature_id_signature'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['staff_user_id'], ['staff_user.id'], name=op.f('fk_link_token_staff_user_id_staff_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_link_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_link_token_token_hash'))
     )
     with op.batch_alter_table('link_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_link_token_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_link_token_signature_id'), ['signature_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_link_token_staff_user_id'), ['staff_user_id'], unique=False)
 
@@ -184,6 +225,7 @@ def upgrade():
     sa.Column('lang', sa.String(length=2), nullable=False),
     sa.Column('recipient', sa.String(length=254), nullable=True),
     sa.Column('signature_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sa.Enum('queued', 'sent', 'failed', name='outbox_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
@@ -191,11 +233,13 @@ def upgrade():
     sa.Column('last_error', sa.String(length=500), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_outbox_message_organisation_id_organisation'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['signature_id'], ['signature.id'], name=op.f('fk_outbox_message_signature_id_signature'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_message_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_message_signature_id'), ['signature_id'], unique=False)
 
     # ### end Alembic commands ###
@@ -205,12 +249,14 @@ def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_message_signature_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_organisation_id'))
         batch_op.drop_index('ix_outbox_message_due')
 
     op.drop_table('outbox_message')
     with op.batch_alter_table('link_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_link_token_staff_user_id'))
         batch_op.drop_index(batch_op.f('ix_link_token_signature_id'))
+        batch_op.drop_index(batch_op.f('ix_link_token_organisation_id'))
 
     op.drop_table('link_token')
     with op.batch_alter_table('staff_session', schema=None) as batch_op:
@@ -225,6 +271,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
 
     op.drop_table('recovery_code')
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.drop_index('ix_organisation_website_domain')
+        batch_op.drop_index('ix_organisation_campaign_status')
+
+    op.drop_table('organisation')
     op.drop_table('campaign_text_version')
     op.drop_table('campaign_text')
     op.drop_table('campaign_target')

@@ -2,6 +2,12 @@
 
 from petition.models.audit import AuditEvent
 from petition.models.campaign import Campaign, CampaignStatus, CampaignText, CampaignTextVersion
+from petition.models.organisation import (
+    Listing,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+)
 from petition.models.outbox import OutboxMessage, OutboxStatus
 from petition.models.privacy import ClientHashKey
 from petition.models.signature import Display, Signature, SignatureStatus
@@ -18,6 +24,10 @@ __all__ = [
     "ClientHashKey",
     "Display",
     "LinkToken",
+    "Listing",
+    "Organisation",
+    "OrganisationKind",
+    "OrganisationStatus",
     "OutboxMessage",
     "OutboxStatus",
     "RecoveryCode",

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from petition.extensions import db
+from petition.models.organisation import Organisation
 from petition.models.signature import Signature
 from petition.models.types import UTCDateTime, str_enum, utcnow
 
@@ -32,6 +33,9 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     signature_id: Mapped[int | None] = mapped_column(
         ForeignKey("signature.id", ondelete="CASCADE"), index=True
     )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED
@@ -43,3 +47,4 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     signature: Mapped[Signature | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

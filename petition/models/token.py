@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from petition.extensions import db
+from petition.models.organisation import Organisation
 from petition.models.signature import Signature
 from petition.models.staff import StaffUser
 from petition.models.types import UTCDateTime, str_enum, utcnow
@@ -17,6 +18,8 @@ from petition.models.types import UTCDateTime, str_enum, utcnow
 class TokenPurpose(enum.StrEnum):
     CONFIRM_SIGNATURE = "confirm_sig"
     SET_PASSWORD = "set_password"  # noqa: S105 - a purpose name, not a secret
+    CONFIRM_ORGANISATION = "confirm_org"
+    MANAGE_ORGANISATION = "manage_org"
 
 
 class LinkToken(db.Model):  # type: ignore[name-defined]
@@ -28,6 +31,9 @@ class LinkToken(db.Model):  # type: ignore[name-defined]
     signature_id: Mapped[int | None] = mapped_column(
         ForeignKey("signature.id", ondelete="CASCADE"), index=True
     )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     staff_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
     )
@@ -37,3 +43,4 @@ class LinkToken(db.Model):  # type: ignore[name-defined]
 
     signature: Mapped[Signature | None] = relationship()
     staff_user: Mapped[StaffUser | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

@@ -1,0 +1,82 @@
+"""An organisation that joins a campaign's coalition through an authorised representative."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from petition.extensions import db
+from petition.models.campaign import Campaign
+from petition.models.types import UTCDateTime, str_enum, utcnow
+
+
+class OrganisationKind(enum.StrEnum):
+    HUMAN_RIGHTS = "human_rights"
+    HUMANITARIAN = "humanitarian"
+    UNION = "union"
+    FAITH = "faith"
+    ACADEMIC = "academic"
+    MEDIA = "media"
+    PROFESSIONAL = "professional"
+    OTHER = "other"
+
+
+class Listing(enum.StrEnum):
+    """Named on the public list, or only counted (for groups at risk at home)."""
+
+    PUBLIC = "public"
+    COUNTED = "counted"
+
+
+class OrganisationStatus(enum.StrEnum):
+    PENDING = "pending"  # the representative has not confirmed their email yet
+    AWAITING_REVIEW = "awaiting_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    MERGED = "merged"  # a duplicate, folded into `merged_into`
+
+
+class Organisation(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "organisation"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "rep_email_normalised"),
+        Index("ix_organisation_campaign_status", "campaign_id", "status", "listing"),
+        Index("ix_organisation_website_domain", "website_domain"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    name_original: Mapped[str | None] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
+    website: Mapped[str | None] = mapped_column(String(300))
+    website_domain: Mapped[str | None] = mapped_column(String(253))
+    rep_name: Mapped[str | None] = mapped_column(String(120))
+    rep_role: Mapped[str | None] = mapped_column(String(120))
+    rep_email: Mapped[str | None] = mapped_column(String(254))
+    rep_email_normalised: Mapped[str | None] = mapped_column(String(254))
+    statement: Mapped[str | None] = mapped_column(String(500))
+    logo: Mapped[str | None] = mapped_column(String(64))
+    listing: Mapped[Listing] = mapped_column(str_enum(Listing, "organisation_listing"))
+    status: Mapped[OrganisationStatus] = mapped_column(
+        str_enum(OrganisationStatus, "organisation_status"), default=OrganisationStatus.PENDING
+    )
+    founding: Mapped[bool] = mapped_column(default=False)
+    lang: Mapped[str] = mapped_column(String(2))
+    statement_sha256: Mapped[str] = mapped_column(String(64))
+    rejection_reason: Mapped[str | None] = mapped_column(String(500))
+    links_sent: Mapped[int] = mapped_column(default=0)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    campaign: Mapped[Campaign] = relationship()
+    merged_into: Mapped[Organisation | None] = relationship(remote_side=[id])
