@@ -2,39 +2,35 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, TimestampSigner
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from petition.countries import country_names
+from petition.forms import StatementForm, country_choices, known_country, plain_text, strip
 from petition.models import Display
 
-# Characters no name, city or address legitimately contains: controls (including NUL)
-# and U+FFFD, which stands in for bytes that were not valid UTF-8.
-FORBIDDEN = {chr(c) for c in range(32)} | {chr(127), "\ufffd"}
+__all__ = ["EmailForm", "SignatureForm", "email_field", "plain_text", "strip"]
 
 
-def plain_text(form: FlaskForm, field: Any) -> None:
-    if field.data and any(ch in FORBIDDEN for ch in field.data):
-        raise ValidationError(_l("This contains characters we cannot accept."))
+def email_field(label: object, description: object = None) -> EmailField:
+    return EmailField(
+        label,
+        filters=[strip],
+        description=description,
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Length(max=254, message=_l("Please use at most 254 characters.")),
+            plain_text,
+            Email(_l("This does not look like an email address."), check_deliverability=False),
+        ],
+    )
 
 
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _signer() -> TimestampSigner:
-    return TimestampSigner(current_app.config["SECRET_KEY"], salt="form-opened")
-
-
-class SignatureForm(FlaskForm):
+class SignatureForm(StatementForm):
     name = StringField(
         _l("Your name"),
         filters=[strip],
@@ -44,20 +40,12 @@ class SignatureForm(FlaskForm):
             plain_text,
         ],
     )
-    email = EmailField(
-        _l("Email address"),
-        filters=[strip],
-        description=_l("We send you a link to confirm. Your address is never shown."),
-        validators=[
-            DataRequired(_l("Please enter your email address.")),
-            Length(max=254, message=_l("Please use at most 254 characters.")),
-            plain_text,
-            Email(_l("This does not look like an email address."), check_deliverability=False),
-        ],
+    email = email_field(
+        _l("Email address"), _l("We send you a link to confirm. Your address is never shown.")
     )
     country = SelectField(
         _l("Country"),
-        validators=[InputRequired(_l("Please choose your country."))],
+        validators=[InputRequired(_l("Please choose your country.")), known_country],
         validate_choice=False,
     )
     city = StringField(
@@ -80,50 +68,13 @@ class SignatureForm(FlaskForm):
         validators=[InputRequired(_l("Please choose how your signature appears."))],
     )
     wants_updates = BooleanField(_l("Send me occasional updates about this campaign"))
-    statement_sha256 = HiddenField()
-    opened = HiddenField()
-    # A honeypot: hidden from people, filled in by naive bots.
-    website = StringField(_l("Leave this field empty"))
 
     def __init__(self, lang: str, statement_sha256: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.shown_statement = statement_sha256
-        self.country.choices = [
-            SelectChoice("", _l("Choose…")),
-            *(SelectChoice(code, name) for code, name in country_names(lang).items()),
-        ]
-        if not self.is_submitted():
-            self.opened.data = _signer().sign(str(time.time())).decode()
-            self.statement_sha256.data = statement_sha256
-
-    def validate_statement_sha256(self, field: Any) -> None:
-        if field.data != self.shown_statement:
-            field.data = self.shown_statement
-            raise ValidationError(
-                _l("The statement was updated while you were reading. Please read it again.")
-            )
-
-    def validate_country(self, field: Any) -> None:
-        if field.data not in country_names("en"):
-            raise ValidationError(_l("Please choose your country."))
-
-    def validate_opened(self, field: Any) -> None:
-        minimum = current_app.config["SIGN_MIN_SECONDS"]
-        try:
-            opened_at = float(_signer().unsign(field.data or "").decode())
-        except (BadSignature, ValueError) as error:
-            raise ValidationError(_l("Please reload the page and try again.")) from error
-        if time.time() - opened_at < minimum:
-            raise ValidationError(
-                _l("That was very quick. Please check your details and send the form again.")
-            )
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.website.data)
+        super().__init__(statement_sha256, **kwargs)
+        self.country.choices = country_choices(lang)
 
 
 class EmailForm(FlaskForm):
-    """Asks only for an address, to send a fresh confirmation link."""
+    """Asks only for an address, to send a fresh link."""
 
-    email = SignatureForm.email
+    email = email_field(_l("Email address"))

@@ -177,7 +177,7 @@ def test_raw_tokens_are_never_stored(client, campaign, mailbox):
 
 
 def test_honeypot_looks_like_success_but_stores_nothing(client, campaign, mailbox):
-    response = sign(client, website="http://spam.example")
+    response = sign(client, website_url="http://spam.example")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/check-email")
     assert signatures() == []

@@ -1,0 +1,93 @@
+"""What every public form shares: safe text fields, country choices and quiet bot checks."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, TimestampSigner
+from wtforms import HiddenField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+from petition.countries import country_names
+
+# Characters no name, city or address legitimately contains: controls (including NUL)
+# and U+FFFD, which stands in for bytes that were not valid UTF-8.
+FORBIDDEN = {chr(c) for c in range(32)} | {chr(127), "\ufffd"}
+# Text areas may hold line breaks and tabs, nothing else from the control range.
+FORBIDDEN_IN_PARAGRAPHS = FORBIDDEN - {"\n", "\r", "\t"}
+
+
+def plain_text(form: FlaskForm, field: Any) -> None:
+    if field.data and any(ch in FORBIDDEN for ch in field.data):
+        raise ValidationError(_l("This contains characters we cannot accept."))
+
+
+def plain_paragraphs(form: FlaskForm, field: Any) -> None:
+    if field.data and any(ch in FORBIDDEN_IN_PARAGRAPHS for ch in field.data):
+        raise ValidationError(_l("This contains characters we cannot accept."))
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def country_choices(lang: str) -> list[SelectChoice]:
+    return [
+        SelectChoice("", _l("Choose…")),
+        *(SelectChoice(code, name) for code, name in country_names(lang).items()),
+    ]
+
+
+def known_country(form: FlaskForm, field: Any) -> None:
+    if field.data not in country_names("en"):
+        raise ValidationError(_l("Please choose the country."))
+
+
+def _signer() -> TimestampSigner:
+    return TimestampSigner(current_app.config["SECRET_KEY"], salt="form-opened")
+
+
+class StatementForm(FlaskForm):
+    """A form by which someone endorses a campaign's statement.
+
+    It records which text was shown, refuses forms sent faster than a person can read
+    (`SIGN_MIN_SECONDS`), and carries a honeypot field that only bots fill in.
+    """
+
+    statement_sha256 = HiddenField()
+    opened = HiddenField()
+    website_url = StringField(_l("Leave this field empty"))
+
+    def __init__(self, statement_sha256: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shown_statement = statement_sha256
+        if not self.is_submitted():
+            self.opened.data = _signer().sign(str(time.time())).decode()
+            self.statement_sha256.data = statement_sha256
+
+    def validate_statement_sha256(self, field: Any) -> None:
+        if field.data != self.shown_statement:
+            field.data = self.shown_statement
+            raise ValidationError(
+                _l("The statement was updated while you were reading. Please read it again.")
+            )
+
+    def validate_opened(self, field: Any) -> None:
+        minimum = current_app.config["SIGN_MIN_SECONDS"]
+        try:
+            opened_at = float(_signer().unsign(field.data or "").decode())
+        except (BadSignature, ValueError) as error:
+            raise ValidationError(_l("Please reload the page and try again.")) from error
+        if time.time() - opened_at < minimum:
+            raise ValidationError(
+                _l("That was very quick. Please check your details and send the form again.")
+            )
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.website_url.data)
