@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.models import LinkToken, Signature, TokenPurpose
+from petition.models import Campaign, LinkToken, Organisation, Signature, TokenPurpose
 from petition.models.types import utcnow
 
 
@@ -17,7 +17,25 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_token(purpose: TokenPurpose, signature: Signature, *, hours: int) -> str:
+class LinkInvalid(Exception):
+    """The link is unknown, used, or no longer leads to anything it can act on."""
+
+
+class LinkExpired(Exception):
+    """The link was real but is too old; its owner can ask for a new one."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__(campaign.slug)
+        self.campaign = campaign
+
+
+def issue_token(
+    purpose: TokenPurpose,
+    signature: Signature | None = None,
+    *,
+    hours: int,
+    organisation: Organisation | None = None,
+) -> str:
     """A new 256-bit token; the caller puts it in a link, the database keeps its hash."""
     raw = secrets.token_urlsafe(32)
     db.session.add(
@@ -25,6 +43,7 @@ def issue_token(purpose: TokenPurpose, signature: Signature, *, hours: int) -> s
             token_hash=hash_token(raw),
             purpose=purpose,
             signature=signature,
+            organisation=organisation,
             expires_at=utcnow() + timedelta(hours=hours),
         )
     )

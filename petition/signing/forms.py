@@ -13,9 +13,6 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from petition.forms import StatementForm, country_choices, known_country, plain_text, strip
 from petition.models import Display
 
-__all__ = ["EmailForm", "SignatureForm", "email_field", "plain_text", "strip"]
-
-
 def email_field(label: object, description: object = None) -> EmailField:
     return EmailField(
         label,

@@ -20,21 +20,9 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
-from petition.tokens import find_token
+from petition.tokens import LinkExpired, LinkInvalid, find_token
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
-
-
-class LinkInvalid(Exception):
-    """The link is unknown, or no longer leads to a signature that can be confirmed."""
-
-
-class LinkExpired(Exception):
-    """The link was real but is too old; the signer can ask for a new one."""
-
-    def __init__(self, campaign: Campaign) -> None:
-        super().__init__(campaign.slug)
-        self.campaign = campaign
 
 
 @dataclass(frozen=True)
