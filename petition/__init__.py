@@ -74,9 +74,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from petition.api.views import bp as api_bp
     from petition.campaigns.views import bp as campaigns_bp
+    from petition.coalition.logo_views import bp as logos_bp
+    from petition.coalition.views import bp as coalition_bp
     from petition.ops import bp as ops_bp
     from petition.signing.views import bp as signing_bp
     from petition.staff.views import bp as staff_bp
 
-    for bp in (ops_bp, api_bp, campaigns_bp, signing_bp, staff_bp):
+    blueprints = (ops_bp, api_bp, logos_bp, campaigns_bp, signing_bp, coalition_bp, staff_bp)
+    for bp in blueprints:
         app.register_blueprint(bp)

@@ -82,3 +82,28 @@ def sign_in_staff(client: FlaskClient, user, password: str = STAFF_PASSWORD) -> 
     first = submit_form(client, "/staff/sign-in", email=user.email, password=password)
     assert first.status_code == 302, first.status_code
     return submit_form(client, first.headers["Location"], code=totp_now(user))
+
+
+def join(
+    client: FlaskClient, slug: str = "free-them", lang: str = "en", **fields: Any
+) -> TestResponse:
+    """Sign on as an organisation through the public form."""
+    data = {
+        "name": "Invented Rights Group",
+        "country": "UA",
+        "kind": "human_rights",
+        "website": "https://rights.example.org",
+        "rep_name": "Mariia Test",
+        "rep_role": "Director",
+        "rep_email": "director@rights.example.org",
+        "authorised": "y",
+        "listing": "public",
+        **fields,
+    }
+    return submit_form(client, f"/{lang}/{slug}/join", **data)
+
+
+def confirm_link(client: FlaskClient, url: str) -> TestResponse:
+    """Open a link's page and press its button, as a person would."""
+    page = client.get(path_of(url))
+    return client.post(path_of(url), data=hidden_inputs(page.get_data(as_text=True)))

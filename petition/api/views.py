@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from petition.campaigns import services
 from petition.campaigns.counts import campaign_counts
+from petition.coalition.services import public_organisations
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -25,4 +26,25 @@ def campaign(slug: str) -> ResponseReturnValue:
     )
     response.cache_control.public = True
     response.cache_control.max_age = 10
+    return response
+
+
+@bp.get("/campaigns/<slug>/organisations")
+def organisations(slug: str) -> ResponseReturnValue:
+    """The publicly listed organisations: public details only, never contact details."""
+    found = services.get_public(slug)
+    listed = [
+        {
+            "name": organisation.name,
+            "name_original": organisation.name_original,
+            "country": organisation.country,
+            "type": organisation.kind.value,
+            "website": organisation.website,
+            "founding": organisation.founding,
+        }
+        for organisation in public_organisations(found.id)
+    ]
+    response = jsonify(slug=found.slug, organisations=listed)
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
     return response

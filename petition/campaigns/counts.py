@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from petition.extensions import db
-from petition.models import Signature, SignatureStatus
+from petition.models import Organisation, OrganisationStatus, Signature, SignatureStatus
 from petition.models.types import utcnow
 
 
@@ -46,7 +46,7 @@ def campaign_counts(campaign_id: int) -> Counts:
         entry = cache.entries.get(campaign_id)
     if entry and entry[0] > now:
         return entry[1]
-    counts = count_signatures(campaign_id)
+    counts = count_campaign(campaign_id)
     with cache.lock:
         cache.entries[campaign_id] = (now + current_app.config["COUNTS_TTL_SECONDS"], counts)
     return counts
@@ -59,7 +59,7 @@ def forget_counts(campaign_id: int) -> None:
         cache.entries.pop(campaign_id, None)
 
 
-def count_signatures(campaign_id: int) -> Counts:
+def count_campaign(campaign_id: int) -> Counts:
     query = (
         select(Signature.country, func.count())
         .where(
@@ -70,9 +70,13 @@ def count_signatures(campaign_id: int) -> Counts:
         .order_by(func.count().desc(), Signature.country)
     )
     by_country: dict[str, int] = dict(db.session.execute(query).all())
+    organisations = select(func.count()).where(
+        Organisation.campaign_id == campaign_id,
+        Organisation.status == OrganisationStatus.APPROVED,
+    )
     return Counts(
         individuals=sum(by_country.values()),
-        organisations=0,
+        organisations=db.session.scalar(organisations) or 0,
         by_country=by_country,
         updated_at=utcnow(),
     )

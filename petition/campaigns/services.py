@@ -7,6 +7,7 @@ import nh3
 from flask import abort
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.exceptions import Gone
 
 from petition.extensions import db
 from petition.models import (
@@ -27,6 +28,14 @@ def get_public(slug: str) -> Campaign:
     )
     if campaign is None:
         abort(404)
+    return campaign
+
+
+def get_open(slug: str) -> Campaign:
+    """A campaign taking signatures; a closed one answers 410 Gone with a clear page."""
+    campaign = get_public(slug)
+    if not campaign.is_open:
+        raise Gone
     return campaign
 
 

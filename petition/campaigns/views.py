@@ -7,10 +7,12 @@ from flask.typing import ResponseReturnValue
 
 from petition.campaigns import services
 from petition.campaigns.counts import campaign_counts
+from petition.coalition.services import public_organisations
 from petition.countries import country_name
 from petition.i18n import bind_language
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang>")
+COALITION_PREVIEW = 12
 bind_language(bp)
 
 
@@ -37,4 +39,5 @@ def show(slug: str) -> ResponseReturnValue:
         campaign=campaign,
         text=campaign.text(g.lang),
         counts=campaign_counts(campaign.id),
+        preview=public_organisations(campaign.id, limit=COALITION_PREVIEW),
     )

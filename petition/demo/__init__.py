@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from petition.campaigns.services import save_text
 from petition.demo.people_first import TEXTS
+from petition.demo.targets import load_targets
 from petition.extensions import db
 from petition.models import Campaign, CampaignStatus
 
@@ -13,7 +14,7 @@ SLUG = "people-first"
 
 
 def load_demo() -> Campaign:
-    """Create or refresh the People First campaign; running it twice changes nothing."""
+    """Create or refresh the People First campaign and its negotiating parties; idempotent."""
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
     if campaign is None:
         campaign = Campaign(slug=SLUG, status=CampaignStatus.OPEN)
@@ -27,5 +28,6 @@ def load_demo() -> Campaign:
             statement=fields["statement"],
             demands=fields["demands"],
         )
+    load_targets(campaign)
     db.session.flush()
     return campaign

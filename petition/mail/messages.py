@@ -13,7 +13,9 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from petition.models import OutboxMessage, Signature, TokenPurpose
+from petition.extensions import db
+from petition.models import Organisation, OutboxMessage, Signature, StaffUser, TokenPurpose
+from petition.staff.auth import issue_password_token
 from petition.tokens import issue_token
 
 
@@ -79,7 +81,64 @@ def already_signed(message: OutboxMessage) -> Email:
     )
 
 
+def staff_password_link(message: OutboxMessage) -> Email:
+    """A one-time link to set a staff password. The payload holds only the account's id; the
+    token is issued now (earlier unused links stop working), so it is never stored raw."""
+    user_id = message.payload.get("staff_user_id")
+    user = db.session.get(StaffUser, user_id) if isinstance(user_id, int) else None
+    if user is None or user.disabled_at is not None:
+        raise Undeliverable
+    return render_email(
+        "staff_password_link",
+        user.email,
+        message.lang,
+        email=user.email,
+        reason=message.payload.get("reason", "reset"),
+        hours=current_app.config["STAFF_PASSWORD_LINK_HOURS"],
+        token=issue_password_token(user),
+    )
+
+
+def _organisation_of(message: OutboxMessage) -> Organisation:
+    organisation = message.organisation
+    if organisation is None or not organisation.rep_email:
+        raise Undeliverable
+    return organisation
+
+
+def _organisation_email(kind: str, message: OutboxMessage, purpose: TokenPurpose) -> Email:
+    """A mail to an organisation's representative carrying a fresh link of `purpose`."""
+    organisation = _organisation_of(message)
+    hours = current_app.config["CONFIRM_TOKEN_HOURS"]
+    token = issue_token(purpose, organisation=organisation, hours=hours)
+    campaign = organisation.campaign
+    return render_email(
+        kind,
+        organisation.rep_email or "",
+        message.lang,
+        campaign=campaign,
+        text=campaign.text(message.lang),
+        organisation=organisation,
+        hours=hours,
+        token=token,
+        reason=message.payload.get("reason", ""),
+    )
+
+
+def confirm_organisation(message: OutboxMessage) -> Email:
+    return _organisation_email("confirm_organisation", message, TokenPurpose.CONFIRM_ORGANISATION)
+
+
+def organisation_manage_link(message: OutboxMessage) -> Email:
+    return _organisation_email(
+        "organisation_manage_link", message, TokenPurpose.MANAGE_ORGANISATION
+    )
+
+
 BUILDERS: dict[str, Callable[[OutboxMessage], Email]] = {
     "confirm_signature": confirm_signature,
     "already_signed": already_signed,
+    "staff_password_link": staff_password_link,
+    "confirm_organisation": confirm_organisation,
+    "organisation_manage_link": organisation_manage_link,
 }

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from petition.forms import StatementForm, country_choices, known_country, plain_text, strip
 from petition.models import Display
 
+
 def email_field(label: object, description: object = None) -> EmailField:
     return EmailField(
         label,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.exceptions import Gone
 
 from petition import privacy
 from petition.campaigns import services as campaigns
@@ -21,13 +20,6 @@ bind_language(bp)
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-def _open_campaign(slug: str) -> Campaign:
-    campaign = campaigns.get_public(slug)
-    if not campaign.is_open:
-        raise Gone
-    return campaign
-
-
 def _render_sign(campaign: Campaign, form: SignatureForm, status: int = 200) -> ResponseReturnValue:
     text = campaign.text(g.lang)
     return render_template("signing/sign.html", campaign=campaign, text=text, form=form), status
@@ -35,7 +27,7 @@ def _render_sign(campaign: Campaign, form: SignatureForm, status: int = 200) -> 
 
 @bp.route("/<slug>/sign", methods=["GET", "POST"])
 def sign(slug: str) -> ResponseReturnValue:
-    campaign = _open_campaign(slug)
+    campaign = campaigns.get_open(slug)
     form = SignatureForm(g.lang, campaign.text(g.lang).sha256)
     if not form.is_submitted():
         return _render_sign(campaign, form)
@@ -65,7 +57,7 @@ def check_email(slug: str) -> ResponseReturnValue:
 
 @bp.route("/<slug>/resend", methods=["GET", "POST"])
 def resend(slug: str) -> ResponseReturnValue:
-    campaign = _open_campaign(slug)
+    campaign = campaigns.get_open(slug)
     form = EmailForm()
     if not form.is_submitted():
         return render_template("signing/resend.html", campaign=campaign, form=form)

@@ -1,6 +1,23 @@
 """The staff blueprint with all its views attached (importing a module registers its routes)."""
 
-from petition.staff import views_account, views_dashboard
+from petition.staff import (
+    views_account,
+    views_accounts,
+    views_audit,
+    views_campaigns,
+    views_dashboard,
+    views_review,
+    views_targets,
+)
 from petition.staff.blueprint import bp
 
-__all__ = ["bp", "views_account", "views_dashboard"]
+__all__ = [
+    "bp",
+    "views_account",
+    "views_accounts",
+    "views_audit",
+    "views_campaigns",
+    "views_dashboard",
+    "views_review",
+    "views_targets",
+]

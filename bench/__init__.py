@@ -1,0 +1,1 @@
+"""Benchmarks for the petition platform: `python -m bench` (see bench/README.md)."""

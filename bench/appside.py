@@ -1,0 +1,129 @@
+"""Steps that run inside the app, against the benchmark's database, in a process of their own.
+
+`python -m bench.appside COMMAND ...` with the app's environment (see environment.py):
+
+- `tokens N FILE`: N pending signatures, each with a confirmation token; raw tokens to FILE.
+- `queue-mail N PREFIX`: N signing requests through the signing service, so N queued mails.
+- `deliver`: time `petition.mail.worker.deliver_due()`; prints JSON.
+- `sample-mail FILE`: the bytes of one confirmation mail, as the worker would send it.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from flask import Flask
+
+from petition import create_app
+from petition.campaigns.services import get_public
+from petition.extensions import db
+from petition.models import Campaign, Display, Signature, TokenPurpose
+from petition.signing.services import SignatureRequest, normalise_email, request_signature
+from petition.tokens import issue_token
+
+SLUG = "people-first"
+BATCH = 500
+
+
+def campaign() -> Campaign:
+    return get_public(SLUG)
+
+
+def pending_signature(found: Campaign, email: str) -> Signature:
+    return Signature(
+        campaign=found,
+        name="Bench Confirmer",
+        email=email,
+        email_normalised=normalise_email(email),
+        country="UA",
+        display=Display.ANONYMOUS,
+        lang="en",
+        statement_sha256=found.text("en").sha256,
+        links_sent=1,
+    )
+
+
+def make_tokens(count: int, prefix: str) -> list[str]:
+    found = campaign()
+    hours = 72
+    tokens = []
+    for index in range(count):
+        signature = pending_signature(found, f"{prefix}-{index}@example.org")
+        db.session.add(signature)
+        tokens.append(issue_token(TokenPurpose.CONFIRM_SIGNATURE, signature, hours=hours))
+        if len(tokens) % BATCH == 0:
+            db.session.commit()
+    db.session.commit()
+    return tokens
+
+
+def queue_mail(count: int, prefix: str) -> None:
+    found = campaign()
+    sha256 = found.text("en").sha256
+    for index in range(count):
+        wish = SignatureRequest(
+            name="Bench Mail",
+            email=f"{prefix}-{index}@example.org",
+            country="UA",
+            city=None,
+            display=Display.ANONYMOUS,
+            wants_updates=False,
+            lang="en",
+            statement_sha256=sha256,
+        )
+        request_signature(found, wish, client_hash=None)
+        if (index + 1) % BATCH == 0:
+            db.session.commit()
+    db.session.commit()
+
+
+def deliver() -> dict[str, float]:
+    from petition.mail.worker import deliver_due  # noqa: PLC0415 - the one thing timed here
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    handled = deliver_due()
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime
+    return {"handled": handled, "seconds": seconds, "cpu_seconds": cpu}
+
+
+def sample_mail() -> bytes:
+    from petition.mail.messages import render_email  # noqa: PLC0415
+    from petition.mail.transport import build_message  # noqa: PLC0415
+
+    found = campaign()
+    email = render_email(
+        "confirm_signature",
+        "bench-sample@example.org",
+        "en",
+        campaign=found,
+        text=found.text("en"),
+        name="Bench Mail",
+        hours=72,
+        token="x" * 43,  # the length of a real token: 32 random bytes, URL-safe base64
+    )
+    return bytes(build_message(email).as_bytes())
+
+
+def run(app: Flask, command: str, args: list[str]) -> None:
+    with app.app_context():
+        if command == "tokens":
+            Path(args[1]).write_text(json.dumps(make_tokens(int(args[0]), args[2])))
+        elif command == "queue-mail":
+            queue_mail(int(args[0]), args[1])
+        elif command == "deliver":
+            print(json.dumps(deliver()))
+        elif command == "sample-mail":
+            Path(args[0]).write_bytes(sample_mail())
+        else:
+            raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    run(create_app(), sys.argv[1], sys.argv[2:])

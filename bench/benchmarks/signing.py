@@ -1,0 +1,38 @@
+"""1. Signing: full signing POSTs against a form post that does one INSERT and a commit."""
+
+from __future__ import annotations
+
+from bench import profiling
+from bench.harness import SIGN_PATH, Harness
+from bench.report import Result
+
+GOAL = 0.5
+APP = "app POST sign"
+BASELINE = "baseline POST /insert"
+
+
+def run(harness: Harness) -> Result:
+    app, baseline = harness.servers()
+    emails = harness.scratch_file("signing-emails.txt")
+    sign = {"kind": "sign", "path": SIGN_PATH, "email_prefix": f"{harness.run_id}-sign"}
+    targets = [
+        harness.target(BASELINE, baseline, {"kind": "insert"}),
+        harness.target(APP, app, sign),
+    ]
+    rows = harness.load(harness.closed_spec(targets, labels_file=str(emails)))
+    result = Result("signing", "1. Signing (CSRF, validation, insert, outbox row, redirect)", rows)
+    result.compare("throughput", APP, BASELINE, GOAL)
+    lost = harness.lost_signatures(emails)
+    result.checks["signatures"] = lost
+    result.require("nothing lost (every redirect has its row and its mail)", lost_none(lost))
+    result.require("no 5xx", rows[APP]["server_errors"] == 0)
+    if harness.options.profile:
+        profile_sign = {**sign, "email_prefix": f"{harness.run_id}-sign-profile"}
+        summary = harness.profile("signing", harness.target(APP, app, profile_sign))
+        result.checks["profile"] = summary
+        result.notes.append(profiling.render(APP, summary))
+    return result
+
+
+def lost_none(counts: dict[str, int]) -> bool:
+    return counts["lost"] == 0 and counts["mail_missing"] == 0

@@ -1,0 +1,157 @@
+"""What every benchmark shares: options, the database, both servers, the load generator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import profiling
+from bench.environment import (
+    LOGS,
+    ROOT,
+    Database,
+    HarnessError,
+    Server,
+    app_environment,
+    run_checked,
+)
+
+SLUG = "people-first"
+SIGN_PATH = f"/en/{SLUG}/sign"
+
+
+@dataclass(frozen=True)
+class Options:
+    only: tuple[str, ...]
+    seconds: float  # measured seconds per target (closed loop) or of the sustained run
+    sustained_seconds: float
+    rate: float
+    rounds: int
+    warmup: float
+    concurrency: int
+    sustained_concurrency: int
+    profile: bool
+
+    @property
+    def round_seconds(self) -> float:
+        return max(1.0, self.seconds / self.rounds)
+
+
+@dataclass
+class Harness:
+    options: Options
+    database: Database
+    run_id: str
+    app: Server | None = None
+    baseline: Server | None = None
+
+    def servers(self) -> tuple[Server, Server]:
+        if self.app is None or self.baseline is None:
+            raise HarnessError("the web servers are not running")
+        return self.app, self.baseline
+
+    def target(self, name: str, server: Server, workload: dict[str, Any]) -> dict[str, Any]:
+        return {"name": name, "port": server.port, "master_pid": server.pid, "workload": workload}
+
+    def closed_spec(self, targets: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+        return {
+            "mode": "closed",
+            "targets": targets,
+            "concurrency": self.options.concurrency,
+            "seconds": self.options.round_seconds,
+            "warmup": self.options.warmup,
+            "rounds": self.options.rounds,
+            "database": self.database.name,
+            **extra,
+        }
+
+    def load(self, spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """Run the load generator in its own process; its JSON result per target."""
+        planned = len(spec["targets"]) * spec.get("rounds", 1) * (spec.get("warmup", 0) + 5)
+        planned += spec["seconds"] * len(spec["targets"]) * spec.get("rounds", 1) + 120
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.load"],
+            cwd=ROOT,
+            input=json.dumps(spec),
+            capture_output=True,
+            text=True,
+            timeout=planned,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise HarnessError(f"load generator failed:\n{done.stderr[-3000:]}")
+        rows: dict[str, dict[str, Any]] = json.loads(done.stdout)
+        return rows
+
+    def profile(self, name: str, target: dict[str, Any]) -> dict[str, object]:
+        """Sample the app's workers while one more, app-only, run of `target` goes on."""
+        app, _ = self.servers()
+        seconds = max(5.0, self.options.round_seconds)
+        spec = self.closed_spec([target], rounds=1, warmup=0.0, seconds=seconds)
+        process, output = profiling.start_recording(name, app.pid)
+        try:
+            self.load(spec)
+        finally:
+            summary = profiling.finish_recording(process, output)
+        return summary
+
+    def appside(self, *args: str, port: int = 0, prefix: tuple[str, ...] = (), **env: str) -> str:
+        """A step inside the app (bench/appside.py) against this run's database; `prefix`
+        wraps the command (py-spy)."""
+        command = [*prefix, sys.executable, "-m", "bench.appside", *args]
+        return run_checked(command, app_environment(self.database, port, **env), timeout=900)
+
+    def scratch_file(self, name: str) -> Path:
+        LOGS.mkdir(parents=True, exist_ok=True)
+        return LOGS / f"{self.run_id}-{name}"
+
+    def lost_signatures(self, labels_file: Path) -> dict[str, int]:
+        """Every POST that reached "check your email" must have its row and its queued mail."""
+        emails = [line for line in labels_file.read_text().splitlines() if line]
+        with self.database.connect() as connection:
+            found = connection.execute(
+                "SELECT count(*), count(*) FILTER (WHERE EXISTS ("
+                " SELECT 1 FROM outbox_message o WHERE o.signature_id = s.id))"
+                " FROM signature s WHERE s.email_normalised = ANY(%s)",
+                (emails,),
+            ).fetchone()
+        rows, with_mail = found if found else (0, 0)
+        return {
+            "redirected": len(emails),
+            "rows_found": rows,
+            "lost": len(emails) - rows,
+            "mail_missing": rows - with_mail,
+        }
+
+    def api_individuals(self) -> int | None:
+        app, _ = self.servers()
+        status, body = app.get(f"/api/v1/campaigns/{SLUG}")
+        if status != 200:
+            return None
+        return int(json.loads(body)["counts"]["individuals"])
+
+    def confirmed_in_database(self) -> int:
+        with self.database.connect() as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM signature s JOIN campaign c ON c.id = s.campaign_id"
+                " WHERE c.slug = %s AND s.status = 'confirmed'",
+                (SLUG,),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def counts_staleness(self, since: float, limit: float = 30.0, probes: int = 12) -> float | None:
+        """Seconds from `since` (epoch) until every worker's public count equals a direct
+        count, polled every 0.2 s; None if they still differ after `limit` seconds."""
+        expected = self.confirmed_in_database()
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            # Fresh connections land on different workers, each with its own cache.
+            if all(self.api_individuals() == expected for _ in range(probes)):
+                return time.time() - since
+            time.sleep(0.2)
+        return None

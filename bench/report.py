@@ -1,0 +1,138 @@
+"""Results: a table on the terminal and bench/results/<name>.json for the record."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bench.environment import RESULTS, ROOT
+
+
+@dataclass
+class Comparison:
+    """One app figure against its baseline, with the goal the issue sets."""
+
+    label: str
+    app: str
+    baseline: str
+    ratio: float
+    goal: float
+
+    @property
+    def met(self) -> bool:
+        return not math.isnan(self.ratio) and self.ratio >= self.goal
+
+
+@dataclass
+class Result:
+    name: str
+    title: str
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    comparisons: list[Comparison] = field(default_factory=list)
+    requirements: dict[str, bool] = field(default_factory=dict)
+    checks: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def compare(self, label: str, app: str, baseline: str, goal: float, key: str = "rps") -> None:
+        app_rate, base_rate = self.rows[app][key], self.rows[baseline][key]
+        ratio = app_rate / base_rate if base_rate else math.nan
+        self.comparisons.append(Comparison(label, app, baseline, ratio, goal))
+
+    def require(self, label: str, passed: bool) -> None:
+        """A goal that is a yes or no (nothing lost, no 5xx) rather than a ratio."""
+        self.requirements[label] = passed
+
+    @property
+    def goals_met(self) -> bool:
+        met = [comparison.met for comparison in self.comparisons]
+        return all(met) and all(self.requirements.values())
+
+
+def machine() -> dict[str, Any]:
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH, read-only
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "commit": commit,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+    }
+
+
+def _number(value: Any, digits: int = 1) -> str:
+    if isinstance(value, float):
+        return "-" if math.isnan(value) else f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+COLUMNS = (
+    ("target", 24),
+    ("req/s", 9),
+    ("p50 ms", 8),
+    ("p99 ms", 8),
+    ("requests", 9),
+    ("5xx", 5),
+    ("wrong", 6),
+    ("cpu ms/req app|db|gen", 22),
+)
+
+
+def _row(name: str, row: dict[str, Any]) -> list[str]:
+    latency = row.get("latency_ms", {})
+    cpu = row.get("cpu_ms_per_request", {})
+    split = "|".join(_number(cpu.get(part, math.nan), 2) for part in ("server", "database", "load"))
+    return [
+        name,
+        _number(row.get("rps", math.nan)),
+        _number(latency.get("p50", math.nan)),
+        _number(latency.get("p99", math.nan)),
+        _number(row.get("requests", "-")),
+        _number(row.get("server_errors", "-")),
+        _number(row.get("unexpected", 0) + row.get("failures", 0)),
+        split,
+    ]
+
+
+def render(result: Result) -> str:
+    lines = [f"== {result.title} =="]
+    lines.append("  ".join(title.rjust(width) for title, width in COLUMNS))
+    for name, row in result.rows.items():
+        cells = _row(name, row)
+        lines.append(
+            "  ".join(cell.rjust(width) for cell, (_, width) in zip(cells, COLUMNS, strict=True))
+        )
+    for comparison in result.comparisons:
+        verdict = "met" if comparison.met else "MISSED"
+        lines.append(
+            f"  {comparison.label}: {comparison.app} / {comparison.baseline} = "
+            f"{comparison.ratio:.1%} (goal >= {comparison.goal:.0%}): {verdict}"
+        )
+    for label, passed in result.requirements.items():
+        lines.append(f"  {label}: {'met' if passed else 'MISSED'}")
+    lines.extend(f"  {name}: {value}" for name, value in result.checks.items())
+    lines.extend(f"  note: {note}" for note in result.notes)
+    return "\n".join(lines)
+
+
+def save(result: Result) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    record = asdict(result)
+    for comparison, saved in zip(result.comparisons, record["comparisons"], strict=True):
+        saved["met"] = comparison.met
+    record["goals_met"] = result.goals_met
+    record["machine"] = machine()
+    path = RESULTS / f"{result.name}.json"
+    path.write_text(json.dumps(record, indent=2, default=str) + "\n")

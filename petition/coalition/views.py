@@ -1,0 +1,158 @@
+"""Joining the coalition, the public list, and the representative's self-service."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from petition.campaigns import services as campaigns
+from petition.coalition import services as coalition
+from petition.coalition.forms import KIND_LABELS, JoinForm, PublicDetailsForm
+from petition.countries import country_names
+from petition.extensions import db
+from petition.i18n import bind_language
+from petition.models import Campaign, Listing, Organisation, OrganisationKind
+from petition.signing.forms import EmailForm
+from petition.tokens import LinkExpired, LinkInvalid
+
+bp = Blueprint("coalition", __name__, url_prefix="/<lang>")
+bind_language(bp)
+
+PRIVATE = {"Cache-Control": "no-store"}
+
+
+@bp.app_template_global()
+def kind_label(kind: OrganisationKind) -> str:
+    return str(KIND_LABELS[kind])
+
+
+def _details(form: PublicDetailsForm) -> coalition.PublicDetails:
+    return coalition.PublicDetails(
+        name=form.name.data,
+        name_original=form.name_original.data,
+        website=form.website.data,
+        statement=form.statement.data,
+        listing=Listing(form.listing.data),
+    )
+
+
+@bp.route("/<slug>/join", methods=["GET", "POST"])
+def join(slug: str) -> ResponseReturnValue:
+    campaign = campaigns.get_open(slug)
+    text = campaign.text(g.lang)
+    form = JoinForm(g.lang, text.sha256)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template(
+            "coalition/join.html", campaign=campaign, text=text, form=form
+        ), status
+    if not form.is_bot:
+        wish = coalition.Membership(
+            details=_details(form),
+            country=form.country.data,
+            kind=OrganisationKind(form.kind.data),
+            rep_name=form.rep_name.data,
+            rep_role=form.rep_role.data,
+            rep_email=form.rep_email.data,
+            lang=g.lang,
+            statement_sha256=form.statement_sha256.data,
+        )
+        coalition.request_membership(campaign, wish, form.processed_logo)
+        db.session.commit()
+    return redirect(url_for(".check_email", slug=slug))
+
+
+@bp.get("/<slug>/join/check-email")
+def check_email(slug: str) -> ResponseReturnValue:
+    campaign = campaigns.get_public(slug)
+    return render_template("coalition/check_email.html", campaign=campaign)
+
+
+@bp.get("/coalition/confirm/<token>")
+def confirm(token: str) -> ResponseReturnValue:
+    try:
+        organisation = coalition.confirmable_organisation(token)
+    except LinkExpired as expired:
+        return _expired(expired.campaign)
+    except LinkInvalid:
+        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    return render_template("coalition/confirm.html", organisation=organisation), PRIVATE
+
+
+@bp.post("/coalition/confirm/<token>")
+def confirm_post(token: str) -> ResponseReturnValue:
+    try:
+        organisation = coalition.confirm_membership(token)
+    except LinkExpired as expired:
+        db.session.rollback()
+        return _expired(expired.campaign)
+    except LinkInvalid:
+        db.session.rollback()
+        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    db.session.commit()
+    return render_template("coalition/confirm.html", organisation=organisation), PRIVATE
+
+
+@bp.get("/<slug>/coalition")
+def members(slug: str) -> ResponseReturnValue:
+    campaign = campaigns.get_public(slug)
+    listing = coalition.coalition(campaign.id, list(country_names(g.lang)))
+    return render_template(
+        "coalition/members.html", campaign=campaign, text=campaign.text(g.lang), coalition=listing
+    )
+
+
+@bp.route("/<slug>/coalition/manage", methods=["GET", "POST"])
+def request_manage_link(slug: str) -> ResponseReturnValue:
+    campaign = campaigns.get_public(slug)
+    form = EmailForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template(
+            "coalition/manage_request.html", campaign=campaign, form=form
+        ), status
+    coalition.request_manage_link(campaign, form.email.data, g.lang)
+    db.session.commit()
+    return redirect(url_for(".check_email", slug=slug))
+
+
+@bp.route("/coalition/manage/<token>", methods=["GET", "POST"])
+def manage(token: str) -> ResponseReturnValue:
+    try:
+        _token, organisation = coalition.manageable_organisation(token)
+    except LinkExpired as expired:
+        return _expired(expired.campaign)
+    except LinkInvalid:
+        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    form = PublicDetailsForm(obj=organisation)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return _manage_page(organisation, form), status, PRIVATE
+    coalition.update_public_details(token, _details(form), form.processed_logo)
+    db.session.commit()
+    flash(_("Thank you. Your organisation's details are updated."), "success")
+    return redirect(url_for(".members", slug=organisation.campaign.slug))
+
+
+@bp.post("/coalition/manage/<token>/withdraw")
+def withdraw(token: str) -> ResponseReturnValue:
+    try:
+        organisation = coalition.withdraw(token)
+    except LinkExpired as expired:
+        db.session.rollback()
+        return _expired(expired.campaign)
+    except LinkInvalid:
+        db.session.rollback()
+        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    db.session.commit()
+    flash(_("Your organisation has withdrawn from the coalition."), "success")
+    return redirect(url_for("campaigns.show", slug=organisation.campaign.slug))
+
+
+def _manage_page(organisation: Organisation, form: PublicDetailsForm) -> str:
+    return render_template("coalition/manage.html", organisation=organisation, form=form)
+
+
+def _expired(campaign: Campaign) -> ResponseReturnValue:
+    return render_template("coalition/link_expired.html", campaign=campaign), 410, PRIVATE

@@ -1,0 +1,88 @@
+"""The People First campaign's negotiating parties (demo data), and their loader.
+
+`name` is the staff console's label and the key the loader matches on; office,
+organisation and salutation are in the party's correspondence language. Postal addresses
+are the parties' well-known public institutional addresses; where we were not sure of one,
+it is left empty for staff to fill in.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from petition.extensions import db
+from petition.models import Campaign, Target
+
+TARGETS: tuple[dict[str, str], ...] = (
+    {
+        "name": "Office of the President of Ukraine",
+        "lang": "uk",
+        "office": "Президент України",
+        "organisation": "Офіс Президента України",
+        "salutation": "Шановні пані та панове!",
+        "postal_address": "вул. Банкова, 11\nм. Київ\n01220\nУкраїна",
+    },
+    {
+        "name": "Government of the Russian Federation",
+        "lang": "ru",
+        "office": "Председатель Правительства Российской Федерации",
+        "organisation": "Правительство Российской Федерации",
+        "salutation": "Уважаемые дамы и господа!",
+        "postal_address": "",
+    },
+    {
+        "name": "Government of the United States",
+        "lang": "en",
+        "office": "The President of the United States",
+        "organisation": "The White House",
+        "salutation": "Dear Sir or Madam,",
+        "postal_address": (
+            "1600 Pennsylvania Avenue NW\nWashington, DC 20500\nUnited States of America"
+        ),
+    },
+    {
+        "name": "European Union – High Representative for Foreign Affairs and Security Policy",
+        "lang": "en",
+        "office": "High Representative of the Union for Foreign Affairs and Security Policy",
+        "organisation": "European External Action Service",
+        "salutation": "Dear High Representative,",
+        "postal_address": "Rond-Point Robert Schuman 9A\n1046 Brussels\nBelgium",
+    },
+    {
+        "name": "UN Secretary-General",
+        "lang": "en",
+        "office": "Secretary-General of the United Nations",
+        "organisation": "United Nations",
+        "salutation": "Dear Secretary-General,",
+        "postal_address": (
+            "United Nations Headquarters\n405 East 42nd Street\nNew York, NY 10017\n"
+            "United States of America"
+        ),
+    },
+    {
+        "name": "International Committee of the Red Cross",
+        "lang": "en",
+        "office": "President of the International Committee of the Red Cross",
+        "organisation": "International Committee of the Red Cross (ICRC)",
+        "salutation": "Dear President,",
+        "postal_address": "19 Avenue de la Paix\n1202 Geneva\nSwitzerland",
+    },
+)
+
+
+def load_targets(campaign: Campaign) -> list[Target]:
+    """Create the parties that are missing (matched by name) and attach all to `campaign`.
+
+    Parties that exist are left as they are: staff may have corrected their details.
+    """
+    loaded = []
+    for fields in TARGETS:
+        target = db.session.scalar(select(Target).where(Target.name == fields["name"]))
+        if target is None:
+            target = Target(**fields)
+            db.session.add(target)
+        if target not in campaign.targets:
+            campaign.targets.append(target)
+        loaded.append(target)
+    db.session.flush()
+    return loaded

@@ -1,0 +1,245 @@
+"""Forms of the staff pages for campaigns, their texts and negotiating parties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from petition.config import LANGUAGES
+from petition.forms import plain_paragraphs, plain_text, strip
+from petition.i18n import LANGUAGE_NAMES
+from petition.models import Campaign, CampaignStatus
+from petition.staff.campaigns import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
+
+STATUS_LABELS = {
+    CampaignStatus.DRAFT: _l("Draft: only staff can see it"),
+    CampaignStatus.OPEN: _l("Open: public, accepting signatures"),
+    CampaignStatus.CLOSED: _l("Closed: public, no new signatures"),
+}
+MAX_GOAL = 1_000_000_000
+
+
+def unix_newlines(value: Any) -> Any:
+    """Browsers send CRLF from text areas; keep texts (and their hashes) to plain LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def _at_most(count: int) -> Length:
+    return Length(max=count, message=_l("Please use at most %(count)d characters.", count=count))
+
+
+def _slug_field() -> StringField:
+    return StringField(
+        _l("Web address name (slug)"),
+        filters=[strip],
+        description=_l(
+            "%(min)d to %(max)d lowercase letters, digits and hyphens, e.g. people-first. "
+            "It becomes part of the public address and cannot change once the campaign opens.",
+            min=SLUG_MIN,
+            max=SLUG_MAX,
+        ),
+        validators=[
+            DataRequired(_l("Please enter a web address name.")),
+            Length(
+                min=SLUG_MIN,
+                max=SLUG_MAX,
+                message=_l("Please use %(min)d to %(max)d characters.", min=SLUG_MIN, max=SLUG_MAX),
+            ),
+            plain_text,
+        ],
+    )
+
+
+def _check_slug_shape(form: FlaskForm, field: Any) -> None:
+    if field.data and not SLUG_PATTERN.fullmatch(field.data):
+        raise ValidationError(
+            _l(
+                "Please use only lowercase letters (a–z), digits and hyphens, "
+                "starting and ending with a letter or digit."
+            )
+        )
+
+
+class ScheduleForm(FlaskForm):
+    """Dates and goal, shared by the new-campaign and settings forms."""
+
+    opens_on = DateField(
+        _l("Opening day (optional)"),
+        description=_l("In UTC, from the start of the day."),
+        validators=[Optional()],
+    )
+    last_day = DateField(
+        _l("Last day to sign (optional)"),
+        description=_l("In UTC, to the end of the day."),
+        validators=[Optional()],
+    )
+    goal = IntegerField(
+        _l("Goal: number of signatures (optional)"),
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_GOAL,
+                message=_l("Please enter a whole number from 1 to %(max)d.", max=MAX_GOAL),
+            ),
+        ],
+    )
+
+    def validate_last_day(self, field: Any) -> None:
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The last day cannot be before the opening day."))
+
+
+class NewCampaignForm(ScheduleForm):
+    slug = _slug_field()
+
+    def validate_slug(self, field: Any) -> None:
+        _check_slug_shape(self, field)
+
+
+class CampaignSettingsForm(ScheduleForm):
+    slug = _slug_field()
+    status = RadioField(
+        _l("Status"),
+        validators=[InputRequired(_l("Please choose a status."))],
+    )
+
+    def __init__(self, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.status.choices = [
+            SelectChoice(status.value, STATUS_LABELS[status])
+            for status in allowed_statuses(campaign)
+        ]
+        if campaign.status is not CampaignStatus.DRAFT:
+            del self.slug  # part of public links now: shown, not editable
+
+    def validate_slug(self, field: Any) -> None:
+        _check_slug_shape(self, field)
+
+
+class CampaignTextForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please enter a title.")),
+            _at_most(200),
+            plain_text,
+        ],
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        description=_l("One or two sentences, shown under the title. Plain text."),
+        filters=[strip, unix_newlines],
+        validators=[
+            DataRequired(_l("Please enter a summary.")),
+            _at_most(1000),
+            plain_paragraphs,
+        ],
+    )
+    statement = TextAreaField(
+        _l("Statement"),
+        description=_l("Markdown: **bold**, *italic*, lists, links, headings with ##."),
+        filters=[strip, unix_newlines],
+        validators=[
+            DataRequired(_l("Please enter the statement.")),
+            _at_most(20000),
+            plain_paragraphs,
+        ],
+    )
+    demands = TextAreaField(
+        _l("Demands"),
+        description=_l("Markdown, usually a numbered list: 1. …"),
+        filters=[strip, unix_newlines],
+        validators=[
+            DataRequired(_l("Please enter the demands.")),
+            _at_most(10000),
+            plain_paragraphs,
+        ],
+    )
+    # First in the form, so pressing Enter in the title previews rather than publishes.
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save"))
+
+
+class TargetLinkForm(FlaskForm):
+    """Attach a party to a campaign, or detach it (the detach buttons post the same form)."""
+
+    target_id = SelectField(
+        _l("Negotiating party"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Please choose a negotiating party."))],
+    )
+    action = HiddenField(
+        validators=[AnyOf(("attach", "detach"), message=_l("Please use the buttons."))]
+    )
+
+
+class TargetForm(FlaskForm):
+    name = StringField(
+        _l("Name"),
+        filters=[strip],
+        description=_l("How staff recognise this party, e.g. UN Secretary-General."),
+        validators=[DataRequired(_l("Please enter a name.")), _at_most(200), plain_text],
+    )
+    office = StringField(
+        _l("Office or title of the addressee (optional)"),
+        filters=[strip],
+        validators=[Optional(), _at_most(200), plain_text],
+    )
+    organisation = StringField(
+        _l("Organisation (optional)"),
+        filters=[strip],
+        validators=[Optional(), _at_most(200), plain_text],
+    )
+    lang = RadioField(
+        _l("Correspondence language"),
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        validators=[InputRequired(_l("Please choose a language."))],
+    )
+    salutation = StringField(
+        _l("Salutation (optional)"),
+        filters=[strip],
+        description=_l("In the correspondence language, e.g. Dear Secretary-General,"),
+        validators=[Optional(), _at_most(200), plain_text],
+    )
+    postal_address = TextAreaField(
+        _l("Postal address (optional)"),
+        filters=[strip, unix_newlines],
+        validators=[Optional(), _at_most(1000), plain_paragraphs],
+    )
+    email = EmailField(
+        _l("Email address (optional)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            _at_most(254),
+            plain_text,
+            Email(_l("This does not look like an email address."), check_deliverability=False),
+        ],
+    )

@@ -1,0 +1,168 @@
+"""Signature review: filter a campaign's signatures, then invalidate or restore them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from petition.campaigns.counts import forget_counts
+from petition.countries import country_name
+from petition.extensions import db
+from petition.staff import review
+from petition.staff.blueprint import bp
+from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, current_language
+from petition.staff.forms_review import ApplyForm, FilterForm, SignatureActionForm
+from petition.staff.permissions import Permission, require
+from petition.staff.review import ReviewAction, SignatureFilter
+
+FILTER_KEYS = ("campaign", "email", "domain", "window", "date_from", "date_to", "country", "status")
+
+
+def _render_list(
+    filter_form: FilterForm,
+    *,
+    apply_form: ApplyForm | None = None,
+    chosen: SignatureFilter | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    """The review page: the filters, and for a valid filter its count, rows and apply form."""
+    page: dict[str, Any] = {"form": filter_form, "problem": problem}
+    if chosen is not None:
+        counts = review.count_matching(chosen)
+        apply_form = apply_form or ApplyForm(formdata=None)
+        apply_form.show_counts(counts)
+        page |= {
+            "counts": counts,
+            "rows": review.first_matching(chosen),
+            "apply_form": apply_form,
+            "filter_args": chosen.as_args(),
+        }
+    return render_template("staff/signatures/index.html", **page, **_names()), status
+
+
+def _names() -> dict[str, Any]:
+    lang = current_language()
+    return {
+        "status_labels": SIGNATURE_STATUS_LABELS,
+        "country_label": lambda code: country_name(code, lang),
+    }
+
+
+@bp.get("/signatures")
+@require(Permission.REVIEW_SIGNATURES)
+def signatures() -> ResponseReturnValue:
+    form = FilterForm(formdata=request.args or None, lang=current_language())
+    if not request.args:
+        return _render_list(form)
+    if not form.validate():
+        return _render_list(form, status=422)
+    return _render_list(form, chosen=form.signature_filter())
+
+
+@bp.post("/signatures/apply")
+@require(Permission.REVIEW_SIGNATURES)
+def signatures_apply() -> ResponseReturnValue:
+    filter_form = FilterForm(formdata=request.form, lang=current_language())
+    if not filter_form.validate():
+        return _render_list(filter_form, status=422)
+    chosen = filter_form.signature_filter()
+    apply_form = ApplyForm()
+    if not apply_form.validate_on_submit():
+        return _render_list(filter_form, apply_form=apply_form, chosen=chosen, status=422)
+    action = ReviewAction(apply_form.action.data)
+    try:
+        changed = review.apply_to_matching(
+            chosen,
+            action,
+            expected_total=apply_form.expected.data,
+            expected_invalidated=apply_form.expected_invalidated.data,
+            reason=apply_form.reason.data.strip(),
+            actor=current_user,
+        )
+    except review.CountChanged as error:
+        problem = _(
+            "Nothing was changed: the matching signatures changed since the preview. "
+            "%(count)s signatures match now (the preview said %(expected)s). "
+            "Check them and apply again.",
+            count=error.now.total,
+            expected=apply_form.expected.data,
+        )
+        return _render_list(
+            filter_form, apply_form=apply_form, chosen=chosen, problem=problem, status=409
+        )
+    except review.NothingToChange:
+        apply_form.action.errors = [_("None of the matching signatures can be changed that way.")]
+        return _render_list(filter_form, apply_form=apply_form, chosen=chosen, status=422)
+    db.session.commit()
+    forget_counts(chosen.campaign_id)
+    if action is ReviewAction.INVALIDATE:
+        message = ngettext(
+            "%(num)d signature invalidated.", "%(num)d signatures invalidated.", changed
+        )
+    else:
+        message = ngettext("%(num)d signature restored.", "%(num)d signatures restored.", changed)
+    flash(message, "success")
+    return redirect(url_for("staff.signatures", **chosen.as_args()))
+
+
+def _back_args(campaign_id: int) -> dict[str, Any]:
+    """The review list's filters, carried through a single signature's page and back."""
+    args = {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+    return {"campaign": str(campaign_id), **args}
+
+
+def _render_signature(
+    signature_id: int, form: SignatureActionForm, *, problem: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    row = review.review_row(signature_id)
+    if row is None:
+        abort(404)
+    campaign_id = review.signature_campaign_id(signature_id) or 0
+    return render_template(
+        "staff/signatures/show.html",
+        row=row,
+        form=form,
+        problem=problem,
+        back_args=_back_args(campaign_id),
+        **_names(),
+    ), status
+
+
+@bp.get("/signatures/<int:signature_id>")
+@require(Permission.REVIEW_SIGNATURES)
+def signature(signature_id: int) -> ResponseReturnValue:
+    return _render_signature(signature_id, SignatureActionForm(formdata=None))
+
+
+@bp.post("/signatures/<int:signature_id>")
+@require(Permission.REVIEW_SIGNATURES)
+def signature_update(signature_id: int) -> ResponseReturnValue:
+    form = SignatureActionForm()
+    if not form.validate_on_submit():
+        return _render_signature(signature_id, form, status=422)
+    action = ReviewAction(form.action.data)
+    try:
+        changed = review.change_signature(
+            signature_id, action, reason=form.reason.data.strip(), actor=current_user
+        )
+    except review.WrongStatus:
+        db.session.rollback()
+        problem = _("Nothing was changed: the signature changed since this page was shown.")
+        fresh = SignatureActionForm(formdata=None)
+        return _render_signature(signature_id, fresh, problem=problem, status=409)
+    if changed is None:
+        abort(404)
+    campaign_id = changed.campaign_id
+    db.session.commit()
+    forget_counts(campaign_id)
+    if action is ReviewAction.INVALIDATE:
+        flash(_("The signature is invalidated."), "success")
+    else:
+        flash(_("The signature is restored."), "success")
+    return redirect(url_for("staff.signatures", **_back_args(campaign_id)))
