@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from petition.campaigns.services import save_text
+from petition.demo.organisations import load_organisations
 from petition.demo.people_first import TEXTS
 from petition.demo.targets import load_targets
 from petition.extensions import db
@@ -14,7 +15,7 @@ SLUG = "people-first"
 
 
 def load_demo() -> Campaign:
-    """Create or refresh the People First campaign and its negotiating parties; idempotent."""
+    """Create or refresh People First, its negotiating parties and example members; idempotent."""
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
     if campaign is None:
         campaign = Campaign(slug=SLUG, status=CampaignStatus.OPEN)
@@ -29,5 +30,7 @@ def load_demo() -> Campaign:
             demands=fields["demands"],
         )
     load_targets(campaign)
+    db.session.flush()
+    load_organisations(campaign)
     db.session.flush()
     return campaign
