@@ -8,6 +8,7 @@ scratch table before the server starts.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from flask import Flask, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -30,7 +31,7 @@ INSERT = text(f"INSERT INTO {SCRATCH_TABLE} (name, email) VALUES (:name, :email)
 def create_baseline() -> Flask:
     app = Flask(__name__)
     # The same driver and pool defaults as the app's Flask-SQLAlchemy engine.
-    engine = create_engine(database_url(os.environ["DATABASE_URL"], app.instance_path))
+    engine = create_engine(database_url(os.environ["DATABASE_URL"], Path(app.instance_path)))
 
     @app.post("/insert")
     def insert() -> ResponseReturnValue:

@@ -7,6 +7,7 @@ import secrets
 import sys
 import time
 import traceback
+from dataclasses import asdict
 
 from bench.benchmarks import BENCHMARKS, WEB
 from bench.environment import RESULTS, Database, HarnessError, Server, prepare_database
@@ -74,6 +75,7 @@ def run_benchmarks(harness: Harness) -> tuple[list[Result], list[str]]:
             traceback.print_exc()
             continue
         result.settings.setdefault("seconds_taken", round(time.monotonic() - started, 1))
+        result.settings.setdefault("options", asdict(harness.options))
         save(result)
         results.append(result)
         print(render(result), flush=True)

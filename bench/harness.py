@@ -88,7 +88,7 @@ class Harness:
         rows: dict[str, dict[str, Any]] = json.loads(done.stdout)
         return rows
 
-    def profile(self, name: str, target: dict[str, Any]) -> dict[str, object]:
+    def profile(self, name: str, target: dict[str, Any]) -> profiling.Summary:
         """Sample the app's workers while one more, app-only, run of `target` goes on."""
         app, _ = self.servers()
         seconds = max(5.0, self.options.round_seconds)
@@ -100,11 +100,14 @@ class Harness:
             summary = profiling.finish_recording(process, output)
         return summary
 
-    def appside(self, *args: str, port: int = 0, prefix: tuple[str, ...] = (), **env: str) -> str:
+    def appside(
+        self, *args: str, prefix: tuple[str, ...] = (), env: dict[str, str] | None = None
+    ) -> str:
         """A step inside the app (bench/appside.py) against this run's database; `prefix`
-        wraps the command (py-spy)."""
+        wraps the command (py-spy), `env` adds settings (the mail server)."""
         command = [*prefix, sys.executable, "-m", "bench.appside", *args]
-        return run_checked(command, app_environment(self.database, port, **env), timeout=900)
+        environment = app_environment(self.database, 0, **(env or {}))
+        return run_checked(command, environment, timeout=900)
 
     def scratch_file(self, name: str) -> Path:
         LOGS.mkdir(parents=True, exist_ok=True)

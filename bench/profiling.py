@@ -1,8 +1,17 @@
 """Where the time goes: py-spy samples the app's gunicorn workers (or the mail worker).
 
-Only on-CPU samples are kept (py-spy leaves out threads waiting on a socket or a lock), so a
-profile answers "what burns the two cores", and the per-request CPU split in the tables
-answers "how much is PostgreSQL". Raw collapsed stacks go to bench/results/profile-*.txt.
+py-spy's own idle detection does not work here (it marks threads blocked in epoll or in
+psycopg's C wait as active), so it records every thread (`--idle`) and this module sorts
+the samples itself. Only samples inside the work (gunicorn's `ThreadWorker.handle`, or
+`deliver_due` for mail) count, and each is one of:
+
+- PostgreSQL: inside psycopg's `Connection.wait` (a query costs ~0.07 ms of CPU here, however
+  long it waits, so this is waiting for the server);
+- socket: blocked reading or writing a socket (the SMTP server's answers, the HTTP client);
+- Python: everything else, running or waiting for the GIL.
+
+Shares are of the time that work was in progress (wall time, all threads together). Raw
+collapsed stacks go to bench/results/profile-<name>.txt.
 """
 
 from __future__ import annotations
@@ -58,44 +67,65 @@ def area(path: str) -> str:
     return "stdlib/other"
 
 
+DATABASE_WAIT = re.compile(r"^(Connection|AsyncConnection)\.wait \(.*/psycopg/")
+SOCKET_FILES = ("/socket.py", "/ssl.py", "/selectors.py")
+WEB_WORK = "ThreadWorker.handle "
+MAIL_WORK = "deliver_due "
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Shares (percent) of the time the work was in progress."""
+
+    samples: int
+    time_pct: dict[str, float]
+    python_by_area_pct: dict[str, float]
+    python_top_functions_pct: dict[str, float]
+
+
 @dataclass
 class Profile:
+    work: str
     samples: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
     inclusive: Counter[str] = field(default_factory=Counter)
     own_area: Counter[str] = field(default_factory=Counter)
-    inclusive_area: Counter[str] = field(default_factory=Counter)
 
     def add(self, frames: list[str], count: int) -> None:
+        start = next((i for i, frame in enumerate(frames) if frame.startswith(self.work)), None)
+        if start is None:
+            return  # an idle thread, gunicorn's master, start-up
         self.samples += count
-        parsed = [match for frame in frames if (match := FRAME.match(frame))]
-        if not parsed:
+        inside = [match for frame in frames[start:] if (match := FRAME.match(frame))]
+        if any(DATABASE_WAIT.match(frame) for frame in frames[start:]):
+            self.kinds["PostgreSQL"] += count
             return
-        self.own_area[area(parsed[-1]["file"])] += count
-        names = {f"{m['function']} ({short_path(m['file'])})" for m in parsed}
-        for name in names:
+        if inside and inside[-1]["file"].endswith(SOCKET_FILES):
+            self.kinds["socket"] += count
+            return
+        self.kinds["Python"] += count
+        if inside:
+            self.own_area[area(inside[-1]["file"])] += count
+        for name in {f"{m['function']} ({short_path(m['file'])})" for m in inside[1:]}:
             self.inclusive[name] += count
-        for name in {area(m["file"]) for m in parsed}:
-            self.inclusive_area[name] += count
 
-    def summary(self, top: int = 18) -> dict[str, object]:
-        def share(count: int) -> float:
-            return round(100.0 * count / self.samples, 1) if self.samples else 0.0
+    def share(self, count: int) -> float:
+        return round(100.0 * count / self.samples, 1) if self.samples else 0.0
 
-        # Frames under which nearly everything runs (gunicorn's loop, Flask's dispatch) say
-        # nothing; the interesting ones are below them.
+    def summary(self, top: int = 20) -> Summary:
+        # Frames that hold nearly all the Python time (Flask's dispatch) say little.
+        python = self.kinds["Python"]
         functions = [
-            (name, share(count))
+            (name, self.share(count))
             for name, count in self.inclusive.most_common()
-            if share(count) < 90.0
+            if count < 0.9 * python
         ][:top]
-        return {
-            "samples": self.samples,
-            "self_by_area_pct": {name: share(n) for name, n in self.own_area.most_common()},
-            "inclusive_by_area_pct": {
-                name: share(n) for name, n in self.inclusive_area.most_common()
-            },
-            "top_functions_inclusive_pct": dict(functions),
-        }
+        return Summary(
+            samples=self.samples,
+            time_pct={name: self.share(n) for name, n in self.kinds.most_common()},
+            python_by_area_pct={name: self.share(n) for name, n in self.own_area.most_common()},
+            python_top_functions_pct=dict(functions),
+        )
 
 
 def short_path(path: str) -> str:
@@ -105,8 +135,8 @@ def short_path(path: str) -> str:
     return path
 
 
-def parse(raw: str) -> Profile:
-    profile = Profile()
+def parse(raw: str, work: str = WEB_WORK) -> Profile:
+    profile = Profile(work)
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
         if stack and count.isdigit():
@@ -124,7 +154,7 @@ def py_spy() -> str:
 def record_command(output: Path, pid: int | None = None) -> list[str]:
     command = [py_spy(), "record", "--format", "raw", "--nolineno", "--full-filenames"]
     command += ["--output", str(output)]
-    command += ["--rate", str(SAMPLE_RATE), "--nonblocking"]
+    command += ["--rate", str(SAMPLE_RATE), "--nonblocking", "--idle"]
     if pid is None:
         return [*command, "--"]
     return [*command, "--pid", str(pid), "--subprocesses"]
@@ -146,7 +176,7 @@ def start_recording(name: str, pid: int) -> tuple[subprocess.Popen[bytes], Path]
     return process, output
 
 
-def finish_recording(process: subprocess.Popen[bytes], output: Path) -> dict[str, object]:
+def finish_recording(process: subprocess.Popen[bytes], output: Path) -> Summary:
     process.send_signal(signal.SIGINT)  # py-spy writes its file when interrupted
     _, errors = process.communicate(timeout=120)
     if not output.exists():
@@ -154,17 +184,15 @@ def finish_recording(process: subprocess.Popen[bytes], output: Path) -> dict[str
     return parse(output.read_text()).summary()
 
 
-def render(title: str, summary: dict[str, object]) -> str:
-    lines = [f"  profile ({title}): {summary['samples']} samples on CPU"]
-    for key, heading in (
-        ("inclusive_by_area_pct", "time under"),
-        ("self_by_area_pct", "time in"),
-    ):
-        shares = summary[key]
-        assert isinstance(shares, dict)
-        text = ", ".join(f"{name} {pct}%" for name, pct in list(shares.items())[:9])
-        lines.append(f"    {heading}: {text}")
-    functions = summary["top_functions_inclusive_pct"]
-    assert isinstance(functions, dict)
-    lines.extend(f"    {pct:5.1f}%  {name}" for name, pct in functions.items())
-    return "\n".join(lines)
+def render(title: str, summary: Summary) -> str:
+    split = ", ".join(f"{name} {pct}%" for name, pct in summary.time_pct.items())
+    areas = list(summary.python_by_area_pct.items())[:10]
+    return "\n".join(
+        [
+            f"  profile of {title} ({summary.samples} samples while working): {split}",
+            "    Python time by where it is spent: "
+            + ", ".join(f"{name} {pct}%" for name, pct in areas),
+            "    Python time under (inclusive, % of working time):",
+            *(f"    {pct:5.1f}%  {name}" for name, pct in summary.python_top_functions_pct.items()),
+        ]
+    )

@@ -6,11 +6,13 @@ import json
 import math
 import os
 import platform
+import runpy
 import subprocess
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bench import profiling
 from bench.environment import RESULTS, ROOT
 
 
@@ -39,6 +41,7 @@ class Result:
     checks: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    profiles: dict[str, profiling.Summary] = field(default_factory=dict)
 
     def compare(self, label: str, app: str, baseline: str, goal: float, key: str = "rps") -> None:
         app_rate, base_rate = self.rows[app][key], self.rows[baseline][key]
@@ -63,8 +66,10 @@ def machine() -> dict[str, Any]:
         text=True,
         check=False,
     ).stdout.strip()
+    server = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "gunicorn": {key: server[key] for key in ("workers", "threads", "worker_class")},
         "commit": commit,
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -87,7 +92,9 @@ COLUMNS = (
     ("5xx", 5),
     ("wrong", 6),
     ("cpu ms/req app|db|gen", 22),
+    ("others", 6),
 )
+BUSY_NEIGHBOURS = 0.3  # cores used by other processes above which a result is flagged
 
 
 def _row(name: str, row: dict[str, Any]) -> list[str]:
@@ -103,6 +110,7 @@ def _row(name: str, row: dict[str, Any]) -> list[str]:
         _number(row.get("server_errors", "-")),
         _number(row.get("unexpected", 0) + row.get("failures", 0)),
         split,
+        _number(row.get("neighbour_cores", math.nan), 2),
     ]
 
 
@@ -123,7 +131,15 @@ def render(result: Result) -> str:
     for label, passed in result.requirements.items():
         lines.append(f"  {label}: {'met' if passed else 'MISSED'}")
     lines.extend(f"  {name}: {value}" for name, value in result.checks.items())
+    busiest = max((row.get("neighbour_cores", 0.0) for row in result.rows.values()), default=0.0)
+    if busiest > BUSY_NEIGHBOURS:
+        lines.append(
+            f"  note: other processes kept up to {busiest:.1f} of the machine's cores busy"
+            " meanwhile; rates are lower and noisier than on a quiet machine"
+        )
     lines.extend(f"  note: {note}" for note in result.notes)
+    for name, profile in result.profiles.items():
+        lines.append(profiling.render(name, profile))
     return "\n".join(lines)
 
 

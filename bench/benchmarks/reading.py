@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bench import profiling
 from bench.harness import SLUG, Harness
 from bench.report import Result
 
@@ -33,6 +32,5 @@ def run(harness: Harness) -> Result:
             summary = harness.profile(
                 key, harness.target(name, app, {"kind": "get", "paths": [path]})
             )
-            result.checks[f"profile {name}"] = summary
-            result.notes.append(profiling.render(name, summary))
+            result.profiles[name] = summary
     return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bench import profiling
 from bench.harness import SIGN_PATH, Harness
 from bench.report import Result
 
@@ -29,8 +28,7 @@ def run(harness: Harness) -> Result:
     if harness.options.profile:
         profile_sign = {**sign, "email_prefix": f"{harness.run_id}-sign-profile"}
         summary = harness.profile("signing", harness.target(APP, app, profile_sign))
-        result.checks["profile"] = summary
-        result.notes.append(profiling.render(APP, summary))
+        result.profiles[APP] = summary
     return result
 
 

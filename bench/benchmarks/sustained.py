@@ -7,7 +7,6 @@ issue's 300 requests per second for 5 minutes.
 
 from __future__ import annotations
 
-from bench import profiling
 from bench.benchmarks.signing import lost_none
 from bench.harness import SIGN_PATH, Harness
 from bench.report import Result
@@ -47,6 +46,5 @@ def run(harness: Harness) -> Result:
     if options.profile:
         again = {**sign, "email_prefix": f"{harness.run_id}-sustained-profile"}
         summary = harness.profile("sustained", harness.target(APP, app, again))
-        result.checks["profile"] = summary
-        result.notes.append(profiling.render(APP, summary))
+        result.profiles[APP] = summary
     return result

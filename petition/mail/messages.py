@@ -135,10 +135,33 @@ def organisation_manage_link(message: OutboxMessage) -> Email:
     )
 
 
+def organisation_approved(message: OutboxMessage) -> Email:
+    """Staff approved the organisation; the mail carries a link to manage its entry."""
+    return _organisation_email("organisation_approved", message, TokenPurpose.MANAGE_ORGANISATION)
+
+
+def organisation_rejected(message: OutboxMessage) -> Email:
+    """Staff rejected the organisation: the reason, in the representative's language. No
+    link, so no token."""
+    organisation = _organisation_of(message)
+    campaign = organisation.campaign
+    return render_email(
+        "organisation_rejected",
+        organisation.rep_email or "",
+        message.lang,
+        campaign=campaign,
+        text=campaign.text(message.lang),
+        organisation=organisation,
+        reason=str(message.payload.get("reason", "")),
+    )
+
+
 BUILDERS: dict[str, Callable[[OutboxMessage], Email]] = {
     "confirm_signature": confirm_signature,
     "already_signed": already_signed,
     "staff_password_link": staff_password_link,
     "confirm_organisation": confirm_organisation,
     "organisation_manage_link": organisation_manage_link,
+    "organisation_approved": organisation_approved,
+    "organisation_rejected": organisation_rejected,
 }

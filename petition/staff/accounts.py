@@ -103,9 +103,11 @@ def enable_account(user: StaffUser, *, actor: StaffUser) -> None:
     audit.record("staff.account_enabled", actor=actor, object_type="staff", object_id=user.id)
 
 
-def reset_second_factor(user: StaffUser, *, actor: StaffUser) -> None:
-    """Forget the authenticator and recovery codes: a new one is enrolled at next sign-in."""
+def reset_second_factor(user: StaffUser, *, actor: StaffUser, lang: str) -> None:
+    """Forget the authenticator, recovery codes and password; mail a link to choose a new
+    password, after which a new authenticator is enrolled at sign-in."""
     auth.reset_second_factor(user)
+    _queue_password_link(user, lang=lang, reason="second_factor_reset")
     audit.record("staff.second_factor_reset", actor=actor, object_type="staff", object_id=user.id)
 
 

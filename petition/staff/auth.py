@@ -190,7 +190,9 @@ def replace_recovery_codes(user: StaffUser) -> list[str]:
 
 
 def reset_second_factor(user: StaffUser) -> None:
-    """An admin's reset: a new secret to enrol at next sign-in, and signed out everywhere."""
+    """An admin's reset: signed out everywhere, a new secret to enrol, and a new password
+    to choose first, so a leaked password alone can never enrol an attacker's phone."""
+    user.password_hash = None
     user.totp_secret = pyotp.random_base32()
     user.totp_enrolled_at = None
     user.totp_last_step = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -31,7 +32,6 @@ from wtforms.validators import (
 
 from petition.config import LANGUAGES
 from petition.forms import plain_paragraphs, plain_text, strip
-from petition.i18n import LANGUAGE_NAMES
 from petition.models import Campaign, CampaignStatus
 from petition.staff.campaigns import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
 
@@ -46,6 +46,13 @@ MAX_GOAL = 1_000_000_000
 def unix_newlines(value: Any) -> Any:
     """Browsers send CRLF from text areas; keep texts (and their hashes) to plain LF."""
     return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def language_names() -> dict[str, str]:
+    """The campaign languages named in the staff member's own language ("Ukrainian", …)."""
+    locale = get_locale()
+    names = locale.languages if locale is not None else {}
+    return {code: names.get(code, code) for code in LANGUAGES}
 
 
 def _at_most(count: int) -> Length:
@@ -75,7 +82,7 @@ def _slug_field() -> StringField:
 
 
 def _check_slug_shape(form: FlaskForm, field: Any) -> None:
-    if field.data and not SLUG_PATTERN.fullmatch(field.data):
+    if field.data and not field.errors and not SLUG_PATTERN.fullmatch(field.data):
         raise ValidationError(
             _l(
                 "Please use only lowercase letters (a–z), digits and hyphens, "
@@ -154,6 +161,7 @@ class CampaignTextForm(FlaskForm):
     summary = TextAreaField(
         _l("Summary"),
         description=_l("One or two sentences, shown under the title. Plain text."),
+        render_kw={"rows": 3},
         filters=[strip, unix_newlines],
         validators=[
             DataRequired(_l("Please enter a summary.")),
@@ -164,6 +172,7 @@ class CampaignTextForm(FlaskForm):
     statement = TextAreaField(
         _l("Statement"),
         description=_l("Markdown: **bold**, *italic*, lists, links, headings with ##."),
+        render_kw={"rows": 14},
         filters=[strip, unix_newlines],
         validators=[
             DataRequired(_l("Please enter the statement.")),
@@ -174,6 +183,7 @@ class CampaignTextForm(FlaskForm):
     demands = TextAreaField(
         _l("Demands"),
         description=_l("Markdown, usually a numbered list: 1. …"),
+        render_kw={"rows": 8},
         filters=[strip, unix_newlines],
         validators=[
             DataRequired(_l("Please enter the demands.")),
@@ -184,6 +194,11 @@ class CampaignTextForm(FlaskForm):
     # First in the form, so pressing Enter in the title previews rather than publishes.
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save"))
+
+    def __init__(self, text_lang: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for field in (self.title, self.summary, self.statement, self.demands):
+            field.render_kw = {**(field.render_kw or {}), "lang": text_lang}
 
 
 class TargetLinkForm(FlaskForm):
@@ -219,7 +234,6 @@ class TargetForm(FlaskForm):
     )
     lang = RadioField(
         _l("Correspondence language"),
-        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         validators=[InputRequired(_l("Please choose a language."))],
     )
     salutation = StringField(
@@ -230,6 +244,7 @@ class TargetForm(FlaskForm):
     )
     postal_address = TextAreaField(
         _l("Postal address (optional)"),
+        render_kw={"rows": 4},
         filters=[strip, unix_newlines],
         validators=[Optional(), _at_most(1000), plain_paragraphs],
     )
@@ -243,3 +258,10 @@ class TargetForm(FlaskForm):
             Email(_l("This does not look like an email address."), check_deliverability=False),
         ],
     )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lang.choices = [
+            SelectChoice(code, name[:1].upper() + name[1:])
+            for code, name in language_names().items()
+        ]

@@ -12,6 +12,7 @@ MENU = (
     ("staff.campaigns", _l("Campaigns"), Permission.EDIT_CAMPAIGNS),
     ("staff.targets", _l("Negotiating parties"), Permission.MANAGE_TARGETS),
     ("staff.signatures", _l("Signatures"), Permission.REVIEW_SIGNATURES),
+    ("staff.organisations", _l("Organisations"), Permission.REVIEW_ORGANISATIONS),
     ("staff.accounts", _l("Staff accounts"), Permission.MANAGE_STAFF),
     ("staff.audit_trail", _l("Audit trail"), Permission.VIEW_AUDIT),
 )

@@ -176,6 +176,7 @@ class ReviewRow:
     """What the review list shows of a signature: never the address, only its mask."""
 
     id: int
+    campaign_id: int
     name: str | None  # None when the signer chose to be anonymous
     masked_email: str
     country: str
@@ -197,6 +198,7 @@ def count_matching(signature_filter: SignatureFilter) -> StatusCounts:
 def _row(signature: Signature) -> ReviewRow:
     return ReviewRow(
         id=signature.id,
+        campaign_id=signature.campaign_id,
         name=None if signature.display is Display.ANONYMOUS else signature.name,
         masked_email=mask_email(signature.email),
         country=signature.country,
@@ -221,10 +223,6 @@ def first_matching(signature_filter: SignatureFilter, limit: int = PREVIEW_ROWS)
 def review_row(signature_id: int) -> ReviewRow | None:
     signature = db.session.get(Signature, signature_id)
     return None if signature is None else _row(signature)
-
-
-def signature_campaign_id(signature_id: int) -> int | None:
-    return db.session.scalar(select(Signature.campaign_id).where(Signature.id == signature_id))
 
 
 def changes_for(counts: StatusCounts, action: ReviewAction) -> int:

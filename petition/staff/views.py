@@ -6,6 +6,7 @@ from petition.staff import (
     views_audit,
     views_campaigns,
     views_dashboard,
+    views_organisations,
     views_review,
     views_targets,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "views_audit",
     "views_campaigns",
     "views_dashboard",
+    "views_organisations",
     "views_review",
     "views_targets",
 ]

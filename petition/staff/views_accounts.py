@@ -107,7 +107,7 @@ def _apply(user: StaffUser, role_form: RoleForm, action_form: AccountActionForm)
     elif action == "enable":
         account_service.enable_account(user, actor=current_user)
     elif action == "reset_second_factor":
-        account_service.reset_second_factor(user, actor=current_user)
+        account_service.reset_second_factor(user, actor=current_user, lang=select_locale())
     else:
         account_service.send_password_link(user, actor=current_user, lang=select_locale())
     return str(DONE[action])

@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 
 from petition import audit
 from petition.extensions import db
-from petition.i18n import LANGUAGE_NAMES
 from petition.models import Campaign, CampaignStatus
 from petition.staff import campaigns as service
 from petition.staff.blueprint import bp
@@ -22,6 +21,7 @@ from petition.staff.forms_campaigns import (
     NewCampaignForm,
     ScheduleForm,
     TargetLinkForm,
+    language_names,
 )
 from petition.staff.permissions import Permission, require
 
@@ -44,7 +44,7 @@ def _slug_error(error: Exception) -> str:
 @require(Permission.EDIT_CAMPAIGNS)
 def campaigns() -> ResponseReturnValue:
     return render_template(
-        "staff/campaigns/list.html", campaigns=service.list_campaigns(), languages=LANGUAGE_NAMES
+        "staff/campaigns/list.html", campaigns=service.list_campaigns(), languages=language_names()
     )
 
 
@@ -102,7 +102,7 @@ def _edit_page(
         campaign=campaign,
         form=form,
         link_form=link_form,
-        languages=LANGUAGE_NAMES,
+        languages=language_names(),
         required_lang=service.REQUIRED_LANG,
     )
     return page, status
@@ -147,8 +147,9 @@ def campaign_edit(campaign_id: int) -> ResponseReturnValue:
 def _text_form(campaign: Campaign, lang: str) -> CampaignTextForm:
     current = service.text_fields(campaign, lang)
     if current is None:
-        return CampaignTextForm()
+        return CampaignTextForm(lang)
     return CampaignTextForm(
+        lang,
         title=current.title,
         summary=current.summary,
         statement=current.statement,
@@ -168,8 +169,8 @@ def _text_page(
         "staff/campaigns/text.html",
         campaign=campaign,
         lang=lang,
-        language=LANGUAGE_NAMES[lang],
-        languages=LANGUAGE_NAMES,
+        language=language_names()[lang],
+        languages=language_names(),
         form=form,
         preview=preview,
         versions=service.text_versions(campaign, lang),
@@ -208,7 +209,7 @@ def campaign_text(campaign_id: int, lang: str) -> ResponseReturnValue:
         detail=f"lang={lang}; {', '.join(changed)}",
     )
     db.session.commit()
-    flash(_("The %(language)s text is saved.", language=LANGUAGE_NAMES[lang]), "success")
+    flash(_("The %(language)s text is saved.", language=language_names()[lang]), "success")
     return redirect(url_for("staff.campaign_text", campaign_id=campaign.id, lang=lang))
 
 
@@ -218,7 +219,7 @@ def campaign_text_preview(campaign_id: int, lang: str) -> ResponseReturnValue:
     """The preview as an HTML fragment, for the page's optional live-preview script."""
     campaign = service.get_campaign(campaign_id)
     service.check_lang(lang)
-    form = CampaignTextForm()
+    form = CampaignTextForm(lang)
     form.validate()  # fills in the filtered data; errors show on the page when saving
     return render_template("staff/campaigns/_preview.html", form=form, lang=lang, campaign=campaign)
 

@@ -123,13 +123,12 @@ def _render_signature(
     row = review.review_row(signature_id)
     if row is None:
         abort(404)
-    campaign_id = review.signature_campaign_id(signature_id) or 0
     return render_template(
         "staff/signatures/show.html",
         row=row,
         form=form,
         problem=problem,
-        back_args=_back_args(campaign_id),
+        back_args=_back_args(row.campaign_id),
         **_names(),
     ), status
 

@@ -9,10 +9,9 @@ from flask_login import current_user
 
 from petition import audit
 from petition.extensions import db
-from petition.i18n import LANGUAGE_NAMES
 from petition.staff import campaigns as service
 from petition.staff.blueprint import bp
-from petition.staff.forms_campaigns import TargetForm
+from petition.staff.forms_campaigns import TargetForm, language_names
 from petition.staff.permissions import Permission, require
 
 
@@ -36,7 +35,7 @@ def _name_taken(form: TargetForm) -> None:
 @require(Permission.MANAGE_TARGETS)
 def targets() -> ResponseReturnValue:
     return render_template(
-        "staff/targets/list.html", targets=service.list_targets(), languages=LANGUAGE_NAMES
+        "staff/targets/list.html", targets=service.list_targets(), languages=language_names()
     )
 
 

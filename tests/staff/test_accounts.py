@@ -216,7 +216,9 @@ def test_another_admin_can_disable_an_admin(app, client, admin):
     assert fresh(other).disabled_at is not None
 
 
-def test_second_factor_reset_forces_enrolment_of_a_new_authenticator(app, client, admin):
+def test_second_factor_reset_forces_enrolment_of_a_new_authenticator(
+    app, client, admin, mailbox
+):
     colleague = make_staff(Role.EXPORTER)
     phone = app.test_client()
     sign_in_staff(phone, colleague)
@@ -229,7 +231,15 @@ def test_second_factor_reset_forces_enrolment_of_a_new_authenticator(app, client
     assert user.recovery_codes == []
     assert phone.get("/staff/").status_code == 302  # signed out everywhere
 
-    first = submit_form(phone, "/staff/sign-in", email=colleague.email, password=STAFF_PASSWORD)
+    # The old password no longer works: a leaked password cannot enrol a new phone.
+    old = submit_form(phone, "/staff/sign-in", email=colleague.email, password=STAFF_PASSWORD)
+    assert old.status_code == 401
+    send_mail()
+    assert "reset the second factor" in Mailbox.text_of(mailbox.to(colleague.email)[0])
+    link = password_link(mailbox, colleague.email)
+    submit_form(phone, link, password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+
+    first = submit_form(phone, "/staff/sign-in", email=colleague.email, password=NEW_PASSWORD)
     assert first.headers["Location"].startswith("/staff/sign-in/enrol")
     assert phone.get("/staff/sign-in/code").status_code == 302  # no code step: enrol first
     assert phone.get("/staff/").status_code == 302

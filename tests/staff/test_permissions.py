@@ -7,11 +7,11 @@ from flask import Flask
 from werkzeug.routing import Rule
 
 from petition.extensions import db
-from petition.models import Role, Signature, StaffUser, Target
+from petition.models import Organisation, Role, Signature, StaffUser, Target
 from petition.staff.auth import start_session
 from petition.staff.permissions import ENDPOINT_PERMISSIONS, ROLE_PERMISSIONS, Permission
 from tests.factories import make_campaign, make_staff
-from tests.pages import hidden_inputs, sign
+from tests.pages import hidden_inputs, join, sign
 
 # Reachable without signing in: the steps of signing in, and the one-time password link.
 OPEN_ENDPOINTS = {
@@ -56,16 +56,19 @@ def test_each_role_holds_what_the_matrix_says():
 def sample_ids(client) -> dict[str, object]:
     campaign = make_campaign()
     sign(client)
+    join(client)
     target = Target(name="Test Party", lang="en")
     db.session.add(target)
     db.session.commit()
     signature = db.session.query(Signature).one()
+    organisation = db.session.query(Organisation).one()
     other = make_staff(Role.EXPORTER, "someone.else@staff.example.org")
     return {
         "campaign_id": campaign.id,
         "target_id": target.id,
         "user_id": other.id,
         "signature_id": signature.id,
+        "organisation_id": organisation.id,
         "lang": "uk",
         "token": "not-a-real-token",
     }

@@ -1,0 +1,182 @@
+"""Forms of organisation review: the queue's filters and one form per decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from petition.coalition.forms import KIND_LABELS, PublicDetailsForm
+from petition.extensions import db
+from petition.forms import country_choices, known_country, plain_paragraphs, strip
+from petition.models import Campaign, Listing, OrganisationKind, OrganisationStatus
+from petition.staff.dashboard import campaign_title
+from petition.staff.forms_review import ChoiceField
+from petition.staff.organisations import REASON_MAX_LENGTH, Duplicate, QueueFilter
+
+ORGANISATION_STATUS_LABELS = {
+    OrganisationStatus.PENDING: _l("Email not confirmed yet"),
+    OrganisationStatus.AWAITING_REVIEW: _l("Awaiting review"),
+    OrganisationStatus.APPROVED: _l("Approved"),
+    OrganisationStatus.REJECTED: _l("Rejected"),
+    OrganisationStatus.WITHDRAWN: _l("Withdrawn"),
+    OrganisationStatus.MERGED: _l("Merged into another"),
+}
+LISTING_LABELS = {
+    Listing.PUBLIC: _l("Listed publicly"),
+    Listing.COUNTED: _l("Counted only"),
+}
+
+
+class QueueFilterForm(FlaskForm):
+    """Read from the query string: no CSRF token, since it changes nothing."""
+
+    class Meta:
+        csrf = False
+
+    campaign = ChoiceField(
+        _l("Campaign"),
+        default="",
+        invalid_choice_message=_l("There is no such campaign. Please choose one from the list."),
+    )
+    status = ChoiceField(
+        _l("Status"),
+        default=OrganisationStatus.AWAITING_REVIEW.value,
+        choices=[SelectChoice(s.value, label) for s, label in ORGANISATION_STATUS_LABELS.items()],
+        invalid_choice_message=_l("There is no such status. Please choose one from the list."),
+    )
+
+    def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
+        self.campaign.choices = [
+            SelectChoice("", _l("All campaigns")),
+            *(SelectChoice(str(c.id), f"{campaign_title(c, lang)} ({c.slug})") for c in campaigns),
+        ]
+
+    def queue_filter(self) -> QueueFilter:
+        """The chosen filter; the defaults where the form is not valid."""
+        try:
+            campaign_id = int(self.campaign.data) if self.campaign.data else None
+            status = OrganisationStatus(self.status.data or OrganisationStatus.AWAITING_REVIEW)
+        except ValueError:
+            return QueueFilter()
+        return QueueFilter(campaign_id=campaign_id, status=status)
+
+
+class DecisionForm(FlaskForm):
+    """What every decision carries: the status the moderator saw, so a decision taken on
+    an out-of-date page is refused rather than applied to something else."""
+
+    seen_status = HiddenField(
+        validators=[
+            AnyOf(
+                [status.value for status in OrganisationStatus],
+                message=_l("Please reload the page and try again."),
+            )
+        ]
+    )
+
+
+class ApproveForm(DecisionForm):
+    pass
+
+
+class RejectForm(DecisionForm):
+    reason = TextAreaField(
+        _l("Reason for rejecting"),
+        description=_l(
+            "Mailed to the representative and recorded in the audit trail. "
+            "At most %(count)d characters.",
+            count=REASON_MAX_LENGTH,
+        ),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give a reason.")),
+            Length(
+                max=REASON_MAX_LENGTH,
+                message=_l(
+                    "Please keep the reason to %(count)d characters or fewer.",
+                    count=REASON_MAX_LENGTH,
+                ),
+            ),
+            plain_paragraphs,
+        ],
+    )
+
+
+class FoundingForm(DecisionForm):
+    founding = HiddenField(validators=[AnyOf(["yes", "no"])])
+
+
+class DetailsForm(PublicDetailsForm, DecisionForm):
+    """The public details, as the representative gives them, plus country and type."""
+
+    country = SelectField(
+        _l("Country"),
+        validators=[InputRequired(_l("Please choose the country.")), known_country],
+        validate_choice=False,
+    )
+    kind = SelectField(
+        _l("Type of organisation"),
+        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
+        validators=[InputRequired(_l("Please choose the type of organisation."))],
+        validate_choice=False,
+    )
+    remove_logo = BooleanField(_l("Remove the logo"))
+
+    def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices(lang)
+
+    def validate_kind(self, field: Any) -> None:
+        if field.data not in {kind.value for kind in OrganisationKind}:
+            raise ValidationError(_l("Please choose the type of organisation."))
+
+
+class MergeForm(DecisionForm):
+    """Fold this organisation into another of the same campaign, usually a duplicate the
+    page suggests; any other can be given by its number."""
+
+    keep = RadioField(
+        _l("Keep this organisation"),
+        coerce=int,
+        validators=[Optional()],
+        validate_choice=True,
+        invalid_choice_message=_l("Please choose one of the organisations listed."),
+    )
+    keep_other = IntegerField(
+        _l("Or the number of another organisation of the same campaign"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Please enter a number."))],
+    )
+
+    def offer(self, duplicates: list[Duplicate]) -> None:
+        """Offer the suggested duplicates that can be kept."""
+        self.keep.choices = [
+            SelectChoice(duplicate.candidate.id, duplicate.candidate.name)
+            for duplicate in duplicates
+            if duplicate.keepable
+        ]
+
+    def validate_keep_other(self, field: Any) -> None:
+        if self.keep.data and field.data:
+            raise ValidationError(_l("Please choose one organisation to keep, not two."))
+        if not self.keep.data and not field.data:
+            raise ValidationError(_l("Please choose the organisation to keep."))
+
+    @property
+    def kept_id(self) -> int:
+        return int(self.keep.data or self.keep_other.data)
