@@ -111,5 +111,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         stop_servers(harness)
+        harness.remove_scratch()
         database.drop()
     return 1 if failures else 0

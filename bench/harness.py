@@ -113,6 +113,11 @@ class Harness:
         LOGS.mkdir(parents=True, exist_ok=True)
         return LOGS / f"{self.run_id}-{name}"
 
+    def remove_scratch(self) -> None:
+        """The run's own files (addresses it signed with, tokens, a sample mail)."""
+        for path in LOGS.glob(f"{self.run_id}-*"):
+            path.unlink(missing_ok=True)
+
     def lost_signatures(self, labels_file: Path) -> dict[str, int]:
         """Every POST that reached "check your email" must have its row and its queued mail."""
         emails = [line for line in labels_file.read_text().splitlines() if line]

@@ -133,6 +133,9 @@ def confirmable_signature(raw_token: str) -> Signature:
 def confirm_signature(raw_token: str) -> Signature:
     """Confirm the link's signature; confirming an already confirmed one changes nothing."""
     token = find_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE, for_update=True)
+    if token is not None and token.signature is not None:
+        # Lock the signature too: a moderator may be invalidating it at this moment.
+        db.session.refresh(token.signature, with_for_update=True)
     signature = _signature_behind(token)
     if token is not None and signature.status is SignatureStatus.PENDING:
         now = utcnow()
