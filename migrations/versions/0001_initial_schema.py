@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:32:43.747697
+Create Date: 2026-11-28 11:51:31.886096
 
 """
 from alembic import op
@@ -172,11 +172,12 @@ def upgrade():
     sa.Column('wants_updates', sa.Boolean(), nullable=False),
     sa.Column('lang', sa.String(length=2), nullable=False),
     sa.Column('statement_sha256', sa.String(length=64), nullable=False),
-    sa.Column('status', sa.Enum('pending', 'confirmed', 'invalidated', name='signature_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'confirmed', 'invalidated', 'withdrawn', name='signature_status', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('client_hash', sa.String(length=64), nullable=True),
     sa.Column('links_sent', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_signature_campaign_id_campaign'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signature')),
     sa.UniqueConstraint('campaign_id', 'email_normalised', name=op.f('uq_signature_campaign_id_email_normalised'))
@@ -201,7 +202,7 @@ def upgrade():
     op.create_table('link_token',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('purpose', sa.Enum('confirm_sig', 'set_password', 'confirm_org', 'manage_org', name='token_purpose', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('purpose', sa.Enum('confirm_sig', 'set_password', 'manage_sig', 'confirm_org', 'manage_org', name='token_purpose', native_enum=False, create_constraint=True, length=20), nullable=False),
     sa.Column('signature_id', sa.Integer(), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('staff_user_id', sa.Integer(), nullable=True),

@@ -25,6 +25,7 @@ class SignatureStatus(enum.StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     INVALIDATED = "invalidated"
+    WITHDRAWN = "withdrawn"  # taken back by the signer: personal data erased, not counted
 
 
 class Signature(db.Model):  # type: ignore[name-defined]
@@ -54,5 +55,6 @@ class Signature(db.Model):  # type: ignore[name-defined]
     links_sent: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     campaign: Mapped[Campaign] = relationship()

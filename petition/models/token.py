@@ -18,6 +18,7 @@ from petition.models.types import UTCDateTime, str_enum, utcnow
 class TokenPurpose(enum.StrEnum):
     CONFIRM_SIGNATURE = "confirm_sig"
     SET_PASSWORD = "set_password"  # noqa: S105 - a purpose name, not a secret
+    MANAGE_SIGNATURE = "manage_sig"
     CONFIRM_ORGANISATION = "confirm_org"
     MANAGE_ORGANISATION = "manage_org"
 

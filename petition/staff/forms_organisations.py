@@ -171,11 +171,18 @@ class MergeForm(DecisionForm):
             if duplicate.keepable
         ]
 
-    def validate_keep_other(self, field: Any) -> None:
-        if self.keep.data and field.data:
-            raise ValidationError(_l("Please choose one organisation to keep, not two."))
-        if not self.keep.data and not field.data:
-            raise ValidationError(_l("Please choose the organisation to keep."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Exactly one organisation to keep: a suggested one or one given by number."""
+        if not super().validate(extra_validators):
+            return False
+        if self.keep.data and self.keep_other.data:
+            self.keep_other.errors = [_l("Please choose one organisation to keep, not two.")]
+            return False
+        if not self.keep.data and not self.keep_other.data:
+            target = self.keep if self.keep.choices else self.keep_other
+            target.errors = [_l("Please choose the organisation to keep.")]
+            return False
+        return True
 
     @property
     def kept_id(self) -> int:
