@@ -12,19 +12,21 @@ from petition.coalition.forms import KIND_LABELS, JoinForm, PublicDetailsForm
 from petition.countries import country_names
 from petition.extensions import db
 from petition.i18n import bind_language
+from petition.link_pages import PRIVATE, link_page
 from petition.models import Campaign, Listing, Organisation, OrganisationKind
 from petition.signing.forms import EmailForm
-from petition.tokens import LinkExpired, LinkInvalid
 
 bp = Blueprint("coalition", __name__, url_prefix="/<lang>")
 bind_language(bp)
-
-PRIVATE = {"Cache-Control": "no-store"}
 
 
 @bp.app_template_global()
 def kind_label(kind: OrganisationKind) -> str:
     return str(KIND_LABELS[kind])
+
+
+def _expired(campaign: Campaign) -> ResponseReturnValue:
+    return render_template("coalition/link_expired.html", campaign=campaign), 410, PRIVATE
 
 
 def _details(form: PublicDetailsForm) -> coalition.PublicDetails:
@@ -70,26 +72,16 @@ def check_email(slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/coalition/confirm/<token>")
+@link_page(expired=_expired)
 def confirm(token: str) -> ResponseReturnValue:
-    try:
-        organisation = coalition.confirmable_organisation(token)
-    except LinkExpired as expired:
-        return _expired(expired.campaign)
-    except LinkInvalid:
-        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    organisation = coalition.confirmable_organisation(token)
     return render_template("coalition/confirm.html", organisation=organisation), PRIVATE
 
 
 @bp.post("/coalition/confirm/<token>")
+@link_page(expired=_expired)
 def confirm_post(token: str) -> ResponseReturnValue:
-    try:
-        organisation = coalition.confirm_membership(token)
-    except LinkExpired as expired:
-        db.session.rollback()
-        return _expired(expired.campaign)
-    except LinkInvalid:
-        db.session.rollback()
-        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    organisation = coalition.confirm_membership(token)
     db.session.commit()
     return render_template("coalition/confirm.html", organisation=organisation), PRIVATE
 
@@ -118,13 +110,9 @@ def request_manage_link(slug: str) -> ResponseReturnValue:
 
 
 @bp.route("/coalition/manage/<token>", methods=["GET", "POST"])
+@link_page(expired=_expired)
 def manage(token: str) -> ResponseReturnValue:
-    try:
-        _token, organisation = coalition.manageable_organisation(token)
-    except LinkExpired as expired:
-        return _expired(expired.campaign)
-    except LinkInvalid:
-        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    _token, organisation = coalition.manageable_organisation(token)
     form = PublicDetailsForm(obj=organisation)
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
@@ -136,15 +124,9 @@ def manage(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/coalition/manage/<token>/withdraw")
+@link_page(expired=_expired)
 def withdraw(token: str) -> ResponseReturnValue:
-    try:
-        organisation = coalition.withdraw(token)
-    except LinkExpired as expired:
-        db.session.rollback()
-        return _expired(expired.campaign)
-    except LinkInvalid:
-        db.session.rollback()
-        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    organisation = coalition.withdraw(token)
     db.session.commit()
     flash(_("Your organisation has withdrawn from the coalition."), "success")
     return redirect(url_for("campaigns.show", slug=organisation.campaign.slug))
@@ -152,7 +134,3 @@ def withdraw(token: str) -> ResponseReturnValue:
 
 def _manage_page(organisation: Organisation, form: PublicDetailsForm) -> str:
     return render_template("coalition/manage.html", organisation=organisation, form=form)
-
-
-def _expired(campaign: Campaign) -> ResponseReturnValue:
-    return render_template("coalition/link_expired.html", campaign=campaign), 410, PRIVATE
