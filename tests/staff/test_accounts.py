@@ -216,9 +216,7 @@ def test_another_admin_can_disable_an_admin(app, client, admin):
     assert fresh(other).disabled_at is not None
 
 
-def test_second_factor_reset_forces_enrolment_of_a_new_authenticator(
-    app, client, admin, mailbox
-):
+def test_second_factor_reset_forces_enrolment_of_a_new_authenticator(app, client, admin, mailbox):
     colleague = make_staff(Role.EXPORTER)
     phone = app.test_client()
     sign_in_staff(phone, colleague)
