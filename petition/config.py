@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,18 @@ def dev_secret_key(instance_path: Path) -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def tunables_from(env: Mapping[str, str]) -> dict[str, Any]:
+    """Settings with a default (limits, timeouts, sizes) that the environment overrides."""
+    found: dict[str, Any] = {}
+    for field in fields(Settings):
+        raw = env.get(field.name)
+        if raw is None or field.default is MISSING:
+            continue
+        kind = type(field.default)
+        found[field.name] = _flag(raw) if kind is bool else kind(raw)
+    return found
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,10 @@ class Settings:
     # cannot keep a real person out for long).
     RATELIMIT_STAFF_SIGN_IN_CLIENT: str = "20 per 10 minutes"
     RATELIMIT_STAFF_SIGN_IN_ACCOUNT: str = "6 per 10 minutes"
+    # Form posts (signing, confirming, new links, joining) per client address. A university
+    # or newsroom behind one address still fits dozens of signers a minute.
+    RATELIMIT_PUBLIC_BURST: str = "60 per minute"
+    RATELIMIT_PUBLIC_SUSTAINED: str = "600 per hour"
     RATELIMIT_STORAGE_URI: str = "memory://"
 
     @classmethod
@@ -85,21 +102,22 @@ class Settings:
         port = env.get("PORT", "5000")
         base_url = env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
         redis_url = env.get("REDIS_URL") or None
-        return cls(
-            SECRET_KEY=secret,
-            SQLALCHEMY_DATABASE_URI=database_url(env.get("DATABASE_URL"), instance_path),
-            BASE_URL=base_url,
-            MAIL_SERVER=env.get("MAIL_SERVER") or None,
-            MAIL_PORT=int(env.get("MAIL_PORT", "25")),
-            MAIL_USE_TLS=_flag(env.get("MAIL_USE_TLS")),
-            MAIL_USE_SSL=_flag(env.get("MAIL_USE_SSL")),
-            MAIL_USERNAME=env.get("MAIL_USERNAME") or None,
-            MAIL_PASSWORD=env.get("MAIL_PASSWORD") or None,
-            MAIL_DEFAULT_SENDER=env.get("MAIL_DEFAULT_SENDER", "Petition <no-reply@localhost>"),
-            REDIS_URL=redis_url,
-            SESSION_COOKIE_SECURE=base_url.startswith("https://"),
-            RATELIMIT_STORAGE_URI=redis_url or "memory://",
-        )
+        computed: dict[str, Any] = {
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
+            "BASE_URL": base_url,
+            "MAIL_SERVER": env.get("MAIL_SERVER") or None,
+            "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+            "MAIL_USE_TLS": _flag(env.get("MAIL_USE_TLS")),
+            "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
+            "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+            "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+            "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Petition <no-reply@localhost>"),
+            "REDIS_URL": redis_url,
+            "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+            "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        }
+        return cls(**(computed | tunables_from(env)))
 
     def as_flask_config(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in fields(self)}

@@ -1,0 +1,54 @@
+"""Public forms are rate limited per client, with a translated page, not per site."""
+
+from __future__ import annotations
+
+import pytest
+from flask_babel import force_locale, gettext
+
+from petition import create_app
+from tests.factories import make_campaign
+from tests.pages import hidden_inputs
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_PUBLIC_BURST": "3 per minute"}
+
+
+def post_sign(client, address: str, n: int):
+    page = client.get("/ru/free-them/sign", environ_base={"REMOTE_ADDR": address})
+    data = {
+        **hidden_inputs(page.get_data(as_text=True)),
+        "name": f"Person {n}",
+        "email": f"person{n}@example.org",
+        "country": "UA",
+        "display": "anonymous",
+    }
+    return client.post("/ru/free-them/sign", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_a_flood_from_one_address_meets_a_translated_429(app):
+    make_campaign()
+    client = app.test_client()
+    statuses = [post_sign(client, "203.0.113.1", n).status_code for n in range(5)]
+    assert statuses == [302, 302, 302, 429, 429]
+    page = post_sign(client, "203.0.113.1", 9)
+    with force_locale("ru"):
+        assert gettext("Too many attempts") in page.get_data(as_text=True)
+    # Someone else, at another address, is not affected.
+    assert post_sign(app.test_client(), "198.51.100.2", 10).status_code == 302
+
+
+def test_limits_are_settings(app):
+    assert app.config["RATELIMIT_PUBLIC_BURST"] == "3 per minute"
+    assert app.config["RATELIMIT_PUBLIC_SUSTAINED"]
+
+
+def test_tunable_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("RATELIMIT_PUBLIC_BURST", "5 per second")
+    monkeypatch.setenv("SIGN_MIN_SECONDS", "1.5")
+    monkeypatch.setenv("STAFF_IDLE_MINUTES", "15")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x"})
+    assert app.config["RATELIMIT_PUBLIC_BURST"] == "5 per second"
+    assert app.config["SIGN_MIN_SECONDS"] == 1.5
+    assert app.config["STAFF_IDLE_MINUTES"] == 15
