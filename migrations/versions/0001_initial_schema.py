@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:51:31.886096
+Create Date: 2026-11-28 12:15:24.714816
 
 """
 from alembic import op
@@ -110,6 +110,44 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['staff_user.id'], name=op.f('fk_campaign_text_version_created_by_id_staff_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_text_version')),
     sa.UniqueConstraint('campaign_id', 'lang', 'sha256', name=op.f('uq_campaign_text_version_campaign_id_lang_sha256'))
+    )
+    op.create_table('delivery_package',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('cutoff_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.Enum('queued', 'building', 'ready', 'failed', name='package_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('progress', sa.Integer(), nullable=False),
+    sa.Column('counts', sa.JSON(), nullable=False),
+    sa.Column('files', sa.JSON(), nullable=False),
+    sa.Column('manifest_sha256', sa.String(length=64), nullable=True),
+    sa.Column('folder', sa.String(length=200), nullable=True),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('generated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('note', sa.String(length=1000), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_delivery_package_campaign_id_campaign'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff_user.id'], name=op.f('fk_delivery_package_created_by_id_staff_user')),
+    sa.ForeignKeyConstraint(['target_id'], ['target.id'], name=op.f('fk_delivery_package_target_id_target')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_package'))
+    )
+    with op.batch_alter_table('delivery_package', schema=None) as batch_op:
+        batch_op.create_index('ix_delivery_package_campaign_target', ['campaign_id', 'target_id'], unique=False)
+
+    op.create_table('letter_template',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('lang', sa.String(length=2), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_letter_template_campaign_id_campaign'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['staff_user.id'], name=op.f('fk_letter_template_updated_by_id_staff_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letter_template')),
+    sa.UniqueConstraint('campaign_id', 'lang', name=op.f('uq_letter_template_campaign_id_lang'))
     )
     op.create_table('organisation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -277,6 +315,11 @@ def downgrade():
         batch_op.drop_index('ix_organisation_campaign_status')
 
     op.drop_table('organisation')
+    op.drop_table('letter_template')
+    with op.batch_alter_table('delivery_package', schema=None) as batch_op:
+        batch_op.drop_index('ix_delivery_package_campaign_target')
+
+    op.drop_table('delivery_package')
     op.drop_table('campaign_text_version')
     op.drop_table('campaign_text')
     op.drop_table('campaign_target')

@@ -2,6 +2,7 @@
 
 from petition.models.audit import AuditEvent
 from petition.models.campaign import Campaign, CampaignStatus, CampaignText, CampaignTextVersion
+from petition.models.delivery import DeliveryPackage, LetterTemplate, PackageStatus
 from petition.models.organisation import (
     Listing,
     Organisation,
@@ -22,7 +23,9 @@ __all__ = [
     "CampaignText",
     "CampaignTextVersion",
     "ClientHashKey",
+    "DeliveryPackage",
     "Display",
+    "LetterTemplate",
     "LinkToken",
     "Listing",
     "Organisation",
@@ -30,6 +33,7 @@ __all__ = [
     "OrganisationStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "PackageStatus",
     "RecoveryCode",
     "Role",
     "Signature",
