@@ -34,6 +34,7 @@ SIGNATURE_STATUS_LABELS = {
     SignatureStatus.PENDING: _l("Pending"),
     SignatureStatus.CONFIRMED: _l("Confirmed"),
     SignatureStatus.INVALIDATED: _l("Invalidated"),
+    SignatureStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 
