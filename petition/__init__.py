@@ -29,6 +29,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     settings = Settings.from_env(instance, debug=debug, secret_key=overrides.get("SECRET_KEY"))
     app.config.update(settings.as_flask_config())
     app.config.update(overrides)
+    # Statement values (names, addresses) never reach a log or an error message, even when
+    # someone switches on SQLAlchemy's statement log to debug.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True,
+        **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
     from petition import cli, errors, security
@@ -77,9 +83,21 @@ def _register_blueprints(app: Flask) -> None:
     from petition.coalition.logo_views import bp as logos_bp
     from petition.coalition.views import bp as coalition_bp
     from petition.ops import bp as ops_bp
+    from petition.public_limits import limit_public_forms
+    from petition.signing.manage_views import bp as signature_bp
     from petition.signing.views import bp as signing_bp
     from petition.staff.views import bp as staff_bp
 
-    blueprints = (ops_bp, api_bp, logos_bp, campaigns_bp, signing_bp, coalition_bp, staff_bp)
+    blueprints = (
+        ops_bp,
+        api_bp,
+        logos_bp,
+        campaigns_bp,
+        signing_bp,
+        signature_bp,
+        coalition_bp,
+        staff_bp,
+    )
+    limit_public_forms(signing_bp, signature_bp, coalition_bp)
     for bp in blueprints:
         app.register_blueprint(bp)

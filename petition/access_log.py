@@ -8,7 +8,7 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 # Path segments that follow these carry a single-use secret.
-SECRET_PATH = re.compile(r"/(confirm|password)/[^/?]+")
+SECRET_PATH = re.compile(r"/(confirm|password|signature|manage)/[^/?]+")
 
 
 def redact_path(path: str) -> str:

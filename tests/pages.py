@@ -69,6 +69,13 @@ def link_in(text: str) -> str:
     return match.group(0)
 
 
+def manage_link_in(text: str) -> str:
+    """The link to manage (or withdraw) a signature, in a confirmation or "already signed" mail."""
+    match = re.search(r"https?://\S+/signature/[\w-]+", text)
+    assert match, f"no link to manage the signature in: {text!r}"
+    return match.group(0)
+
+
 def path_of(url: str) -> str:
     return "/" + url.split("/", 3)[3]
 

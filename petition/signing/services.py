@@ -20,6 +20,7 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
+from petition.signing.self_service import reveals_less
 from petition.tokens import LinkExpired, LinkInvalid, find_token
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
@@ -130,8 +131,12 @@ def confirmable_signature(raw_token: str) -> Signature:
     return _signature_behind(find_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE))
 
 
-def confirm_signature(raw_token: str) -> Signature:
-    """Confirm the link's signature; confirming an already confirmed one changes nothing."""
+def confirm_signature(raw_token: str, *, display: Display | None = None) -> Signature:
+    """Confirm the link's signature; confirming an already confirmed one changes nothing.
+
+    `display`, when it reveals less than the signer's choice (e.g. "confirm anonymously
+    instead"), replaces it; confirming never reveals more than the signer chose.
+    """
     token = find_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE, for_update=True)
     if token is not None and token.signature is not None:
         # Lock the signature too: a moderator may be invalidating it at this moment.
@@ -142,6 +147,8 @@ def confirm_signature(raw_token: str) -> Signature:
         token.used_at = now
         signature.status = SignatureStatus.CONFIRMED
         signature.confirmed_at = now
+        if display is not None and reveals_less(display, signature.display):
+            signature.display = display
         db.session.flush()
         forget_counts(signature.campaign_id)
     return signature

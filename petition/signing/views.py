@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -82,8 +82,11 @@ def confirm(token: str) -> ResponseReturnValue:
 
 @bp.post("/confirm/<token>")
 def confirm_post(token: str) -> ResponseReturnValue:
+    # "Confirm anonymously instead" sends display=anonymous; the service only ever lowers it.
+    wanted = request.form.get("display", "")
+    display = Display(wanted) if wanted in {choice.value for choice in Display} else None
     try:
-        signature = signing.confirm_signature(token)
+        signature = signing.confirm_signature(token, display=display)
     except signing.LinkExpired as expired:
         db.session.rollback()
         return _expired(expired.campaign)

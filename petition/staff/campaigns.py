@@ -22,7 +22,7 @@ from petition.models import Campaign, CampaignStatus, CampaignTextVersion, Staff
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 SLUG_MIN, SLUG_MAX = 3, 80
 # Words a public URL already uses right after the language: /<lang>/confirm/<token>.
-RESERVED_SLUGS = frozenset({"confirm", "static", "api", "staff"})
+RESERVED_SLUGS = frozenset({"confirm", "static", "api", "staff", "signature", "privacy"})
 
 # Where a campaign may go from each status. Reopening a closed campaign is allowed (a
 # deadline extended, or closed by mistake); going back to draft is not, because that would

@@ -241,7 +241,8 @@ _RESTORED_STATUS = case(
 def _changes(action: ReviewAction) -> tuple[ColumnElement[bool], dict[str, Any]]:
     """Which rows `action` applies to, and what it sets on them."""
     if action is ReviewAction.INVALIDATE:
-        return Signature.status != SignatureStatus.INVALIDATED, {
+        # Withdrawn signatures are the signer's own decision: staff neither count nor touch them.
+        return Signature.status.in_((SignatureStatus.CONFIRMED, SignatureStatus.PENDING)), {
             "status": SignatureStatus.INVALIDATED
         }
     # Back to where the signer had got: confirmed if they had confirmed, else pending.
@@ -305,7 +306,8 @@ def change_signature(
     if signature is None:
         return None
     invalidated = signature.status is SignatureStatus.INVALIDATED
-    if invalidated == (action is ReviewAction.INVALIDATE):
+    withdrawn = signature.status is SignatureStatus.WITHDRAWN
+    if withdrawn or invalidated == (action is ReviewAction.INVALIDATE):
         raise WrongStatus(signature)
     if action is ReviewAction.INVALIDATE:
         signature.status = SignatureStatus.INVALIDATED

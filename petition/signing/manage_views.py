@@ -1,0 +1,129 @@
+"""The signer's own pages: manage or withdraw a signature by the link in the mail, and the
+privacy page that says what is kept about them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from petition.extensions import db
+from petition.i18n import bind_language
+from petition.models import Display, Signature
+from petition.signing import self_service
+from petition.signing.manage_forms import DisplayForm
+from petition.tokens import LinkExpired, LinkInvalid
+
+bp = Blueprint("signature", __name__, url_prefix="/<lang>")
+bind_language(bp)
+
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+@bp.app_template_global()
+def signer_at_risk(country: str | None, email: str | None) -> bool:
+    return self_service.at_risk(country, email)
+
+
+@bp.app_template_global()
+def risky_mail_domains() -> str:
+    """For the safety notice's script, which applies the same rule in the browser."""
+    return " ".join(self_service.RUSSIAN_MAIL_DOMAINS)
+
+
+@bp.app_template_global()
+def risky_countries() -> str:
+    return " ".join(sorted(self_service.AT_RISK_COUNTRIES))
+
+
+@bp.errorhandler(LinkInvalid)
+def link_invalid(error: LinkInvalid) -> ResponseReturnValue:
+    db.session.rollback()
+    return render_template("signing/link_invalid.html"), 404, PRIVATE
+
+
+@bp.errorhandler(LinkExpired)
+def link_expired(error: LinkExpired) -> ResponseReturnValue:
+    db.session.rollback()
+    page = render_template("signing/manage_expired.html", campaign=error.campaign)
+    return page, 410, PRIVATE
+
+
+@bp.errorhandler(self_service.AlreadyWithdrawn)
+def already_withdrawn(error: self_service.AlreadyWithdrawn) -> ResponseReturnValue:
+    db.session.rollback()
+    return render_template("signing/manage_withdrawn.html", just_now=False), 410, PRIVATE
+
+
+def _manage_page(signature: Signature, form: DisplayForm, status: int = 200) -> ResponseReturnValue:
+    page = render_template(
+        "signing/manage.html",
+        signature=signature,
+        campaign=signature.campaign,
+        form=form,
+    )
+    return page, status, PRIVATE
+
+
+@bp.get("/signature/<token>")
+def manage(token: str) -> ResponseReturnValue:
+    """Only shows: mail scanners open links, and opening one must change nothing."""
+    signature = self_service.manageable_signature(token)
+    return _manage_page(signature, DisplayForm(data={"display": signature.display.value}))
+
+
+@bp.post("/signature/<token>/display")
+def change_display(token: str) -> ResponseReturnValue:
+    signature = self_service.manageable_signature(token)
+    form = DisplayForm()
+    if not form.validate():
+        return _manage_page(signature, form, 422)
+    self_service.change_display(token, Display(form.display.data))
+    db.session.commit()
+    flash(_("Saved. Your signature appears as you chose from now on."), "success")
+    return redirect(url_for(".manage", token=token))
+
+
+@bp.post("/signature/<token>/updates")
+def stop_updates(token: str) -> ResponseReturnValue:
+    self_service.stop_updates(token)
+    db.session.commit()
+    flash(_("Saved. We will not send you updates about this campaign."), "success")
+    return redirect(url_for(".manage", token=token))
+
+
+@bp.get("/signature/<token>/withdraw")
+def withdraw(token: str) -> ResponseReturnValue:
+    """The confirmation step: says what withdrawing erases, and asks once more."""
+    signature = self_service.manageable_signature(token)
+    page = render_template(
+        "signing/manage_withdraw.html", signature=signature, campaign=signature.campaign
+    )
+    return page, PRIVATE
+
+
+@bp.post("/signature/<token>/withdraw")
+def withdraw_post(token: str) -> ResponseReturnValue:
+    self_service.withdraw_signature(token)
+    db.session.commit()
+    return render_template("signing/manage_withdrawn.html", just_now=True), PRIVATE
+
+
+# The periods the privacy page states: the settings petition/retention.py applies (and the
+# mail's link lifetime), with the same defaults.
+PRIVACY_PERIODS = {
+    "unconfirmed_days": ("RETENTION_UNCONFIRMED_DAYS", 7),
+    "client_key_hours": ("RETENTION_CLIENT_KEY_HOURS", 48),
+    "client_hash_days": ("RETENTION_CLIENT_HASH_DAYS", 30),
+    "after_close_days": ("RETENTION_AFTER_CLOSE_DAYS", 180),
+    "manage_link_days": ("MANAGE_LINK_DAYS", 180),
+}
+
+
+@bp.get("/privacy")
+def privacy() -> ResponseReturnValue:
+    config = current_app.config
+    periods = {
+        key: int(config.get(name, default)) for key, (name, default) in PRIVACY_PERIODS.items()
+    }
+    return render_template("pages/privacy.html", **periods)

@@ -1,0 +1,165 @@
+"""Signers in Russia, or with a Russian mail service, are warned and offered anonymity."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from petition.extensions import db
+from petition.models import Display, Signature, SignatureStatus
+from petition.signing.self_service import RUSSIAN_MAIL_DOMAINS, at_risk
+from tests.factories import make_campaign
+from tests.pages import hidden_inputs, link_in, path_of, send_mail, sign, submit_form
+
+HEADING = "Your safety"
+RISK = (
+    "If you live in Russia or in the territories it occupies, signing can put you at risk: "
+    "the Russian authorities prosecute people for anti-war statements. Mail services based "
+    "in Russia can be made to give the authorities access to your messages."
+)
+CONFIRM_ANONYMOUSLY = "Confirm anonymously instead"
+
+
+@pytest.mark.parametrize(
+    ("country", "email"),
+    [
+        ("RU", "someone@example.org"),
+        ("RU", None),
+        ("UA", "someone@mail.ru"),
+        ("UA", "someone@bk.ru"),
+        ("DE", "someone@Yandex.RU"),
+        ("UA", "someone@ya.ru"),
+        ("PL", "someone@yandex.com"),
+        ("UA", "someone@rambler.ru"),
+        ("UA", "someone@vk.com"),
+        ("UA", "someone@corp.mail.ru."),
+        ("UA", "someone@school.example.ru"),
+        ("UA", "someone@почта.рф"),
+        ("UA", "someone@xn--80a1acny.xn--p1ai"),
+    ],
+)
+def test_russia_and_russian_mail_services_are_at_risk(country, email):
+    assert at_risk(country, email)
+
+
+@pytest.mark.parametrize(
+    ("country", "email"),
+    [
+        ("UA", "someone@gmail.com"),
+        ("UA", "someone@ukr.net"),
+        ("DE", "someone@mail.ru.example.org"),
+        ("PL", "someone@notyandex.com"),
+        ("BY", "someone@proton.me"),
+        ("GE", "mail.ru@example.org"),
+        ("", "no address"),
+        (None, None),
+    ],
+)
+def test_other_signers_are_not_warned(country, email):
+    assert not at_risk(country, email)
+
+
+@pytest.fixture
+def campaign(app):
+    return make_campaign()
+
+
+def notice_of(html: str) -> str:
+    match = re.search(r'<div id="safety-notice"[^>]*>', html)
+    assert match, "no safety notice on the page"
+    return match.group(0)
+
+
+def test_sign_form_prepares_a_hidden_notice_and_the_rule_for_its_script(client, campaign):
+    html = client.get("/en/free-them/sign").get_data(as_text=True)
+    notice = notice_of(html)
+    assert " hidden" in notice
+    assert 'role="status"' not in notice
+    assert 'data-safety-countries="RU"' in notice
+    domains = re.search(r'data-safety-domains="([^"]*)"', notice)
+    assert domains
+    assert domains.group(1).split() == list(RUSSIAN_MAIL_DOMAINS)
+    assert '<script src="/static/js/safety-notice.js" defer></script>' in html
+    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None  # no inline script
+    assert client.get("/static/js/safety-notice.js").status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["en", "uk", "ru"])
+def test_notice_is_in_the_pages_language(client, campaign, lang):
+    html = client.get(f"/{lang}/free-them/sign").get_data(as_text=True)
+    with force_locale(lang):
+        for message in (HEADING, RISK):
+            assert gettext(message) in html
+
+
+def test_form_returned_with_errors_shows_the_notice_without_javascript(client, campaign):
+    response = submit_form(client, "/ru/free-them/sign", name="", email="x@mail.ru", country="RU")
+    assert response.status_code == 422
+    notice = notice_of(response.get_data(as_text=True))
+    assert " hidden" not in notice
+    assert 'role="status"' in notice
+
+    other = submit_form(client, "/en/free-them/sign", name="", email="x@example.org", country="UA")
+    assert " hidden" in notice_of(other.get_data(as_text=True))
+
+
+def the_signature() -> Signature:
+    db.session.expire_all()
+    return db.session.scalars(select(Signature)).one()
+
+
+def confirm_page(client, mailbox, **fields) -> tuple[str, str]:
+    sign(client, **fields)
+    send_mail()
+    [message] = mailbox.to(fields["email"])
+    path = path_of(link_in(mailbox.text_of(message)))
+    return path, client.get(path).get_data(as_text=True)
+
+
+def test_confirm_page_warns_a_signer_in_russia_and_offers_anonymity(client, campaign, mailbox):
+    path, html = confirm_page(client, mailbox, email="ivan@example.org", country="RU")
+    assert RISK in html
+    assert CONFIRM_ANONYMOUSLY in html
+    assert 'name="display" value="anonymous"' in html
+    assert " hidden" not in notice_of(html)
+
+    response = client.post(path, data={**hidden_inputs(html), "display": "anonymous"})
+    assert response.status_code == 302
+    signature = the_signature()
+    assert signature.status is SignatureStatus.CONFIRMED
+    assert signature.display is Display.ANONYMOUS
+
+
+def test_plain_confirm_keeps_the_choice(client, campaign, mailbox):
+    path, html = confirm_page(
+        client, mailbox, email="ivan@inbox.ru", country="UA", display="initials"
+    )
+    assert CONFIRM_ANONYMOUSLY in html
+    assert client.post(path, data=hidden_inputs(html)).status_code == 302
+    signature = the_signature()
+    assert signature.status is SignatureStatus.CONFIRMED
+    assert signature.display is Display.INITIALS
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"email": "ivan@example.org", "country": "RU", "display": "anonymous"},
+        {"email": "olena@example.org", "country": "UA", "display": "full"},
+    ],
+)
+def test_no_notice_for_those_not_at_risk_or_already_anonymous(client, campaign, mailbox, fields):
+    _path, html = confirm_page(client, mailbox, **fields)
+    assert RISK not in html
+    assert CONFIRM_ANONYMOUSLY not in html
+    assert 'id="safety-notice"' not in html
+
+
+@pytest.mark.parametrize("sent", ["full", "bogus"])
+def test_confirming_never_reveals_more_than_chosen(client, campaign, mailbox, sent):
+    path, html = confirm_page(client, mailbox, email="anna@example.org", display="initials")
+    assert client.post(path, data={**hidden_inputs(html), "display": sent}).status_code == 302
+    assert the_signature().display is Display.INITIALS
