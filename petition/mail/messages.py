@@ -52,6 +52,13 @@ def _signature_of(message: OutboxMessage) -> Signature:
     return signature
 
 
+def _manage_link(signature: Signature) -> dict[str, Any]:
+    """A long-lived link to manage or withdraw the signature: people keep these mails."""
+    days = int(current_app.config.get("MANAGE_LINK_DAYS", 180))
+    token = issue_token(TokenPurpose.MANAGE_SIGNATURE, signature, hours=days * 24)
+    return {"manage_token": token, "manage_days": days}
+
+
 def confirm_signature(message: OutboxMessage) -> Email:
     signature = _signature_of(message)
     hours = current_app.config["CONFIRM_TOKEN_HOURS"]
@@ -66,6 +73,7 @@ def confirm_signature(message: OutboxMessage) -> Email:
         name=signature.name,
         hours=hours,
         token=token,
+        **_manage_link(signature),
     )
 
 
@@ -78,6 +86,7 @@ def already_signed(message: OutboxMessage) -> Email:
         message.lang,
         campaign=campaign,
         text=campaign.text(message.lang),
+        **_manage_link(signature),
     )
 
 
