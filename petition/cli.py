@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app, url_for
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from petition import audit
 from petition.demo import load_demo
 from petition.extensions import db
 from petition.mail.worker import run_worker
 from petition.models import Role
+from petition.retention import purge as apply_retention
 from petition.staff.auth import AccountExists, add_staff
 
 demo = AppGroup("demo", help="Demo data.")
@@ -59,7 +60,18 @@ def staff_add(email: str, role: str) -> None:
     click.echo(f"One-time link to set the password:\n  {link}")
 
 
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Apply the retention rules now (the outbox worker also does, once an hour)."""
+    report = apply_retention()
+    for name, count in report.counts.items():
+        click.echo(f"{name}: {count}")
+    click.echo(f"{report.total} removed in all.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
+    app.cli.add_command(purge)
     app.cli.add_command(staff)

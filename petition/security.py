@@ -42,4 +42,7 @@ def register(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.method not in ("GET", "HEAD"):
+            # The answer to a form holds what was sent (a form with errors shows it back).
+            headers.setdefault("Cache-Control", "no-store")
         return response

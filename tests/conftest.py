@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 import secrets
 import threading
@@ -168,3 +169,19 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     travel = Clock()
     monkeypatch.setattr(types, "clock", travel)
     return travel
+
+
+@pytest.fixture
+def live_loggers() -> Iterator[None]:
+    """Alembic's fileConfig (run when the test schema is migrated) disables every logger that
+    existed then; switch them back on, so a test sees everything production would log."""
+    disabled = [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger) and logger.disabled
+    ]
+    for logger in disabled:
+        logger.disabled = False
+    yield
+    for logger in disabled:
+        logger.disabled = True

@@ -5,11 +5,15 @@ Any number of workers may run against PostgreSQL: a batch is claimed with
 built, sent outside any transaction, and marked. A worker killed mid-batch leaves its
 unsent messages to be picked up when the lease ends; only the message in flight can go
 out twice.
+
+The long-running worker also applies the retention rules (`petition.retention.purge`) at
+start and then once an hour, so a deployment that runs mail also forgets on time.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import threading
 from datetime import timedelta
@@ -23,6 +27,7 @@ from petition.mail.messages import BUILDERS, Undeliverable
 from petition.mail.transport import PermanentFailure, TemporaryFailure, Transport, open_transport
 from petition.models import OutboxMessage, OutboxStatus
 from petition.models.types import utcnow
+from petition.retention import PurgeSchedule
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +36,8 @@ LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 12
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=2)
+# SMTP replies often quote the refused address ("550 <x@example.org>: no such user").
+ADDRESS = re.compile(r"[^\s<>\"'()\[\],;:]+@[^\s<>\"'()\[\],;:]+")
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -89,7 +96,13 @@ def deliver(message_id: int, transport: Transport) -> None:
     db.session.commit()
 
 
+def without_addresses(reason: str) -> str:
+    """A failure reason fit for logs and the database: any mail address blanked out."""
+    return ADDRESS.sub("[address]", reason)
+
+
 def _retry_later(message: OutboxMessage, reason: str) -> None:
+    reason = without_addresses(reason)
     message.attempts += 1
     if message.attempts >= MAX_ATTEMPTS:
         _give_up(message, reason)
@@ -100,6 +113,7 @@ def _retry_later(message: OutboxMessage, reason: str) -> None:
 
 
 def _give_up(message: OutboxMessage, reason: str) -> None:
+    reason = without_addresses(reason)
     message.status = OutboxStatus.FAILED
     message.last_error = reason[:500]
     _forget_recipient(message)
@@ -123,11 +137,14 @@ def run_worker(*, once: bool, poll_seconds: float = 1.0) -> int:
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
     handled = 0
+    purge_schedule = None if once else PurgeSchedule.from_config()
     while True:
         try:
             handled += deliver_due()
         except OperationalError as error:
             db.session.rollback()
             log.warning("outbox: database unavailable (%s); retrying", type(error.orig).__name__)
+        if purge_schedule is not None:
+            purge_schedule.run_if_due()
         if once or stop.wait(poll_seconds):
             return handled
