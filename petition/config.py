@@ -86,7 +86,20 @@ class Settings:
     # or newsroom behind one address still fits dozens of signers a minute.
     RATELIMIT_PUBLIC_BURST: str = "60 per minute"
     RATELIMIT_PUBLIC_SUSTAINED: str = "600 per hour"
+    RATELIMIT_STAFF_PASSWORD_RESET: str = "5 per hour"
     RATELIMIT_STORAGE_URI: str = "memory://"
+    # How long a signer's manage-or-withdraw link works.
+    MANAGE_LINK_DAYS: int = 180
+    # Retention (petition/retention.py): run by `flask purge` and hourly by the outbox worker.
+    RETENTION_UNCONFIRMED_DAYS: int = 7
+    RETENTION_SPENT_LINK_DAYS: int = 7
+    RETENTION_CLIENT_KEY_HOURS: int = 48
+    RETENTION_CLIENT_HASH_DAYS: int = 30
+    RETENTION_OUTBOX_DAYS: int = 7
+    RETENTION_AFTER_CLOSE_DAYS: int = 180
+    RETENTION_STAFF_SESSION_DAYS: int = 30
+    RETENTION_ORPHAN_LOGO_HOURS: int = 24
+    PURGE_INTERVAL_MINUTES: int = 60
 
     @classmethod
     def from_env(

@@ -6,6 +6,7 @@ import email
 import email.policy
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -21,11 +22,14 @@ class Mailbox:
     lock: threading.Lock = field(default_factory=threading.Lock)
     # SMTP reply codes to answer the next RCPT commands with, e.g. [451, 550].
     refusals: list[int] = field(default_factory=list)
+    # Called while a message is being received: stands for whatever else happens meanwhile.
+    during_delivery: Callable[[], None] | None = None
 
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
             self.refusals.clear()
+            self.during_delivery = None
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:
@@ -57,6 +61,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.mailbox.during_delivery is not None:
+            self.mailbox.during_delivery()
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.mailbox.lock:
             self.mailbox.messages.append(message)  # type: ignore[arg-type]

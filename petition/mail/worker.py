@@ -21,6 +21,7 @@ from types import FrameType
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from petition.extensions import db
 from petition.mail.messages import BUILDERS, Undeliverable
@@ -75,6 +76,14 @@ def deliver_due() -> int:
 
 
 def deliver(message_id: int, transport: Transport) -> None:
+    try:
+        _deliver(message_id, transport)
+    except (StaleDataError, ObjectDeletedError):
+        # The message (or what it was about) was deleted meanwhile: a withdrawal or a purge.
+        db.session.rollback()
+
+
+def _deliver(message_id: int, transport: Transport) -> None:
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.status is not OutboxStatus.QUEUED:
         db.session.commit()

@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from petition.extensions import db
 from petition.mail.worker import claim_batch, deliver_due, retry_delay
@@ -171,3 +171,19 @@ def test_without_mail_server_mail_is_printed_and_saved(client, campaign, app, tm
     raw = saved.read_text()
     assert "olena@example.org" in raw
     assert "/en/confirm/" in capsys.readouterr().out + result.output
+
+
+def test_a_message_deleted_while_it_is_being_sent_does_not_stop_the_worker(app, campaign, mailbox):
+    queue_signatures(campaign, 2)
+    first, second = (m.id for m in outbox())
+
+    def withdrawal_meanwhile() -> None:
+        mailbox.during_delivery = None
+        with app.app_context():
+            db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == first))
+            db.session.commit()
+
+    mailbox.during_delivery = withdrawal_meanwhile
+    assert deliver_due() == 2
+    assert [m.id for m in outbox()] == [second]
+    assert outbox()[0].status is OutboxStatus.SENT
