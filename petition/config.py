@@ -88,6 +88,7 @@ class Settings:
     RATELIMIT_PUBLIC_SUSTAINED: str = "600 per hour"
     RATELIMIT_STAFF_PASSWORD_RESET: str = "5 per hour"
     RATELIMIT_STORAGE_URI: str = "memory://"
+    RATELIMIT_KEY_PREFIX: str = "petition"
     # How long a signer's manage-or-withdraw link works.
     MANAGE_LINK_DAYS: int = 180
     # Retention (petition/retention.py): run by `flask purge` and hourly by the outbox worker.
