@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from petition import extensions
 from petition.config import Settings
@@ -39,6 +40,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from petition import cli, errors, security
 
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     security.register(app)  # first, so its checks run before any extension reads the body
     _init_extensions(app)
     _register_blueprints(app)

@@ -72,6 +72,8 @@ class Settings:
     COUNTS_TTL_SECONDS: float = 10.0
     MAX_CONTENT_LENGTH: int = 3 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE: int = 64 * 1024
+    # How many proxies (load balancers) stand in front and set X-Forwarded-For/-Proto.
+    PROXY_COUNT: int = 0
     SESSION_COOKIE_SECURE: bool = False
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Strict"

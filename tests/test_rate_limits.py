@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import request
 from flask_babel import force_locale, gettext
 
 from petition import create_app
@@ -52,3 +53,18 @@ def test_tunable_settings_come_from_the_environment(monkeypatch):
     assert app.config["RATELIMIT_PUBLIC_BURST"] == "5 per second"
     assert app.config["SIGN_MIN_SECONDS"] == 1.5
     assert app.config["STAFF_IDLE_MINUTES"] == 15
+
+
+def test_behind_a_proxy_each_client_has_its_own_limit(app_config, monkeypatch):
+    monkeypatch.setenv("PROXY_COUNT", "1")
+    proxied = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+
+    @proxied.get("/whoami")
+    def whoami():
+        return request.remote_addr or ""
+
+    client = proxied.test_client()
+    seen = client.get("/whoami", headers={"X-Forwarded-For": "192.0.2.44"})
+    assert seen.get_data(as_text=True) == "192.0.2.44"
