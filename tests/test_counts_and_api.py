@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from petition.campaigns import counts
 from petition.extensions import db
-from petition.models import Display, Signature, SignatureStatus
-from tests.factories import make_campaign
+from petition.models import Display, Role, Signature, SignatureStatus
+from petition.staff.review import ReviewAction, change_signature
+from tests.factories import make_campaign, make_staff
+from tests.pages import (
+    confirm_link,
+    link_in,
+    manage_link_in,
+    path_of,
+    send_mail,
+    sign,
+    submit_form,
+)
 
 
 @pytest.fixture
@@ -83,3 +93,43 @@ def test_campaign_page_shows_counts_by_localised_country(client, campaign):
     html = client.get("/ru/free-them/").get_data(as_text=True)
     assert "Украина" in html
     assert "Германия" in html
+
+
+def test_counts_follow_confirmations_invalidations_and_withdrawals(
+    client, campaign, mailbox, monkeypatch
+):
+    """After a burst of changes, the public counts equal a direct count within their TTL."""
+    clock = [0.0]
+    monkeypatch.setattr(counts.time, "monotonic", lambda: clock[0])
+    countries = ["UA", "UA", "PL", "RU", "DE", "UA", "LT", "PL"]
+    for number, country in enumerate(countries):
+        sign(client, email=f"burst{number}@example.org", country=country)
+    send_mail()
+    for number in range(7):
+        [message] = mailbox.to(f"burst{number}@example.org")
+        confirm_link(client, link_in(mailbox.text_of(message)))
+    client.get("/api/v1/campaigns/free-them")  # the cache holds the numbers so far
+    moderator = make_staff(Role.MODERATOR)
+    for signature_id in db.session.scalars(
+        select(Signature.id).where(
+            Signature.email.in_(["burst1@example.org", "burst7@example.org"])
+        )
+    ):
+        change_signature(signature_id, ReviewAction.INVALIDATE, reason="test", actor=moderator)
+    db.session.commit()
+    [mail] = mailbox.to("burst2@example.org")
+    manage = path_of(manage_link_in(mailbox.text_of(mail))) + "/withdraw"
+    assert submit_form(client, manage).status_code in {200, 302}
+
+    clock[0] += 10.5
+    db.session.expire_all()
+    direct = dict(
+        db.session.execute(
+            select(Signature.country, func.count())
+            .where(Signature.status == SignatureStatus.CONFIRMED)
+            .group_by(Signature.country)
+        ).all()
+    )
+    body = client.get("/api/v1/campaigns/free-them").json
+    assert body["by_country"] == direct
+    assert body["counts"]["individuals"] == sum(direct.values()) == 5
