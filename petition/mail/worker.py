@@ -2,9 +2,10 @@
 
 Any number of workers may run against PostgreSQL: a batch is claimed with
 `FOR UPDATE SKIP LOCKED` and leased by pushing its due time forward, then each message is
-built, sent outside any transaction, and marked. A worker killed mid-batch leaves its
-unsent messages to be picked up when the lease ends; only the message in flight can go
-out twice.
+built, sent outside any transaction, and marked. A worker stops working through a batch
+once half its lease has passed and hands the rest back, so a lease never runs out under a
+live worker. A worker killed mid-batch leaves its unsent messages to be picked up when the
+lease ends (two minutes at most); only the message in flight can go out twice.
 
 The long-running worker also applies the retention rules (`petition.retention.purge`) at
 start and then once an hour, so a deployment that runs mail also forgets on time.
@@ -19,7 +20,7 @@ import threading
 from datetime import timedelta
 from types import FrameType
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
@@ -33,7 +34,7 @@ from petition.retention import PurgeSchedule
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
-LEASE = timedelta(minutes=10)
+LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 12
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=2)
@@ -69,10 +70,24 @@ def deliver_due() -> int:
     handled = 0
     with open_transport() as transport:
         while ids := claim_batch():
-            for message_id in ids:
+            deadline = utcnow() + LEASE / 2
+            for position, message_id in enumerate(ids):
+                if utcnow() > deadline:
+                    release(ids[position:])
+                    break
                 deliver(message_id, transport)
                 handled += 1
     return handled
+
+
+def release(ids: list[int]) -> None:
+    """Hand leased messages back to the queue at once (a slow batch; others may take them)."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(next_attempt_at=utcnow())
+    )
+    db.session.commit()
 
 
 def deliver(message_id: int, transport: Transport) -> None:

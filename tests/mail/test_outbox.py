@@ -187,3 +187,15 @@ def test_a_message_deleted_while_it_is_being_sent_does_not_stop_the_worker(app, 
     assert deliver_due() == 2
     assert [m.id for m in outbox()] == [second]
     assert outbox()[0].status is OutboxStatus.SENT
+
+
+def test_a_slow_batch_hands_back_what_it_has_not_reached(app, campaign, mailbox, clock):
+    queue_signatures(campaign, 3)
+
+    def slow_server() -> None:
+        clock.advance(minutes=1, seconds=1)  # the first message took more than half a lease
+
+    mailbox.during_delivery = slow_server
+    assert deliver_due() == 3  # one sent, two handed back and then claimed again
+    assert len(mailbox.messages) == 3
+    assert all(m.status is OutboxStatus.SENT for m in outbox())
