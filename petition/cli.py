@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 
 from petition import audit
+from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
+from petition.delivery.pdf import FontsMissing
 from petition.demo import load_demo
 from petition.extensions import db
 from petition.mail.worker import run_worker
 from petition.models import Role
+from petition.models.types import utcnow
 from petition.retention import purge as apply_retention
 from petition.staff.auth import AccountExists, add_staff
 
@@ -70,7 +76,56 @@ def purge() -> None:
     click.echo(f"{report.total} removed in all.")
 
 
+@click.command("deliver")
+@click.argument("slug")
+@click.option(
+    "--target",
+    "choice",
+    required=True,
+    metavar="TARGET_ID|all",
+    help="A target's id, or 'all' for one package per target of the campaign.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the package folders into.",
+)
+@click.option(
+    "--cutoff",
+    metavar="ISO-8601",
+    help="Count only what was confirmed before this moment (UTC unless zoned); default: now.",
+)
+@with_appcontext
+def deliver(slug: str, choice: str, out_dir: Path, cutoff: str | None) -> None:
+    """Write delivery packages for campaign SLUG: one folder per target under OUT."""
+    try:
+        campaign = find_campaign(slug)
+        targets = pick_targets(campaign, choice)
+        moment = parse_cutoff(cutoff)
+        for target in targets:
+            package = build_package(campaign, target, cutoff=moment, out_dir=out_dir)
+            db.session.commit()
+            click.echo(f"{package.folder}\n  manifest sha256: {package.manifest_sha256}")
+    except (PackageError, FontsMissing) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+
+
+def parse_cutoff(raw: str | None) -> datetime:
+    if raw is None:
+        return utcnow().replace(microsecond=0)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError as error:
+        raise PackageError(f"--cutoff {raw!r} is not an ISO-8601 date and time") from error
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(deliver)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
     app.cli.add_command(purge)

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
+from petition.delivery.background import build_queued_packages
 from petition.extensions import db
 from petition.mail.messages import BUILDERS, Undeliverable
 from petition.mail.transport import PermanentFailure, TemporaryFailure, Transport, open_transport
@@ -165,6 +166,7 @@ def run_worker(*, once: bool, poll_seconds: float = 1.0) -> int:
     while True:
         try:
             handled += deliver_due()
+            build_queued_packages()  # delivery packages staff queued in the console
         except OperationalError as error:
             db.session.rollback()
             log.warning("outbox: database unavailable (%s); retrying", type(error.orig).__name__)

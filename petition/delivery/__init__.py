@@ -1,0 +1,10 @@
+"""Delivery packages: signatory lists addressed to each negotiating party.
+
+`package.build_package` writes one package (letter, annexes, summary, manifest) and
+records it; `background` queues packages for the worker to build. The modules are kept
+free of import-time work: `cells.inert_cell` is also used by the staff exports.
+
+- `records`: what is counted and listed as of a cut-off, streamed from the database
+- `annexes`, `summary`, `letters`: the files; `pdf`: fonts and reproducible PDFs
+- `richtext`: staff Markdown as blocks; `wording`: the texts in en, uk and ru
+"""

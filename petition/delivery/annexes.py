@@ -1,0 +1,361 @@
+"""The annexes: named organisations (PDF) and individuals (PDF, CSV, XLSX).
+
+Individuals are read once, country by country, and each row goes to the three files at
+the same time; none of them holds more than a page in memory. The PDF is drawn straight
+onto the canvas in two columns (Platypus would lay out the whole list first), the XLSX is
+written by XlsxWriter in `constant_memory` mode, and every spreadsheet cell goes through
+`inert_cell` so no value can run as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, Self
+from xml.sax.saxutils import escape
+
+import xlsxwriter
+from flask_babel import force_locale
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from petition.coalition.forms import KIND_LABELS
+from petition.countries import country_name
+from petition.delivery import records
+from petition.delivery.cells import inert_cell
+from petition.delivery.pdf import (
+    MARGIN,
+    PAGE,
+    Fonts,
+    Styles,
+    canvas_maker,
+    document,
+    open_canvas,
+    page_footer,
+    styles,
+)
+from petition.delivery.records import CountryTally, ListedOrganisation
+from petition.delivery.wording import Wording, moment, number
+from petition.models import OrganisationKind
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+XLSX_MAX_ROWS = 1_048_576
+
+
+def printable(text: str) -> str:
+    """Text as a PDF can draw it: control characters (tab, CR, …) become one space."""
+    return CONTROL.sub(" ", text).strip()
+
+
+def kind_label(kind: OrganisationKind, lang: str) -> str:
+    with force_locale(lang):
+        return str(KIND_LABELS[kind])
+
+
+class NamesSink(Protocol):
+    def begin_country(self, tally: CountryTally) -> None: ...
+    def add(self, shown: str) -> None: ...
+    def end_country(self, tally: CountryTally) -> None: ...
+    def close(self) -> None: ...
+
+
+class NamesCsv:
+    """UTF-8 with a byte-order mark, so Excel shows Cyrillic correctly."""
+
+    def __init__(self, path: Path, words: Wording) -> None:
+        self.file = path.open("w", encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.file)
+        self.writer.writerow([words.column_code, words.column_country, words.column_name])
+        self.country: tuple[str, str] = ("", "")
+
+    def begin_country(self, tally: CountryTally) -> None:
+        self.country = (inert_cell(tally.code), inert_cell(tally.name))
+
+    def add(self, shown: str) -> None:
+        self.writer.writerow([*self.country, inert_cell(shown)])
+
+    def end_country(self, tally: CountryTally) -> None:
+        pass
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class NamesXlsx:
+    """One sheet (more past Excel's row limit), every cell written as a string."""
+
+    def __init__(self, path: Path, words: Wording, *, title: str, when: datetime) -> None:
+        self.book = xlsxwriter.Workbook(
+            str(path),
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.book.set_properties(
+            {"title": title, "author": "", "created": when.replace(tzinfo=None)}
+        )
+        self.words = words
+        self.header = self.book.add_format({"bold": True})
+        self.sheets = 0
+        self.row = 0
+        self.country: tuple[str, str] = ("", "")
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self.sheets += 1
+        name = self.words.sheet if self.sheets == 1 else f"{self.words.sheet} ({self.sheets})"
+        self.sheet = self.book.add_worksheet(name[:31])
+        self.sheet.set_column(0, 0, 12)
+        self.sheet.set_column(1, 1, 28)
+        self.sheet.set_column(2, 2, 48)
+        self.sheet.freeze_panes(1, 0)
+        self.row = 0
+        words = self.words
+        self._write([words.column_code, words.column_country, words.column_name], self.header)
+
+    def _write(self, cells: Iterable[str], cell_format: object = None) -> None:
+        if self.row >= XLSX_MAX_ROWS:
+            self._new_sheet()
+        for column, value in enumerate(cells):
+            self.sheet.write_string(self.row, column, inert_cell(value), cell_format)
+        self.row += 1
+
+    def begin_country(self, tally: CountryTally) -> None:
+        self.country = (tally.code, tally.name)
+
+    def add(self, shown: str) -> None:
+        self._write((*self.country, shown))
+
+    def end_country(self, tally: CountryTally) -> None:
+        pass
+
+    def close(self) -> None:
+        self.book.close()
+
+
+class NamesPdf:
+    """The individuals annex, drawn page by page in two columns."""
+
+    COLUMNS = 2
+    GAP = 8 * mm
+    SIZE = 9.0
+    LEADING = 11.5
+    HEADING_SIZE = 11.0
+    TOP = PAGE[1] - MARGIN
+    BOTTOM = MARGIN
+    FOOTER = MARGIN - 8 * mm
+
+    def __init__(
+        self, path: Path, *, fonts: Fonts, words: Wording, lang: str, heading: str, when: datetime
+    ) -> None:
+        self.fonts, self.words, self.lang = fonts, words, lang
+        self.title = words.annex_individuals
+        self.canvas = open_canvas(path, title=self.title, lang=lang, when=when)
+        self.width = (PAGE[0] - 2 * MARGIN - (self.COLUMNS - 1) * self.GAP) / self.COLUMNS
+        self.page = 1
+        self.column = 0
+        self.font: tuple[str, float] | None = None
+        self.y = self._first_page(heading, when)
+
+    def _first_page(self, heading: str, when: datetime) -> float:
+        y = self.TOP - 14
+        self._draw(MARGIN, y, self.title, self.fonts.bold, 16)
+        for line in simpleSplit(printable(heading), self.fonts.regular, 10, PAGE[0] - 2 * MARGIN):
+            y -= 14
+            self._draw(MARGIN, y, line, self.fonts.regular, 10)
+        y -= 14
+        cutoff = self.words.cutoff.format(when=moment(when, self.lang))
+        self._draw(MARGIN, y, cutoff, self.fonts.regular, 10)
+        self.first_top = y - 10
+        return self.first_top
+
+    def _draw(self, x: float, y: float, text: str, font: str, size: float) -> None:
+        if self.font != (font, size):
+            self.canvas.setFont(font, size)
+            self.font = (font, size)
+        self.canvas.drawString(x, y, text)
+
+    def _top(self) -> float:
+        return self.first_top if self.page == 1 else self.TOP
+
+    def _footer(self) -> None:
+        self._draw(MARGIN, self.FOOTER, self.title, self.fonts.regular, 8)
+        label = self.words.page.format(n=self.page)
+        width = stringWidth(label, self.fonts.regular, 8)
+        self._draw(PAGE[0] - MARGIN - width, self.FOOTER, label, self.fonts.regular, 8)
+
+    def _room(self, height: float) -> None:
+        """Move to the next column, or page, unless `height` still fits in this one."""
+        if self.y - height >= self.BOTTOM:
+            return
+        self.column += 1
+        if self.column == self.COLUMNS:
+            self._footer()
+            self.canvas.showPage()
+            self.font = None
+            self.page += 1
+            self.column = 0
+        self.y = self._top()
+
+    def _x(self, indent: float = 0) -> float:
+        return MARGIN + self.column * (self.width + self.GAP) + indent
+
+    def _line(self, text: str, font: str, size: float, *, indent: float = 0) -> None:
+        self._room(self.LEADING)
+        self.y -= self.LEADING
+        self._draw(self._x(indent), self.y, text, font, size)
+
+    def _lines(self, text: str, font: str, size: float) -> list[str]:
+        if stringWidth(text, font, size) <= self.width:
+            return [text]
+        return simpleSplit(text, font, size, self.width - 6 * mm) or [text]
+
+    def begin_country(self, tally: CountryTally) -> None:
+        self._room(self.LEADING * 3.5)
+        self.y -= self.LEADING * 0.6
+        self._line(printable(tally.name), self.fonts.bold, self.HEADING_SIZE)
+
+    def add(self, shown: str) -> None:
+        lines = self._lines(printable(shown), self.fonts.regular, self.SIZE)
+        self._line(lines[0], self.fonts.regular, self.SIZE)
+        for more in lines[1:]:
+            self._line(more, self.fonts.regular, self.SIZE, indent=6 * mm)
+
+    def end_country(self, tally: CountryTally) -> None:
+        words = self.words
+        total, unnamed = number(tally.total, self.lang), number(tally.unnamed, self.lang)
+        line = (
+            words.country_unnamed.format(total=total, unnamed=unnamed)
+            if tally.unnamed
+            else words.country_tally.format(total=total)
+        )
+        for part in self._lines(line, self.fonts.italic, self.SIZE - 1):
+            self._line(part, self.fonts.italic, self.SIZE - 1)
+
+    def close(self) -> None:
+        self._footer()
+        self.canvas.save()
+
+
+def write_individuals(
+    sinks: list[NamesSink],
+    countries: list[CountryTally],
+    shown_names: Callable[[CountryTally], Iterable[str]],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Feed every country's signatories to every sink, in one pass over the database."""
+    for done, tally in enumerate(countries):
+        for sink in sinks:
+            sink.begin_country(tally)
+        for shown in shown_names(tally):
+            for sink in sinks:
+                sink.add(shown)
+        for sink in sinks:
+            sink.end_country(tally)
+        if progress is not None:
+            progress(done + 1, len(countries))
+
+
+class Sinks:
+    """The three individuals files, closed together (each also when the build fails)."""
+
+    def __init__(self, sinks: list[NamesSink]) -> None:
+        self.sinks = sinks
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        for sink in self.sinks:
+            sink.close()
+
+
+def write_organisations(
+    path: Path,
+    organisations: list[ListedOrganisation],
+    unnamed: int,
+    *,
+    fonts: Fonts,
+    words: Wording,
+    lang: str,
+    heading: str,
+    when: datetime,
+) -> None:
+    """The organisations annex: named ones grouped by country, with their type."""
+    style = styles(fonts)
+    story: list[object] = [
+        Paragraph(escape(words.annex_organisations), style.title),
+        Paragraph(escape(heading), style.subtitle),
+        Paragraph(escape(words.cutoff.format(when=moment(when, lang))), style.subtitle),
+        Spacer(1, 4 * mm),
+    ]
+    for code, members in _by_country(organisations, lang):
+        story.append(Paragraph(escape(country_name(code, lang)), style.heading))
+        story.append(_organisations_table(members, style, words, lang))
+    if not organisations:
+        story.append(Paragraph(escape(words.no_organisations), style.body))
+    if unnamed:
+        story.append(Spacer(1, 4 * mm))
+        line = words.further_organisations.format(lang, unnamed)
+        story.append(Paragraph(escape(line), style.body))
+    doc = document(path, title=words.annex_organisations, lang=lang)
+    footer = page_footer(fonts, words.page, words.annex_organisations)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=canvas_maker(when))
+
+
+def _by_country(
+    organisations: list[ListedOrganisation], lang: str
+) -> list[tuple[str, list[ListedOrganisation]]]:
+    groups = {
+        code: list(members) for code, members in groupby(organisations, key=lambda o: o.country)
+    }
+    return [(code, groups[code]) for code in records.in_reading_order(set(groups), lang)]
+
+
+def _organisations_table(
+    members: list[ListedOrganisation], style: Styles, words: Wording, lang: str
+) -> Table:
+    cell, small = style.cell, style.cell_small
+    rows: list[list[object]] = [
+        [
+            Paragraph(escape(words.organisation), style.cell_head),
+            Paragraph(escape(words.type), style.cell_head),
+        ]
+    ]
+    for member in members:
+        name = escape(printable(member.name))
+        if member.name_original and member.name_original.strip() != member.name.strip():
+            name += f"<br/><font size='8'>{escape(printable(member.name_original))}</font>"
+        rows.append(
+            [Paragraph(name, cell), Paragraph(escape(kind_label(member.kind, lang)), small)]
+        )
+    table = Table(rows, colWidths=[(PAGE[0] - 2 * MARGIN) * 0.64, (PAGE[0] - 2 * MARGIN) * 0.36])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, "#444444"),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, "#bbbbbb"),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    table.repeatRows = 1
+    return table

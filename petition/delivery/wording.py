@@ -1,0 +1,276 @@
+"""The words of a package, in the language of the party it is addressed to.
+
+A package is a document for its reader, not a page of the site: its language is the
+target's correspondence language, whatever the staff member's interface language is.
+These texts live here rather than in the gettext catalogues because each one is written
+as a whole document per language (and the catalogues follow the interface).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LANGUAGES = ("en", "uk", "ru")
+PLACEHOLDERS = ("target", "individuals", "organisations", "date", "campaign")
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A phrase with `{n}` in each of the language's CLDR plural forms."""
+
+    one: str
+    few: str
+    many: str
+    other: str
+
+    def format(self, lang: str, n: int) -> str:
+        form = Locale.parse(lang).plural_form(n)
+        phrase = getattr(self, form, self.other)
+        return phrase.format(n=number(n, lang))
+
+
+@dataclass(frozen=True)
+class Wording:
+    default_letter: str
+    salutation: str
+    statement: str
+    demands: str
+    totals: str
+    organisations_total: str
+    individuals_total: str
+    closing: str
+    signed_for: str
+    enclosures: str
+    annex_organisations: str
+    annex_individuals: str
+    summary: str
+    cutoff: str
+    page: str
+    further_organisations: Plural
+    country_tally: str
+    country_unnamed: str
+    no_names: str
+    no_organisations: str
+    column_code: str
+    column_country: str
+    column_name: str
+    sheet: str
+    individuals: str
+    named: str
+    initials_only: str
+    anonymous: str
+    organisations: str
+    organisations_named: str
+    organisations_unnamed: str
+    named_organisations: str
+    by_country: str
+    by_type: str
+    country: str
+    organisation: str
+    signatures: str
+    type: str
+    total: str
+    over_time: str
+    no_signatures: str
+
+
+EN = Wording(
+    default_letter=(
+        "We write to you on behalf of the organisations and people who have joined the "
+        "appeal “{campaign}”.\n\n"
+        "As of {date}, {organisations} organisations and {individuals} individuals have "
+        "signed it. Their appeal and demands follow; the signatories are listed in the "
+        "enclosed annexes, each as they chose to be named.\n\n"
+        "We ask you to make these demands part of any negotiations to end the war, and to "
+        "put people first."
+    ),
+    salutation="Dear Sir or Madam,",
+    statement="Our appeal",
+    demands="Our demands",
+    totals="Signatories as of {date}",
+    organisations_total="Organisations: {total} (named in Annex 1: {named})",
+    individuals_total="Individuals: {total} (named in Annex 2: {named})",
+    closing="Yours faithfully,",
+    signed_for="On behalf of the coalition “{campaign}”",
+    enclosures="Enclosures",
+    annex_organisations="Annex 1. Organisations",
+    annex_individuals="Annex 2. Individuals",
+    summary="Summary",
+    cutoff="Everything confirmed before {when}",
+    page="Page {n}",
+    further_organisations=Plural(
+        one="{n} further organisation joined but is not named.",
+        few="{n} further organisations joined but are not named.",
+        many="{n} further organisations joined but are not named.",
+        other="{n} further organisations joined but are not named.",
+    ),
+    country_tally="Signatures: {total}",
+    country_unnamed="Signatures: {total}, of which not named at their request: {unnamed}",
+    no_names="No confirmed signatures before the cut-off.",
+    no_organisations="No organisations are named.",
+    column_code="Country code",
+    column_country="Country",
+    column_name="Name or initials",
+    sheet="Individuals",
+    individuals="Individuals",
+    named="named",
+    initials_only="initials only",
+    anonymous="not named, at their request",
+    organisations="Organisations",
+    organisations_named="named",
+    organisations_unnamed="not named, at their request",
+    named_organisations="Named organisations",
+    by_country="By country",
+    by_type="Named organisations by type",
+    country="Country",
+    organisation="Organisation",
+    signatures="Signatures",
+    type="Type",
+    total="Total",
+    over_time="Confirmed signatures over time",
+    no_signatures="No confirmed signatures before the cut-off.",
+)
+
+UK = Wording(
+    default_letter=(
+        "Звертаємося до вас від імені організацій і людей, які приєдналися до звернення "
+        "«{campaign}».\n\n"
+        "Станом на {date} звернення підписали: організації — {organisations}, окремі "
+        "особи — {individuals}. Нижче наведено текст звернення та наші вимоги; підписантів "
+        "перелічено в доданих додатках — так, як кожен із них погодився бути названим.\n\n"
+        "Просимо вас включити ці вимоги до будь-яких переговорів про завершення війни та "
+        "поставити людей на перше місце."
+    ),
+    salutation="Шановні пані та панове!",
+    statement="Наше звернення",
+    demands="Наші вимоги",
+    totals="Підписанти станом на {date}",
+    organisations_total="Організації: {total} (названі в додатку 1: {named})",
+    individuals_total="Окремі особи: {total} (названі в додатку 2: {named})",
+    closing="З повагою,",
+    signed_for="Від імені коаліції «{campaign}»",
+    enclosures="Додатки",
+    annex_organisations="Додаток 1. Організації",
+    annex_individuals="Додаток 2. Окремі особи",
+    summary="Зведення",
+    cutoff="Усе, що підтверджено до {when}",
+    page="Сторінка {n}",
+    further_organisations=Plural(
+        one="Ще {n} організація приєдналася, але на її прохання не названа.",
+        few="Ще {n} організації приєдналися, але на їхнє прохання не названі.",
+        many="Ще {n} організацій приєдналися, але на їхнє прохання не названі.",
+        other="Ще {n} організації приєдналися, але на їхнє прохання не названі.",
+    ),
+    country_tally="Підписів: {total}",
+    country_unnamed="Підписів: {total}, з них не названо на їхнє прохання: {unnamed}",
+    no_names="До часу відсічки немає підтверджених підписів.",
+    no_organisations="Жодної організації не названо.",
+    column_code="Код країни",
+    column_country="Країна",
+    column_name="Ім’я або ініціали",
+    sheet="Окремі особи",
+    individuals="Окремі особи",
+    named="названі на ім’я",
+    initials_only="лише ініціали",
+    anonymous="не названі на їхнє прохання",
+    organisations="Організації",
+    organisations_named="названі",
+    organisations_unnamed="не названі на їхнє прохання",
+    named_organisations="Названі організації",
+    by_country="За країнами",
+    by_type="Названі організації за типом",
+    country="Країна",
+    organisation="Організація",
+    signatures="Підписи",
+    type="Тип",
+    total="Усього",
+    over_time="Підтверджені підписи в часі",
+    no_signatures="До часу відсічки немає підтверджених підписів.",
+)
+
+RU = Wording(
+    default_letter=(
+        "Обращаемся к вам от имени организаций и людей, присоединившихся к обращению "
+        "«{campaign}».\n\n"
+        "По состоянию на {date} обращение подписали: организации — {organisations}, частные "
+        "лица — {individuals}. Ниже приводятся текст обращения и наши требования; "
+        "подписавшие перечислены в прилагаемых приложениях — так, как каждый из них "
+        "согласился быть названным.\n\n"
+        "Просим вас включить эти требования в любые переговоры о прекращении войны и "
+        "поставить людей на первое место."
+    ),
+    salutation="Уважаемые дамы и господа!",
+    statement="Наше обращение",
+    demands="Наши требования",
+    totals="Подписавшие по состоянию на {date}",
+    organisations_total="Организации: {total} (названы в приложении 1: {named})",
+    individuals_total="Частные лица: {total} (названы в приложении 2: {named})",
+    closing="С уважением,",
+    signed_for="От имени коалиции «{campaign}»",
+    enclosures="Приложения",
+    annex_organisations="Приложение 1. Организации",
+    annex_individuals="Приложение 2. Частные лица",
+    summary="Сводка",
+    cutoff="Всё, что подтверждено до {when}",
+    page="Страница {n}",
+    further_organisations=Plural(
+        one="Ещё {n} организация присоединилась, но по её просьбе не названа.",
+        few="Ещё {n} организации присоединились, но по их просьбе не названы.",
+        many="Ещё {n} организаций присоединились, но по их просьбе не названы.",
+        other="Ещё {n} организации присоединились, но по их просьбе не названы.",
+    ),
+    country_tally="Подписей: {total}",
+    country_unnamed="Подписей: {total}, из них не названо по их просьбе: {unnamed}",
+    no_names="До момента отсечки нет подтверждённых подписей.",
+    no_organisations="Ни одна организация не названа.",
+    column_code="Код страны",
+    column_country="Страна",
+    column_name="Имя или инициалы",
+    sheet="Частные лица",
+    individuals="Частные лица",
+    named="названы по имени",
+    initials_only="только инициалы",
+    anonymous="не названы по их просьбе",
+    organisations="Организации",
+    organisations_named="названы",
+    organisations_unnamed="не названы по их просьбе",
+    named_organisations="Названные организации",
+    by_country="По странам",
+    by_type="Названные организации по типу",
+    country="Страна",
+    organisation="Организация",
+    signatures="Подписи",
+    type="Тип",
+    total="Всего",
+    over_time="Подтверждённые подписи во времени",
+    no_signatures="До момента отсечки нет подтверждённых подписей.",
+)
+
+WORDING = {"en": EN, "uk": UK, "ru": RU}
+
+
+def package_language(lang: str) -> str:
+    """The language a package for a party speaking `lang` is written in."""
+    return lang if lang in WORDING else "en"
+
+
+def wording(lang: str) -> Wording:
+    return WORDING[package_language(lang)]
+
+
+def number(n: int, lang: str) -> str:
+    return format_decimal(n, locale=lang)
+
+
+def long_date(day: date, lang: str) -> str:
+    return format_date(day, "long", locale=lang)
+
+
+def moment(when: datetime, lang: str) -> str:
+    """A cut-off as readers of `lang` write it: the long date, then the UTC time."""
+    return f"{long_date(when.date(), lang)}, {when:%H:%M:%S} UTC"

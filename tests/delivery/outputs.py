@@ -1,0 +1,155 @@
+"""Test data for delivery packages, and the text of each kind of file a package holds."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from docx import Document
+
+from petition.extensions import db
+from petition.models import (
+    Campaign,
+    Display,
+    Listing,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Signature,
+    SignatureStatus,
+    Target,
+)
+
+CUTOFF = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+BEFORE = CUTOFF - timedelta(days=2)
+PDFTOTEXT = "/usr/bin/pdftotext"
+_serial = itertools.count(1)
+
+
+def add_target(
+    campaign: Campaign,
+    lang: str,
+    *,
+    name: str | None = None,
+    salutation: str = "",
+    office: str = "",
+    organisation: str = "",
+    postal_address: str = "",
+) -> Target:
+    target = Target(
+        name=name or f"Party {next(_serial)} ({lang})",
+        lang=lang,
+        salutation=salutation,
+        office=office,
+        organisation=organisation,
+        postal_address=postal_address,
+    )
+    campaign.targets.append(target)
+    db.session.flush()
+    return target
+
+
+def add_signature(
+    campaign: Campaign,
+    name: str | None,
+    *,
+    country: str = "UA",
+    display: Display = Display.FULL,
+    status: SignatureStatus = SignatureStatus.CONFIRMED,
+    confirmed_at: datetime | None = BEFORE,
+    email: str | None = None,
+    city: str | None = None,
+) -> Signature:
+    serial = next(_serial)
+    address = email or f"signer{serial}@mail.example"
+    signature = Signature(
+        campaign=campaign,
+        name=name,
+        email=address,
+        email_normalised=f"{serial}-{address.lower()}",
+        country=country,
+        city=city,
+        display=display,
+        lang="uk",
+        statement_sha256="0" * 64,
+        status=status,
+        confirmed_at=confirmed_at if status is not SignatureStatus.PENDING else None,
+    )
+    db.session.add(signature)
+    return signature
+
+
+def add_organisation(
+    campaign: Campaign,
+    name: str,
+    *,
+    listing: Listing = Listing.PUBLIC,
+    status: OrganisationStatus = OrganisationStatus.APPROVED,
+    country: str = "UA",
+    kind: OrganisationKind = OrganisationKind.HUMAN_RIGHTS,
+    name_original: str | None = None,
+    reviewed_at: datetime | None = BEFORE,
+    rep_name: str = "Rep Person",
+    rep_email: str | None = None,
+) -> Organisation:
+    serial = next(_serial)
+    address = rep_email or f"rep{serial}@org.example"
+    organisation = Organisation(
+        campaign=campaign,
+        name=name,
+        name_original=name_original,
+        country=country,
+        kind=kind,
+        listing=listing,
+        status=status,
+        lang="en",
+        statement_sha256="0" * 64,
+        rep_name=rep_name,
+        rep_role="Director",
+        rep_email=address,
+        rep_email_normalised=f"{serial}-{address.lower()}",
+        confirmed_at=BEFORE - timedelta(days=1),
+        reviewed_at=reviewed_at,
+    )
+    db.session.add(organisation)
+    return organisation
+
+
+def pdf_text(path: Path) -> str:
+    result = subprocess.run(  # noqa: S603 - Debian's pdftotext on a file we wrote
+        [PDFTOTEXT, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
+    return result.stdout.decode()
+
+
+def docx_text(path: Path) -> str:
+    document = Document(str(path))
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
+def zip_xml(path: Path) -> str:
+    """Every XML part of an Office file (sheets, shared strings, properties), joined."""
+    with zipfile.ZipFile(path) as archive:
+        return "\n".join(
+            archive.read(name).decode()
+            for name in archive.namelist()
+            if name.endswith((".xml", ".rels"))
+        )
+
+
+def file_text(path: Path) -> str:
+    """All the text a reader of this file could find in it."""
+    if path.suffix == ".pdf":
+        return pdf_text(path)
+    if path.suffix == ".docx":
+        return docx_text(path) + "\n" + zip_xml(path)
+    if path.suffix == ".xlsx":
+        return zip_xml(path)
+    return path.read_bytes().decode("utf-8-sig")
+
+
+def package_text(folder: Path) -> dict[str, str]:
+    return {path.name: file_text(path) for path in sorted(folder.iterdir())}
