@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from datetime import timedelta
 
 import pyotp
@@ -29,8 +30,13 @@ ISSUER = "Petition staff"
 RECOVERY_CODES = 8
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified when an address is unknown, so a wrong address costs the same time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when an address is unknown, so it costs the same time as a wrong password.
+    Made on first use, not at import: hashing takes a moment and 64 MB."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountExists(Exception):
@@ -124,7 +130,7 @@ def set_password(raw_token: str, password: str) -> StaffUser | None:
 def check_password(email: str, password: str) -> StaffUser | None:
     """The active account with this address and password, else None (in the same time)."""
     user = find_staff(email)
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
