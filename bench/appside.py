@@ -5,7 +5,7 @@
 - `tokens N FILE`: N pending signatures, each with a confirmation token; raw tokens to FILE.
 - `queue-mail N PREFIX`: N signing requests through the signing service, so N queued mails.
 - `deliver`: time `petition.mail.worker.deliver_due()`; prints JSON.
-- `sample-mail FILE`: the bytes of one confirmation mail, as the worker would send it.
+- `sample-mail FILE PREFIX`: the bytes of one confirmation mail, as the worker builds it.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ import time
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
 from petition import create_app
 from petition.campaigns.services import get_public
 from petition.extensions import db
-from petition.models import Campaign, Display, Signature, TokenPurpose
+from petition.models import Campaign, Display, OutboxMessage, Signature, TokenPurpose
 from petition.signing.services import SignatureRequest, normalise_email, request_signature
 from petition.tokens import issue_token
 
@@ -93,22 +94,24 @@ def deliver() -> dict[str, float]:
     return {"handled": handled, "seconds": seconds, "cpu_seconds": cpu}
 
 
-def sample_mail() -> bytes:
-    from petition.mail.messages import render_email  # noqa: PLC0415
+def sample_mail(prefix: str) -> bytes:
+    """One real confirmation mail, built by the worker's own builder; nothing is kept."""
+    from petition.mail.messages import BUILDERS  # noqa: PLC0415
     from petition.mail.transport import build_message  # noqa: PLC0415
 
-    found = campaign()
-    email = render_email(
-        "confirm_signature",
-        "bench-sample@example.org",
-        "en",
-        campaign=found,
-        text=found.text("en"),
-        name="Bench Mail",
-        hours=72,
-        token="x" * 43,  # the length of a real token: 32 random bytes, URL-safe base64
-    )
-    return bytes(build_message(email).as_bytes())
+    queue_mail(1, prefix)
+    message = db.session.scalars(
+        select(OutboxMessage)
+        .join(Signature, OutboxMessage.signature_id == Signature.id)
+        .where(Signature.email == f"{prefix}-0@example.org")
+    ).first()
+    if message is None or message.signature is None:
+        raise SystemExit("the sample mail was not queued")
+    raw = bytes(build_message(BUILDERS[message.kind](message)).as_bytes())
+    db.session.rollback()  # the token the builder issued
+    db.session.delete(db.session.get(Signature, message.signature_id))  # and its outbox row
+    db.session.commit()
+    return raw
 
 
 def run(app: Flask, command: str, args: list[str]) -> None:
@@ -120,7 +123,7 @@ def run(app: Flask, command: str, args: list[str]) -> None:
         elif command == "deliver":
             print(json.dumps(deliver()))
         elif command == "sample-mail":
-            Path(args[0]).write_bytes(sample_mail())
+            Path(args[0]).write_bytes(sample_mail(args[1]))
         else:
             raise SystemExit(f"unknown command {command!r}")
 

@@ -62,6 +62,13 @@ def stop_servers(harness: Harness) -> None:
             server.stop()
 
 
+def report_dead_servers(harness: Harness) -> None:
+    """A server that exited is the likeliest cause of a failure: say so, with its log."""
+    for server in (harness.app, harness.baseline):
+        if server is not None and server.process.poll() is not None:
+            print(f"!! the {server.name} server has exited:\n{server.log_tail()}", file=sys.stderr)
+
+
 def run_benchmarks(harness: Harness) -> tuple[list[Result], list[str]]:
     results, failures = [], []
     for name in harness.options.only:
@@ -73,6 +80,7 @@ def run_benchmarks(harness: Harness) -> tuple[list[Result], list[str]]:
             failures.append(name)
             print(f"!! {name}: the harness failed: {error}", file=sys.stderr)
             traceback.print_exc()
+            report_dead_servers(harness)
             continue
         result.settings.setdefault("seconds_taken", round(time.monotonic() - started, 1))
         result.settings.setdefault("options", asdict(harness.options))
@@ -88,6 +96,7 @@ def summary(results: list[Result]) -> str:
         for comparison in result.comparisons:
             verdict = "met" if comparison.met else "MISSED"
             figures = f"{comparison.ratio:7.1%}  (goal >= {comparison.goal:.0%})"
+            figures += f"  [cpu {comparison.cpu_ratio:6.1%}]"
             lines.append(f"  {result.name:11} {comparison.label:14} {figures}  {verdict}")
         for label, passed in result.requirements.items():
             lines.append(f"  {result.name:11} {label}: {'met' if passed else 'MISSED'}")

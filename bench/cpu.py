@@ -2,7 +2,8 @@
 
 Read from /proc, so the split "Python in the web workers / PostgreSQL / load generator" per
 request comes without instrumenting the app. Workers that gunicorn recycles mid-run
-(`max_requests`) take their last seconds with them, so the figures are slight under-counts.
+(`max_requests`, every ~5,000 requests) are counted through the master, which reaps them:
+their CPU moves into its "children" time.
 """
 
 from __future__ import annotations
@@ -14,28 +15,32 @@ PROC = Path("/proc")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _stat(pid: int) -> tuple[int, float] | None:
-    """(parent pid, user + system CPU seconds) of a live process."""
+def _stat(pid: int) -> tuple[int, float, float] | None:
+    """(parent pid, own CPU seconds, CPU seconds of its reaped children) of a live process."""
     try:
         raw = (PROC / str(pid) / "stat").read_text()
     except OSError:
         return None
     fields = raw.rsplit(")", 1)[1].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICKS
+    own = (int(fields[11]) + int(fields[12])) / TICKS
+    return int(fields[1]), own, (int(fields[13]) + int(fields[14])) / TICKS
 
 
 def _pids() -> list[int]:
     return [int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit()]
 
 
-def tree_cpu(root: int) -> dict[int, float]:
-    """CPU seconds of `root` and its direct children (gunicorn's master and workers)."""
-    found = {}
+def tree_cpu(root: int) -> float:
+    """CPU seconds of `root` (gunicorn's master), its live children (the workers) and the
+    children it has reaped: a total that only grows, whatever workers come and go."""
+    total = 0.0
     for pid in _pids():
         stat = _stat(pid)
-        if stat and (pid == root or stat[0] == root):
-            found[pid] = stat[1]
-    return found
+        if stat and pid == root:
+            total += stat[1] + stat[2]
+        elif stat and stat[0] == root:
+            total += stat[1]
+    return total
 
 
 def database_cpu(database: str) -> dict[int, float]:
@@ -55,7 +60,8 @@ def database_cpu(database: str) -> dict[int, float]:
 
 
 def spent(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds between two snapshots; processes born in between count from zero."""
+    """CPU seconds between two snapshots of backends; those born in between count from zero
+    (the pools keep their connections, so none is expected to end)."""
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 

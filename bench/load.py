@@ -19,6 +19,8 @@ import resource
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,34 +154,30 @@ def summarise(tally: Tally) -> dict[str, Any]:
     }
 
 
-class CpuMeter:
-    """CPU spent by the target's gunicorn tree, the database's backends, and this process."""
+Snapshot = tuple[float, dict[int, float], float, float, float]
 
-    def __init__(self, target: Target, database: str | None) -> None:
-        self.target, self.database = target, database
 
-    def _snapshot(self) -> tuple[dict[int, float], dict[int, float], float, float, float]:
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        server = cpu.tree_cpu(self.target.master_pid) if self.target.master_pid else {}
-        database = cpu.database_cpu(self.database) if self.database else {}
-        own = usage.ru_utime + usage.ru_stime
-        return server, database, own, cpu.machine_busy(), time.monotonic()
+def snapshot(target: Target, database: str | None) -> Snapshot:
+    """CPU so far of the target's gunicorn tree, the database's backends, this process and
+    the whole machine, and the time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    server = cpu.tree_cpu(target.master_pid) if target.master_pid else 0.0
+    backends = cpu.database_cpu(database) if database else {}
+    own = usage.ru_utime + usage.ru_stime
+    return server, backends, own, cpu.machine_busy(), time.monotonic()
 
-    def __enter__(self) -> CpuMeter:
-        self.before = self._snapshot()
-        return self
 
-    def add_to(self, tally: Tally) -> None:
-        after = self._snapshot()
-        tally.cpu_server += cpu.spent(self.before[0], after[0])
-        tally.cpu_database += cpu.spent(self.before[1], after[1])
-        tally.cpu_load += after[2] - self.before[2]
-        tally.cpu_machine += after[3] - self.before[3]
-        tally.wall += after[4] - self.before[4]
-        tally.ended_at = time.time()
-
-    def __exit__(self, *exc: object) -> None:
-        """Nothing to release."""
+@contextmanager
+def cpu_charged_to(tally: Tally, target: Target, database: str | None) -> Iterator[None]:
+    before = snapshot(target, database)
+    yield
+    after = snapshot(target, database)
+    tally.cpu_server += after[0] - before[0]
+    tally.cpu_database += cpu.spent(before[1], after[1])
+    tally.cpu_load += after[2] - before[2]
+    tally.cpu_machine += after[3] - before[3]
+    tally.wall += after[4] - before[4]
+    tally.ended_at = time.time()
 
 
 async def send(user: VirtualUser, outgoing: Outgoing) -> Response:
@@ -292,16 +290,15 @@ async def run(spec: Spec) -> dict[str, Any]:
     tallies = {target.name: Tally() for target in spec.targets}
     if spec.mode == "open":
         target = spec.targets[0]
-        with CpuMeter(target, spec.database) as meter:
+        with cpu_charged_to(tallies[target.name], target, spec.database):
             await open_run(target, tallies[target.name], spec.rate, spec.seconds)
-            meter.add_to(tallies[target.name])
     else:
         for round_number in range(spec.rounds):
             order = spec.targets if round_number % 2 == 0 else spec.targets[::-1]
             for target in order:
-                with CpuMeter(target, spec.database) as meter:
-                    await closed_run(target, tallies[target.name], spec.seconds, spec.warmup)
-                    meter.add_to(tallies[target.name])
+                tally = tallies[target.name]
+                with cpu_charged_to(tally, target, spec.database):
+                    await closed_run(target, tally, spec.seconds, spec.warmup)
     if spec.labels_file:
         labels = [label for tally in tallies.values() for label in tally.labels]
         Path(spec.labels_file).write_text("\n".join(labels) + "\n")

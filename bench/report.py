@@ -25,6 +25,9 @@ class Comparison:
     baseline: str
     ratio: float
     goal: float
+    # The same ratio from CPU per request (app processes + PostgreSQL): what the throughput
+    # ratio tends to when the CPU is the limit, and unmoved by other processes' load.
+    cpu_ratio: float = math.nan
 
     @property
     def met(self) -> bool:
@@ -46,7 +49,9 @@ class Result:
     def compare(self, label: str, app: str, baseline: str, goal: float, key: str = "rps") -> None:
         app_rate, base_rate = self.rows[app][key], self.rows[baseline][key]
         ratio = app_rate / base_rate if base_rate else math.nan
-        self.comparisons.append(Comparison(label, app, baseline, ratio, goal))
+        app_cost, base_cost = cpu_cost(self.rows[app]), cpu_cost(self.rows[baseline])
+        cpu_ratio = base_cost / app_cost if app_cost else math.nan
+        self.comparisons.append(Comparison(label, app, baseline, ratio, goal, cpu_ratio))
 
     def require(self, label: str, passed: bool) -> None:
         """A goal that is a yes or no (nothing lost, no 5xx) rather than a ratio."""
@@ -56,6 +61,12 @@ class Result:
     def goals_met(self) -> bool:
         met = [comparison.met for comparison in self.comparisons]
         return all(met) and all(self.requirements.values())
+
+
+def cpu_cost(row: dict[str, Any]) -> float:
+    """CPU ms per request of the server processes and the database (not the load generator)."""
+    split = row.get("cpu_ms_per_request", {})
+    return float(split.get("server", math.nan)) + float(split.get("database", 0.0))
 
 
 def machine() -> dict[str, Any]:
@@ -126,7 +137,8 @@ def render(result: Result) -> str:
         verdict = "met" if comparison.met else "MISSED"
         lines.append(
             f"  {comparison.label}: {comparison.app} / {comparison.baseline} = "
-            f"{comparison.ratio:.1%} (goal >= {comparison.goal:.0%}): {verdict}"
+            f"{comparison.ratio:.1%} (goal >= {comparison.goal:.0%}): {verdict};"
+            f" from CPU per request: {comparison.cpu_ratio:.1%}"
         )
     for label, passed in result.requirements.items():
         lines.append(f"  {label}: {'met' if passed else 'MISSED'}")

@@ -111,7 +111,7 @@ class MailRun:
     def __init__(self, harness: Harness, per_round: int) -> None:
         self.harness, self.per_round = harness, per_round
         self.sample = harness.scratch_file("mail-sample.eml")
-        harness.appside("sample-mail", str(self.sample))
+        harness.appside("sample-mail", str(self.sample), f"{harness.run_id}-mail-sample")
 
     def outbox(
         self, sink: SmtpSink, round_number: int, prefix: tuple[str, ...] = ()
