@@ -11,8 +11,6 @@ worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
 # Signers may be at risk: the access log records no client address, no query string,
 # no referrer and no user agent; %(U)s is the path with link tokens blanked out.
 accesslog = "-"

@@ -88,9 +88,11 @@ class Settings:
     # or newsroom behind one address still fits dozens of signers a minute.
     RATELIMIT_PUBLIC_BURST: str = "60 per minute"
     RATELIMIT_PUBLIC_SUSTAINED: str = "600 per hour"
-    RATELIMIT_STAFF_PASSWORD_RESET: str = "5 per hour"
+    RATELIMIT_STAFF_PASSWORD_RESET: str = "5 per hour"  # noqa: S105 - a limit, not a secret
     RATELIMIT_STORAGE_URI: str = "memory://"
     RATELIMIT_KEY_PREFIX: str = "petition"
+    # A failing limit store lets requests through (logged) rather than answering 500.
+    RATELIMIT_SWALLOW_ERRORS: bool = True
     # How long a signer's manage-or-withdraw link works.
     MANAGE_LINK_DAYS: int = 180
     # Retention (petition/retention.py): run by `flask purge` and hourly by the outbox worker.

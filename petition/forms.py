@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -37,10 +38,12 @@ def strip(value: Any) -> Any:
 
 
 def country_choices(lang: str) -> list[SelectChoice]:
-    return [
-        SelectChoice("", _l("Choose…")),
-        *(SelectChoice(code, name) for code, name in country_names(lang).items()),
-    ]
+    return [SelectChoice("", _l("Choose…")), *_country_options(lang)]
+
+
+@cache
+def _country_options(lang: str) -> tuple[SelectChoice, ...]:
+    return tuple(SelectChoice(code, name) for code, name in country_names(lang).items())
 
 
 def known_country(form: FlaskForm, field: Any) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown
 import nh3
 from flask import abort
@@ -86,6 +88,7 @@ def save_text(
     return text
 
 
+@lru_cache(maxsize=256)
 def render_markdown(source: str) -> Markup:
     """Staff-authored Markdown as HTML with only harmless tags and links."""
     html = markdown.markdown(source, output_format="html")

@@ -1,0 +1,113 @@
+"""Forms of the delivery pages: queue a package, record its delivery, word the letter."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from petition.delivery.wording import PLACEHOLDERS
+from petition.models import Campaign
+from petition.models.types import utcnow
+from petition.staff.deliveries import unknown_placeholders
+
+ALL_TARGETS = "all"
+CUTOFF_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+NOTE_MAX = 1000
+LETTER_MAX = 20_000
+
+
+def at_midnight(day: date | None) -> datetime | None:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+
+
+class BuildPackageForm(FlaskForm):
+    """Which campaign, which of its targets (or all) and the cut-off, in UTC."""
+
+    campaign_id = HiddenField(validators=[InputRequired(_l("Please choose a campaign."))])
+    target_id = SelectField(
+        _l("Negotiating party"),
+        validators=[InputRequired(_l("Please choose a negotiating party."))],
+        validate_choice=False,  # checked against the campaign's own targets by the service
+    )
+    cutoff = DateTimeLocalField(
+        _l("Cut-off (UTC)"),
+        format=CUTOFF_FORMATS,
+        validators=[Optional()],
+        description=_l(
+            "Signatures confirmed before this moment are counted. Leave empty for now."
+        ),
+    )
+
+    def set_campaign(self, campaign: Campaign) -> None:
+        self.campaign_id.data = str(campaign.id)
+        self.target_id.choices = [(ALL_TARGETS, _l("All negotiating parties"))] + [
+            (str(target.id), target.name) for target in campaign.targets
+        ]
+
+    def validate_cutoff(self, field: DateTimeLocalField) -> None:
+        if field.data and field.data.replace(tzinfo=UTC) > utcnow():
+            raise ValidationError(_l("The cut-off cannot be in the future."))
+
+    def cutoff_moment(self) -> datetime:
+        chosen = self.cutoff.data
+        return chosen.replace(tzinfo=UTC) if chosen else utcnow()
+
+
+class DeliveryRecordForm(FlaskForm):
+    """When the package was sent and acknowledged, and a note for colleagues."""
+
+    sent_on = DateField(_l("Sent on"), validators=[Optional()])
+    acknowledged_on = DateField(_l("Acknowledged on"), validators=[Optional()])
+    note = TextAreaField(
+        _l("Note"),
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX, message=_l("Please keep the note under %(max)d characters.")),
+        ],
+        description=_l("For example how it was sent, and who received it."),
+    )
+
+    def validate_sent_on(self, field: DateField) -> None:
+        if field.data and field.data > utcnow().date():
+            raise ValidationError(_l("The date it was sent cannot be in the future."))
+
+    def validate_acknowledged_on(self, field: DateField) -> None:
+        if not field.data:
+            return
+        if field.data > utcnow().date():
+            raise ValidationError(_l("The date it was acknowledged cannot be in the future."))
+        if not self.sent_on.data:
+            raise ValidationError(_l("Please give the date it was sent, too."))
+        if field.data < self.sent_on.data:
+            raise ValidationError(_l("It cannot be acknowledged before it was sent."))
+
+
+class LetterTemplateForm(FlaskForm):
+    body = TextAreaField(
+        _l("Letter"),
+        validators=[
+            InputRequired(_l("Please write the letter.")),
+            Length(max=LETTER_MAX, message=_l("Please keep the letter under %(max)d characters.")),
+        ],
+    )
+
+    def validate_body(self, field: TextAreaField) -> None:
+        unknown = unknown_placeholders(field.data or "")
+        if unknown:
+            raise ValidationError(
+                _l(
+                    "The letter cannot fill %(unknown)s. The placeholders it can fill are "
+                    "%(known)s.",
+                    unknown=", ".join(f"{{{name}}}" for name in unknown),
+                    known=", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                )
+            )
+
+
+def form_errors(form: FlaskForm) -> dict[str, Any]:
+    return {name: field.errors for name, field in form._fields.items() if field.errors}

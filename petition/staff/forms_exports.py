@@ -1,0 +1,165 @@
+"""The export form: what to export, which rows, in which format, and email addresses only with
+a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, DateField, HiddenField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+
+from petition.countries import country_names
+from petition.extensions import db
+from petition.models import Campaign, OrganisationStatus, SignatureStatus
+from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, campaign_title
+from petition.staff.exports import (
+    REASON_MAX_LENGTH,
+    ExportFilter,
+    ExportFormat,
+    ExportKind,
+    ExportRequest,
+)
+from petition.staff.forms_organisations import ORGANISATION_STATUS_LABELS
+from petition.staff.forms_review import DATE_MESSAGE, ChoiceField
+from petition.staff.review import TimeWindow
+
+STATUS_LABELS: dict[ExportKind, dict[Any, Any]] = {
+    ExportKind.SIGNATURES: SIGNATURE_STATUS_LABELS,
+    ExportKind.ORGANISATIONS: ORGANISATION_STATUS_LABELS,
+}
+DEFAULT_STATUS = {
+    ExportKind.SIGNATURES: SignatureStatus.CONFIRMED,
+    ExportKind.ORGANISATIONS: OrganisationStatus.APPROVED,
+}
+STATUS_TYPES: dict[ExportKind, type[SignatureStatus] | type[OrganisationStatus]] = {
+    ExportKind.SIGNATURES: SignatureStatus,
+    ExportKind.ORGANISATIONS: OrganisationStatus,
+}
+
+
+class ExportForm(FlaskForm):
+    """One form for both kinds of export; `kind` (fixed by the page) decides the statuses."""
+
+    kind = HiddenField(
+        validators=[
+            AnyOf(
+                [kind.value for kind in ExportKind],
+                message=_l("Please choose signatures or organisations."),
+            )
+        ]
+    )
+    campaign = ChoiceField(
+        _l("Campaign"),
+        coerce=int,
+        validators=[InputRequired(_l("Please choose a campaign."))],
+        invalid_value_message=_l("Please choose a campaign from the list."),
+        invalid_choice_message=_l("There is no such campaign. Please choose one from the list."),
+    )
+    status = ChoiceField(
+        _l("Status"),
+        validators=[InputRequired(_l("Please choose a status."))],
+        invalid_choice_message=_l("There is no such status. Please choose one from the list."),
+    )
+    country = ChoiceField(
+        _l("Country"),
+        default="",
+        invalid_choice_message=_l("There is no such country. Please choose one from the list."),
+    )
+    window = RadioField(
+        _l("Dates apply to"),
+        choices=[
+            SelectChoice(TimeWindow.CREATED.value, _l("When it was submitted")),
+            SelectChoice(TimeWindow.CONFIRMED.value, _l("When it was confirmed")),
+        ],
+        default=TimeWindow.CREATED.value,
+        invalid_choice_message=_l("Please choose when the dates apply to."),
+    )
+    date_from = DateField(
+        _l("From (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
+    date_to = DateField(
+        _l("To (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
+    format = RadioField(
+        _l("File format"),
+        choices=[
+            SelectChoice(ExportFormat.CSV.value, _l("CSV (UTF-8)")),
+            SelectChoice(ExportFormat.XLSX.value, _l("Excel workbook (XLSX)")),
+        ],
+        default=ExportFormat.CSV.value,
+        validators=[InputRequired(_l("Please choose a file format."))],
+        invalid_choice_message=_l("Please choose CSV or XLSX."),
+    )
+    include_emails = BooleanField(_l("Include email addresses"))
+    reason = TextAreaField(
+        _l("Why the email addresses are needed"),
+        description=_l(
+            "Required to include email addresses. Recorded in the audit trail. "
+            "At most %(count)d characters.",
+            count=REASON_MAX_LENGTH,
+        ),
+        validators=[
+            Length(
+                max=REASON_MAX_LENGTH,
+                message=_l(
+                    "Please keep the reason to %(count)d characters or fewer.",
+                    count=REASON_MAX_LENGTH,
+                ),
+            )
+        ],
+    )
+
+    def __init__(self, *args: Any, kind: ExportKind, lang: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.export_kind = kind
+        if not self.kind.data:
+            self.kind.data = kind.value
+        campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
+        self.campaign.choices = [
+            SelectChoice(str(campaign.id), f"{campaign_title(campaign, lang)} ({campaign.slug})")
+            for campaign in campaigns
+        ]
+        self.status.choices = [
+            SelectChoice(status.value, label) for status, label in STATUS_LABELS[kind].items()
+        ]
+        if self.status.data is None:
+            self.status.data = DEFAULT_STATUS[kind].value
+        self.country.choices = [
+            SelectChoice("", _l("Any country")),
+            *(SelectChoice(code, name) for code, name in country_names(lang).items()),
+        ]
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        if self.include_emails.data and not (field.data or "").strip():
+            raise ValidationError(
+                _l(
+                    "To include email addresses, please say why they are needed: "
+                    "the reason is recorded in the audit trail."
+                )
+            )
+
+    def export_request(self) -> ExportRequest:
+        """The validated request (call after `validate()`)."""
+        include_emails = bool(self.include_emails.data)
+        return ExportRequest(
+            filter=ExportFilter(
+                kind=self.export_kind,
+                campaign_id=self.campaign.data,
+                status=STATUS_TYPES[self.export_kind](self.status.data),
+                country=self.country.data or None,
+                window=TimeWindow(self.window.data),
+                date_from=self.date_from.data,
+                date_to=self.date_to.data,
+            ),
+            format=ExportFormat(self.format.data),
+            include_emails=include_emails,
+            reason=(self.reason.data or "").strip() if include_emails else "",
+        )

@@ -1,0 +1,58 @@
+"""Exports for staff: choose the rows and the format, then download the file as it is written."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from petition.staff.blueprint import bp
+from petition.staff.dashboard import current_language
+from petition.staff.exports import ExportFormat, ExportKind, NoSuchCampaign, start_export
+from petition.staff.forms_exports import ExportForm
+from petition.staff.permissions import Permission, require
+
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _kind(value: str | None) -> ExportKind:
+    try:
+        return ExportKind(value or ExportKind.SIGNATURES.value)
+    except ValueError:
+        abort(404)
+
+
+def _render(form: ExportForm, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "staff/exports/index.html", form=form, kind=form.export_kind, kinds=ExportKind
+    ), status
+
+
+@bp.get("/exports")
+@require(Permission.EXPORT)
+def exports() -> ResponseReturnValue:
+    kind = _kind(request.args.get("kind"))
+    return _render(ExportForm(formdata=None, kind=kind, lang=current_language()))
+
+
+@bp.post("/exports/download")
+@require(Permission.EXPORT)
+def exports_download() -> ResponseReturnValue:
+    lang = current_language()
+    form = ExportForm(kind=_kind(request.form.get("kind")), lang=lang)
+    if not form.validate_on_submit():
+        return _render(form, 422)
+    wanted = form.export_request()
+    try:
+        export = start_export(wanted, actor=current_user, lang=lang)
+    except NoSuchCampaign:
+        abort(404)
+    body = export.stream()
+    response = Response(stream_with_context(body), content_type=CONTENT_TYPES[wanted.format])
+    response.call_on_close(body.close)  # also when the body is never read (HEAD, a hang-up)
+    response.headers.set("Content-Disposition", "attachment", filename=export.filename())
+    response.headers["Cache-Control"] = "no-store"
+    return response
