@@ -1,10 +1,10 @@
-"""The five benchmarks of issue 7, in the order `python -m bench` runs them."""
+"""The benchmarks of issues 7 and 5, in the order `python -m bench` runs them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench.benchmarks import confirming, mail, reading, signing, sustained
+from bench.benchmarks import confirming, exports, mail, package, reading, signing, sustained
 from bench.harness import Harness
 from bench.report import Result
 
@@ -16,6 +16,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "confirming": confirming.run,
     "mail": mail.run,
     "sustained": sustained.run,
+    "csv_export": exports.run,
+    "package": package.run,
 }
 # The benchmarks that need the two gunicorn servers (mail runs the outbox worker directly).
 WEB = frozenset({"signing", "reading", "confirming", "sustained"})
