@@ -90,8 +90,7 @@ def queue_packages(
             actor=actor,
             object_type="delivery_package",
             object_id=package.id,
-            detail=f"campaign={campaign.id} target={package.target_id} "
-            f"cutoff={cutoff.isoformat()}",
+            detail=f"campaign={campaign.id} target={package.target_id} cutoff={cutoff.isoformat()}",
         )
     return packages
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -38,9 +37,7 @@ class BuildPackageForm(FlaskForm):
         _l("Cut-off (UTC)"),
         format=CUTOFF_FORMATS,
         validators=[Optional()],
-        description=_l(
-            "Signatures confirmed before this moment are counted. Leave empty for now."
-        ),
+        description=_l("Signatures confirmed before this moment are counted. Leave empty for now."),
     )
 
     def set_campaign(self, campaign: Campaign) -> None:
@@ -107,7 +104,3 @@ class LetterTemplateForm(FlaskForm):
                     known=", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
                 )
             )
-
-
-def form_errors(form: FlaskForm) -> dict[str, Any]:
-    return {name: field.errors for name, field in form._fields.items() if field.errors}

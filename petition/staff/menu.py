@@ -14,6 +14,7 @@ MENU = (
     ("staff.signatures", _l("Signatures"), Permission.REVIEW_SIGNATURES),
     ("staff.organisations", _l("Organisations"), Permission.REVIEW_ORGANISATIONS),
     ("staff.exports", _l("Exports"), Permission.EXPORT),
+    ("staff.deliveries", _l("Delivery"), Permission.EXPORT),
     ("staff.accounts", _l("Staff accounts"), Permission.MANAGE_STAFF),
     ("staff.audit_trail", _l("Audit trail"), Permission.VIEW_AUDIT),
 )

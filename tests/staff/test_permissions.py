@@ -6,8 +6,9 @@ import pytest
 from flask import Flask
 from werkzeug.routing import Rule
 
+from petition.delivery.background import queue_package
 from petition.extensions import db
-from petition.models import Organisation, Role, Signature, StaffUser, Target
+from petition.models import Organisation, Role, Signature, StaffUser, Target, types
 from petition.staff.auth import start_session
 from petition.staff.permissions import ENDPOINT_PERMISSIONS, ROLE_PERMISSIONS, Permission
 from tests.factories import make_campaign, make_staff
@@ -59,6 +60,8 @@ def sample_ids(client) -> dict[str, object]:
     join(client)
     target = Target(name="Test Party", lang="en")
     db.session.add(target)
+    campaign.targets.append(target)
+    package = queue_package(campaign, target, cutoff=types.utcnow(), actor=None)
     db.session.commit()
     signature = db.session.query(Signature).one()
     organisation = db.session.query(Organisation).one()
@@ -66,6 +69,7 @@ def sample_ids(client) -> dict[str, object]:
     return {
         "campaign_id": campaign.id,
         "target_id": target.id,
+        "package_id": package.id,
         "user_id": other.id,
         "signature_id": signature.id,
         "organisation_id": organisation.id,
