@@ -38,11 +38,11 @@ def strip(value: Any) -> Any:
 
 
 def country_choices(lang: str) -> list[SelectChoice]:
-    return [SelectChoice("", _l("Choose…")), *_country_options(lang)]
+    return [SelectChoice("", _l("Choose…")), *country_options(lang)]
 
 
 @cache
-def _country_options(lang: str) -> tuple[SelectChoice, ...]:
+def country_options(lang: str) -> tuple[SelectChoice, ...]:
     return tuple(SelectChoice(code, name) for code, name in country_names(lang).items())
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, HiddenField, RadioField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
-from petition.countries import country_names
 from petition.extensions import db
 from petition.models import Campaign, OrganisationStatus, SignatureStatus
 from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, campaign_title
@@ -24,7 +22,7 @@ from petition.staff.exports import (
     ExportRequest,
 )
 from petition.staff.forms_organisations import ORGANISATION_STATUS_LABELS
-from petition.staff.forms_review import DATE_MESSAGE, ChoiceField
+from petition.staff.forms_review import ChoiceField, WindowedFilterForm
 from petition.staff.review import TimeWindow
 
 STATUS_LABELS: dict[ExportKind, dict[Any, Any]] = {
@@ -41,7 +39,7 @@ STATUS_TYPES: dict[ExportKind, type[SignatureStatus] | type[OrganisationStatus]]
 }
 
 
-class ExportForm(FlaskForm):
+class ExportForm(WindowedFilterForm):
     """One form for both kinds of export; `kind` (fixed by the page) decides the statuses."""
 
     kind = HiddenField(
@@ -63,26 +61,6 @@ class ExportForm(FlaskForm):
         _l("Status"),
         validators=[InputRequired(_l("Please choose a status."))],
         invalid_choice_message=_l("There is no such status. Please choose one from the list."),
-    )
-    country = ChoiceField(
-        _l("Country"),
-        default="",
-        invalid_choice_message=_l("There is no such country. Please choose one from the list."),
-    )
-    window = RadioField(
-        _l("Dates apply to"),
-        choices=[
-            SelectChoice(TimeWindow.CREATED.value, _l("When it was submitted")),
-            SelectChoice(TimeWindow.CONFIRMED.value, _l("When it was confirmed")),
-        ],
-        default=TimeWindow.CREATED.value,
-        invalid_choice_message=_l("Please choose when the dates apply to."),
-    )
-    date_from = DateField(
-        _l("From (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
-    )
-    date_to = DateField(
-        _l("To (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
     )
     format = RadioField(
         _l("File format"),
@@ -128,14 +106,7 @@ class ExportForm(FlaskForm):
         ]
         if self.status.data is None:
             self.status.data = DEFAULT_STATUS[kind].value
-        self.country.choices = [
-            SelectChoice("", _l("Any country")),
-            *(SelectChoice(code, name) for code, name in country_names(lang).items()),
-        ]
-
-    def validate_date_to(self, field: DateField) -> None:
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date is before the start date."))
+        self.fill_countries(lang)
 
     def validate_reason(self, field: TextAreaField) -> None:
         if self.include_emails.data and not (field.data or "").strip():

@@ -30,8 +30,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from petition.countries import country_names
 from petition.extensions import db
+from petition.forms import country_options
 from petition.models import Campaign, SignatureStatus
 from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, StatusCounts, campaign_title
 from petition.staff.review import (
@@ -55,7 +55,39 @@ class ChoiceField(SelectField):
         super().pre_validate(form)
 
 
-class FilterForm(FlaskForm):
+class WindowedFilterForm(FlaskForm):
+    """Filters shared by signature review and exports: country and a window of UTC days."""
+
+    country = ChoiceField(
+        _l("Country"),
+        default="",
+        invalid_choice_message=_l("There is no such country. Please choose one from the list."),
+    )
+    window = RadioField(
+        _l("Dates apply to"),
+        choices=[
+            SelectChoice(TimeWindow.CREATED.value, _l("When it was submitted")),
+            SelectChoice(TimeWindow.CONFIRMED.value, _l("When it was confirmed")),
+        ],
+        default=TimeWindow.CREATED.value,
+        invalid_choice_message=_l("Please choose when the dates apply to."),
+    )
+    date_from = DateField(
+        _l("From (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
+    date_to = DateField(
+        _l("To (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
+
+    def fill_countries(self, lang: str) -> None:
+        self.country.choices = [SelectChoice("", _l("Any country")), *country_options(lang)]
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end date is before the start date."))
+
+
+class FilterForm(WindowedFilterForm):
     """Read from the query string: no CSRF token, since it changes nothing."""
 
     class Meta:
@@ -82,30 +114,6 @@ class FilterForm(FlaskForm):
         description=_l("For example example.org: addresses ending in @example.org."),
         validators=[Optional(), Length(max=254)],
     )
-    window = RadioField(
-        _l("Dates apply to"),
-        choices=[
-            SelectChoice(TimeWindow.CREATED.value, _l("When the signature was made")),
-            SelectChoice(TimeWindow.CONFIRMED.value, _l("When it was confirmed")),
-        ],
-        default=TimeWindow.CREATED.value,
-        invalid_choice_message=_l("Please choose when the dates apply to."),
-    )
-    date_from = DateField(
-        _l("From (UTC, inclusive)"),
-        validators=[Optional()],
-        invalid_value_message=DATE_MESSAGE,
-    )
-    date_to = DateField(
-        _l("To (UTC, inclusive)"),
-        validators=[Optional()],
-        invalid_value_message=DATE_MESSAGE,
-    )
-    country = ChoiceField(
-        _l("Country"),
-        default="",
-        invalid_choice_message=_l("There is no such country. Please choose one from the list."),
-    )
     status = ChoiceField(
         _l("Status"),
         default="",
@@ -123,10 +131,7 @@ class FilterForm(FlaskForm):
             SelectChoice(str(campaign.id), f"{campaign_title(campaign, lang)} ({campaign.slug})")
             for campaign in campaigns
         ]
-        self.country.choices = [
-            SelectChoice("", _l("Any country")),
-            *(SelectChoice(code, name) for code, name in country_names(lang).items()),
-        ]
+        self.fill_countries(lang)
 
     def validate_domain(self, field: StringField) -> None:
         if field.data:
@@ -136,10 +141,6 @@ class FilterForm(FlaskForm):
                 raise ValidationError(
                     _l("Please enter a domain such as example.org, without the part before @.")
                 ) from error
-
-    def validate_date_to(self, field: DateField) -> None:
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_l("The end date is before the start date."))
 
     def signature_filter(self) -> SignatureFilter:
         """The validated filter (call after `validate()`)."""
