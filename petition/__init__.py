@@ -26,8 +26,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
-    debug = app.debug or bool(overrides.get("TESTING"))
-    settings = Settings.from_env(instance, debug=debug, secret_key=overrides.get("SECRET_KEY"))
+    settings = Settings.from_env(instance, secret_key=overrides.get("SECRET_KEY"))
     app.config.update(settings.as_flask_config())
     app.config.update(overrides)
     # Statement values (names, addresses) never reach a log or an error message, even when

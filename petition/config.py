@@ -27,7 +27,7 @@ def database_url(raw: str | None, instance_path: Path) -> str:
 
 
 def dev_secret_key(instance_path: Path) -> str:
-    """A key generated once into the instance folder, for debug and test runs only."""
+    """A key generated once into the instance folder, for local use only."""
     path = instance_path / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,16 +107,15 @@ class Settings:
     PURGE_INTERVAL_MINUTES: int = 60
 
     @classmethod
-    def from_env(
-        cls, instance_path: Path, *, debug: bool, secret_key: str | None = None
-    ) -> Settings:
-        """Read the environment; `secret_key`, when given, stands in for SECRET_KEY."""
+    def from_env(cls, instance_path: Path, *, secret_key: str | None = None) -> Settings:
+        """Read the environment; `secret_key`, when given, stands in for SECRET_KEY.
+
+        Without SECRET_KEY a local key is kept in the instance folder, for the command line,
+        the debug server and tests; `wsgi.py`, which production serves, refuses to start
+        without one.
+        """
         env = os.environ
-        secret = secret_key or env.get("SECRET_KEY")
-        if not secret:
-            if not debug:
-                raise RuntimeError("SECRET_KEY must be set when not running in debug mode.")
-            secret = dev_secret_key(instance_path)
+        secret = secret_key or env.get("SECRET_KEY") or dev_secret_key(instance_path)
         port = env.get("PORT", "5000")
         base_url = env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
         redis_url = env.get("REDIS_URL") or None

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from flask_babel import force_locale, gettext
 
 from petition import create_app
 from tests.factories import make_campaign
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -90,3 +97,18 @@ def test_pages_load_nothing_from_other_hosts(client, app):
         html = client.get(path).get_data(as_text=True)
         for attribute in ('src="http', "src='http", 'href="http', "//cdn", "@import"):
             assert attribute not in html, (path, attribute)
+
+
+def test_production_entry_point_refuses_to_start_without_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.db'}"
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
