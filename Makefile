@@ -25,12 +25,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	$(PYBABEL) compile --statistics -i $< -o $@
 
 run: install
-	FLASK_DEBUG=1 $(FLASK) db upgrade
-	FLASK_DEBUG=1 $(FLASK) demo load
+	$(FLASK) db upgrade
+	$(FLASK) demo load
 	@echo "Site: http://127.0.0.1:$(PORT)/  (mail: $${MAIL_SERVER:-printed here and saved in instance/mail/})"
-	FLASK_DEBUG=1 $(FLASK) outbox run & worker=$$!; \
+	$(FLASK) outbox run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	FLASK_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload --no-debugger
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload --no-debugger
 
 lint: install
 	$(BIN)/ruff check .
