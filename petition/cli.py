@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
 from petition import audit
+from petition.config import LANGUAGES
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
 from petition.demo import load_demo
 from petition.extensions import db
 from petition.mail.worker import run_worker
-from petition.models import Role
+from petition.models import Campaign, Role
 from petition.models.types import utcnow
 from petition.retention import purge as apply_retention
+from petition.signing.updates import queue_update
 from petition.staff.auth import AccountExists, add_staff
 
 demo = AppGroup("demo", help="Demo data.")
@@ -124,9 +128,35 @@ def parse_cutoff(raw: str | None) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+updates = AppGroup("updates", help="Campaign updates to signers who asked for them.")
+
+
+@updates.command("send")
+@click.argument("slug")
+@click.option("--lang", type=click.Choice(LANGUAGES), required=True)
+@click.option("--subject", required=True, help="A neutral subject line.")
+@click.option("--body-file", type=click.File(encoding="utf-8"), required=True)
+def updates_send(slug: str, lang: str, subject: str, body_file: TextIO) -> None:
+    """Queue an update, in one language, to the confirmed signers who asked for updates."""
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.ClickException(f"no campaign {slug!r}")
+    queued = queue_update(campaign, lang, subject=subject.strip(), body=body_file.read().strip())
+    audit.record(
+        "campaign.update_queued",
+        actor=None,
+        object_type="campaign",
+        object_id=campaign.id,
+        detail=f"lang={lang}; recipients={queued} (command line)",
+    )
+    db.session.commit()
+    click.echo(f"{queued} update(s) queued.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(deliver)
     app.cli.add_command(demo)
     app.cli.add_command(outbox)
     app.cli.add_command(purge)
     app.cli.add_command(staff)
+    app.cli.add_command(updates)

@@ -7,14 +7,21 @@ the mail itself; the database keeps its hash.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 
 from petition.extensions import db
-from petition.models import Organisation, OutboxMessage, Signature, StaffUser, TokenPurpose
+from petition.models import (
+    Organisation,
+    OutboxMessage,
+    Signature,
+    SignatureStatus,
+    StaffUser,
+    TokenPurpose,
+)
 from petition.staff.auth import issue_password_token
 from petition.tokens import issue_token
 
@@ -29,6 +36,7 @@ class Email:
     subject: str
     text: str
     html: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def render_email(kind: str, recipient: str, lang: str, **context: Any) -> Email:
@@ -165,7 +173,42 @@ def organisation_rejected(message: OutboxMessage) -> Email:
     )
 
 
+def campaign_update(message: OutboxMessage) -> Email:
+    """Staff-written news, only to confirmed signers who asked for it, with a one-click
+    unsubscribe (RFC 8058) that works from the mail client's own button."""
+    signature = _signature_of(message)
+    if signature.status is not SignatureStatus.CONFIRMED or not signature.wants_updates:
+        raise Undeliverable
+    links = _manage_link(signature)
+    campaign = signature.campaign
+    email = render_email(
+        "campaign_update",
+        signature.email or "",
+        message.lang,
+        campaign=campaign,
+        text=campaign.text(message.lang),
+        subject=message.payload.get("subject", ""),
+        body=message.payload.get("body", ""),
+        **links,
+    )
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        unsubscribe = url_for(
+            "signature.unsubscribe",
+            lang=message.lang,
+            token=links["manage_token"],
+            _external=True,
+        )
+    return replace(
+        email,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
 BUILDERS: dict[str, Callable[[OutboxMessage], Email]] = {
+    "campaign_update": campaign_update,
     "confirm_signature": confirm_signature,
     "already_signed": already_signed,
     "staff_password_link": staff_password_link,

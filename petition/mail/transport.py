@@ -37,7 +37,7 @@ def build_message(email: Email) -> Message:
         recipients=[email.recipient],
         body=email.text,
         html=email.html,
-        extra_headers={"Auto-Submitted": "auto-generated"},
+        extra_headers={"Auto-Submitted": "auto-generated", **email.headers},
     )
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from petition.extensions import db
+from petition.extensions import csrf, db
 from petition.i18n import bind_language
 from petition.models import Display, Signature
 from petition.signing import self_service
@@ -90,6 +90,15 @@ def stop_updates(token: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Saved. We will not send you updates about this campaign."), "success")
     return redirect(url_for(".manage", token=token))
+
+
+@bp.post("/signature/<token>/unsubscribe")
+@csrf.exempt
+def unsubscribe(token: str) -> ResponseReturnValue:
+    """RFC 8058 one-click unsubscribe: mail clients POST here without a form or a cookie."""
+    self_service.stop_updates(token)
+    db.session.commit()
+    return render_template("signing/unsubscribed.html"), {"Cache-Control": "no-store"}
 
 
 @bp.get("/signature/<token>/withdraw")
