@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -270,7 +271,12 @@ def erase_closed_campaigns(now: datetime) -> dict[str, int]:
     period = _days("RETENTION_AFTER_CLOSE_DAYS")
     closed = db.session.scalars(select(Campaign).where(Campaign.status == CampaignStatus.CLOSED))
     due = [c.id for c in closed if erasure_anchor(c) + period <= now]
-    counts = {"erased_signers": 0, "erased_representatives": 0, "erased_campaign_mail": 0}
+    counts = {
+        "erased_signers": 0,
+        "erased_representatives": 0,
+        "erased_campaign_mail": 0,
+        "erased_package_files": 0,
+    }
     if not due:
         return counts
     signers = Signature.campaign_id.in_(due)
@@ -308,7 +314,23 @@ def erase_closed_campaigns(now: datetime) -> dict[str, int]:
         .where(representatives, _holds(*representative_data))
         .values(dict.fromkeys(representative_data))
     )
+    counts["erased_package_files"] = erase_package_files(due)
     return counts
+
+
+def erase_package_files(campaign_ids: list[int]) -> int:
+    """Delivered packages hold names: their files go, their records (counts, hashes) stay."""
+    packages = list(
+        db.session.scalars(
+            select(DeliveryPackage).where(
+                DeliveryPackage.campaign_id.in_(campaign_ids), DeliveryPackage.folder.is_not(None)
+            )
+        )
+    )
+    for package in packages:
+        shutil.rmtree(package.folder or "", ignore_errors=True)
+        package.folder = None
+    return len(packages)
 
 
 def delete_ended_staff_sessions(now: datetime) -> dict[str, int]:

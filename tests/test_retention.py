@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from petition.delivery.package import build_package
 from petition.extensions import db
 from petition.models import (
     Campaign,
@@ -427,7 +428,7 @@ def test_without_any_date_the_last_sign_on_counts(client, campaign, mailbox, clo
 
 
 def test_a_later_delivery_package_moves_erasure_to_180_days_after_it(
-    client, campaign, mailbox, clock
+    client, campaign, mailbox, clock, tmp_path
 ):
     signed_and_confirmed(client, mailbox, "delivered@example.org")
     campaign.status = CampaignStatus.CLOSED
@@ -435,14 +436,11 @@ def test_a_later_delivery_package_moves_erasure_to_180_days_after_it(
     target = Target(name="The Office of Test", lang="en")
     db.session.add(target)
     db.session.commit()
-    clock.advance(days=100)
-    package = DeliveryPackage(campaign_id=campaign.id, target_id=target.id, cutoff_at=utcnow())
-    db.session.add(package)
+    clock.advance(days=105)
+    package = build_package(campaign, target, cutoff=utcnow(), out_dir=tmp_path / "packages")
     db.session.commit()
-    clock.advance(days=5)
-    package.status = PackageStatus.READY
-    package.generated_at = utcnow()
-    db.session.commit()
+    folder = Path(package.folder or "")
+    assert "Olena" in (folder / "annex_individuals.csv").read_text(encoding="utf-8-sig")
     assert erasure_anchor(campaign) == package.generated_at
 
     clock.advance(days=179)  # 284 days after closing, 179 after the package
@@ -453,6 +451,9 @@ def test_a_later_delivery_package_moves_erasure_to_180_days_after_it(
     kept = db.session.get(DeliveryPackage, package.id)
     assert kept is not None  # the delivery record stays
     assert kept.status is PackageStatus.READY
+    assert kept.manifest_sha256
+    assert not folder.exists()  # the delivered files held names: they are gone
+    assert kept.folder is None
 
 
 def test_a_package_being_built_holds_off_erasure(client, campaign, mailbox, clock):
