@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
+from typing import Any
+
 from petition.extensions import db
-from petition.models import Campaign, CampaignStatus, CampaignText, Role
+from petition.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignText,
+    Display,
+    Role,
+    Signature,
+    SignatureStatus,
+)
 from petition.models.types import utcnow
+from petition.signing.services import normalise_email
 from petition.staff.auth import add_staff, set_password
 
 
@@ -37,3 +49,28 @@ def make_staff(role: Role = Role.ADMIN, email: str | None = None, *, enrolled: b
         account.user.totp_enrolled_at = utcnow()
     db.session.commit()
     return account.user
+
+
+_signers = itertools.count(1)
+
+
+def make_signature(campaign: Campaign, **fields: Any) -> Signature:
+    """A committed signature row with invented details; `fields` override any column."""
+    number = next(_signers)
+    email = fields.pop("email", None) or f"person{number}@example.org"
+    values: dict[str, Any] = {
+        "campaign_id": campaign.id,
+        "name": f"Person {number}",
+        "email": email,
+        "email_normalised": normalise_email(email),
+        "country": "UA",
+        "display": Display.FULL,
+        "lang": "en",
+        "statement_sha256": "0" * 64,
+        "status": SignatureStatus.CONFIRMED,
+        **{key: value for key, value in fields.items() if value is not None},
+    }
+    signature = Signature(**values)
+    db.session.add(signature)
+    db.session.commit()
+    return signature

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from itertools import count
 from xml.etree import ElementTree
 
 import pytest
 
-from petition.extensions import db
-from petition.models import Display, Role, Signature, SignatureStatus
+from petition.models import Role, Signature, SignatureStatus
 from petition.staff.charts import daily_bar_chart, nice_ticks
-from tests.factories import make_campaign, make_staff
+from tests.factories import make_campaign, make_signature, make_staff
 from tests.pages import sign_in_staff
 
 SVG = "{http://www.w3.org/2000/svg}"
 DAY_ONE = datetime(2025, 1, 28, 9, 30, tzinfo=UTC)
-_numbers = count()
 
 
 @pytest.fixture
@@ -40,23 +37,13 @@ def add_signature(
     created_at: datetime = DAY_ONE,
     confirmed_at: datetime | None = None,
 ) -> Signature:
-    number = next(_numbers)
-    signature = Signature(
-        campaign_id=campaign.id,
-        name=f"Person {number}",
-        email=f"person{number}@example.org",
-        email_normalised=f"person{number}@example.org",
-        country=country,
-        display=Display.FULL,
-        lang="en",
-        statement_sha256="0" * 64,
+    return make_signature(
+        campaign,
         status=status,
+        country=country,
         created_at=created_at,
         confirmed_at=confirmed_at,
     )
-    db.session.add(signature)
-    db.session.commit()
-    return signature
 
 
 def confirmed(campaign, when: datetime, country: str = "UA") -> Signature:

@@ -30,7 +30,6 @@ from petition.models import (
     Signature,
     SignatureStatus,
 )
-from petition.signing.services import normalise_email
 from petition.staff import exports
 from petition.staff.exports import (
     CHUNK_BYTES,
@@ -46,7 +45,7 @@ from petition.staff.exports import (
     start_export,
 )
 from petition.staff.review import TimeWindow
-from tests.factories import make_campaign, make_staff
+from tests.factories import make_campaign, make_signature, make_staff
 from tests.pages import hidden_inputs, sign_in_staff
 
 DAY_ONE = datetime(2025, 1, 28, 9, 30, tzinfo=UTC)
@@ -88,27 +87,20 @@ def add_signature(
     city: str | None = None,
     email: str | None = None,
 ) -> Signature:
-    number = next(_numbers)
-    email = email or f"person{number}@example.org"
     if confirmed_at is None and status is not SignatureStatus.PENDING:
         confirmed_at = created_at + timedelta(hours=1)
-    signature = Signature(
-        campaign_id=campaign.id,
-        name=name or f"Person {number}",
+    return make_signature(
+        campaign,
         email=email,
-        email_normalised=normalise_email(email),
+        status=status,
         country=country,
         city=city,
         display=display,
+        name=name,
         lang="uk",
-        statement_sha256="0" * 64,
-        status=status,
         created_at=created_at,
         confirmed_at=confirmed_at,
     )
-    db.session.add(signature)
-    db.session.commit()
-    return signature
 
 
 def add_organisation(

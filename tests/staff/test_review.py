@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
 import pytest
 from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import AuditEvent, Display, Role, Signature, SignatureStatus
-from petition.signing.services import normalise_email
 from petition.staff.review import mask_email, normalise_domain
-from tests.factories import make_campaign, make_staff
+from tests.factories import make_campaign, make_signature, make_staff
 from tests.pages import hidden_inputs, link_in, path_of, send_mail, sign, sign_in_staff
 
 DAY_ONE = datetime(2025, 1, 28, 9, 30, tzinfo=UTC)
-_numbers = count()
 
 
 @pytest.fixture
@@ -43,25 +40,17 @@ def add_signature(
     display: Display = Display.FULL,
     name: str | None = None,
 ) -> Signature:
-    number = next(_numbers)
-    email = email or f"person{number}@example.org"
     had_confirmed = status is SignatureStatus.CONFIRMED if confirmed is None else confirmed
-    signature = Signature(
-        campaign_id=campaign.id,
-        name=name or f"Person {number}",
+    return make_signature(
+        campaign,
         email=email,
-        email_normalised=normalise_email(email),
+        status=status,
         country=country,
         display=display,
-        lang="en",
-        statement_sha256="0" * 64,
-        status=status,
+        name=name,
         created_at=created_at,
         confirmed_at=created_at + timedelta(hours=1) if had_confirmed else None,
     )
-    db.session.add(signature)
-    db.session.commit()
-    return signature
 
 
 def statuses() -> dict[str, SignatureStatus]:
