@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
-from petition.extensions import db
-from petition.models import Campaign, OrganisationStatus, SignatureStatus
-from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, campaign_title
+from petition.models import OrganisationStatus, SignatureStatus
+from petition.staff.dashboard import SIGNATURE_STATUS_LABELS
 from petition.staff.exports import (
     REASON_MAX_LENGTH,
     ExportFilter,
@@ -49,13 +47,6 @@ class ExportForm(WindowedFilterForm):
                 message=_l("Please choose signatures or organisations."),
             )
         ]
-    )
-    campaign = ChoiceField(
-        _l("Campaign"),
-        coerce=int,
-        validators=[InputRequired(_l("Please choose a campaign."))],
-        invalid_value_message=_l("Please choose a campaign from the list."),
-        invalid_choice_message=_l("There is no such campaign. Please choose one from the list."),
     )
     status = ChoiceField(
         _l("Status"),
@@ -96,17 +87,12 @@ class ExportForm(WindowedFilterForm):
         self.export_kind = kind
         if not self.kind.data:
             self.kind.data = kind.value
-        campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
-        self.campaign.choices = [
-            SelectChoice(str(campaign.id), f"{campaign_title(campaign, lang)} ({campaign.slug})")
-            for campaign in campaigns
-        ]
         self.status.choices = [
             SelectChoice(status.value, label) for status, label in STATUS_LABELS[kind].items()
         ]
         if self.status.data is None:
             self.status.data = DEFAULT_STATUS[kind].value
-        self.fill_countries(lang)
+        self.fill_choices(lang)
 
     def validate_reason(self, field: TextAreaField) -> None:
         if self.include_emails.data and not (field.data or "").strip():

@@ -56,8 +56,15 @@ class ChoiceField(SelectField):
 
 
 class WindowedFilterForm(FlaskForm):
-    """Filters shared by signature review and exports: country and a window of UTC days."""
+    """Filters shared by signature review and exports: campaign, country, a window of days."""
 
+    campaign = ChoiceField(
+        _l("Campaign"),
+        coerce=int,
+        validators=[InputRequired(_l("Please choose a campaign."))],
+        invalid_value_message=_l("Please choose a campaign from the list."),
+        invalid_choice_message=_l("There is no such campaign. Please choose one from the list."),
+    )
     country = ChoiceField(
         _l("Country"),
         default="",
@@ -79,7 +86,13 @@ class WindowedFilterForm(FlaskForm):
         _l("To (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
     )
 
-    def fill_countries(self, lang: str) -> None:
+    def fill_choices(self, lang: str) -> None:
+        """Campaigns (newest first) and countries, named in the staff member's language."""
+        campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
+        self.campaign.choices = [
+            SelectChoice(str(campaign.id), f"{campaign_title(campaign, lang)} ({campaign.slug})")
+            for campaign in campaigns
+        ]
         self.country.choices = [SelectChoice("", _l("Any country")), *country_options(lang)]
 
     def validate_date_to(self, field: DateField) -> None:
@@ -93,13 +106,6 @@ class FilterForm(WindowedFilterForm):
     class Meta:
         csrf = False
 
-    campaign = ChoiceField(
-        _l("Campaign"),
-        coerce=int,
-        validators=[InputRequired(_l("Please choose a campaign."))],
-        invalid_value_message=_l("Please choose a campaign from the list."),
-        invalid_choice_message=_l("There is no such campaign. Please choose one from the list."),
-    )
     email = EmailField(
         _l("Email address (exact)"),
         description=_l("Matches however the signer wrote it: case, +tags and Gmail dots."),
@@ -126,12 +132,7 @@ class FilterForm(WindowedFilterForm):
 
     def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
-        self.campaign.choices = [
-            SelectChoice(str(campaign.id), f"{campaign_title(campaign, lang)} ({campaign.slug})")
-            for campaign in campaigns
-        ]
-        self.fill_countries(lang)
+        self.fill_choices(lang)
 
     def validate_domain(self, field: StringField) -> None:
         if field.data:
