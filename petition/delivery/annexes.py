@@ -40,6 +40,7 @@ from petition.delivery.pdf import (
     open_canvas,
     page_footer,
     styles,
+    title_block,
 )
 from petition.delivery.records import CountryTally, ListedOrganisation
 from petition.delivery.wording import Wording, moment, number
@@ -300,10 +301,9 @@ def write_organisations(
     """The organisations annex: named ones grouped by country, with their type."""
     style = styles(fonts)
     story: list[object] = [
-        Paragraph(escape(words.annex_organisations), style.title),
-        Paragraph(escape(heading), style.subtitle),
-        Paragraph(escape(words.cutoff.format(when=moment(when, lang))), style.subtitle),
-        Spacer(1, 4 * mm),
+        *title_block(
+            style, words.annex_organisations, heading, words.cutoff.format(when=moment(when, lang))
+        ),
     ]
     for code, members in _by_country(organisations, lang):
         story.append(Paragraph(escape(country_name(code, lang)), style.heading))

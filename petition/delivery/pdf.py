@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from flask import current_app
 from reportlab.lib.enums import TA_RIGHT
@@ -23,7 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 REQUIRED = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
@@ -196,3 +197,12 @@ def page_footer(fonts: Fonts, page_label: str, title: str) -> Callable[[Canvas, 
         canvas.restoreState()
 
     return draw
+
+
+def title_block(style: Styles, title: str, *subtitles: str) -> list[object]:
+    """The top of an annex or summary: its title, subtitle lines, then a little space."""
+    return [
+        Paragraph(escape(title), style.title),
+        *(Paragraph(escape(line), style.subtitle) for line in subtitles),
+        Spacer(1, 4 * mm),
+    ]

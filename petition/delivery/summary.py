@@ -20,7 +20,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from petition.countries import country_name
 from petition.delivery.annexes import kind_label
@@ -33,6 +33,7 @@ from petition.delivery.pdf import (
     document,
     page_footer,
     styles,
+    title_block,
 )
 from petition.delivery.records import CountryTally, ListedOrganisation, Totals, in_reading_order
 from petition.delivery.wording import Wording, moment, number
@@ -57,10 +58,7 @@ def write_summary(
 ) -> None:
     style = styles(fonts)
     story: list[object] = [
-        Paragraph(escape(words.summary), style.title),
-        Paragraph(escape(heading), style.subtitle),
-        Paragraph(escape(words.cutoff.format(when=moment(when, lang))), style.subtitle),
-        Spacer(1, 4 * mm),
+        *title_block(style, words.summary, heading, words.cutoff.format(when=moment(when, lang))),
         Paragraph(escape(words.individuals), style.heading),
         _table(_individual_rows(totals, words, lang), style),
         Paragraph(escape(words.organisations), style.heading),
