@@ -10,14 +10,13 @@ from petition import privacy
 from petition.campaigns import services as campaigns
 from petition.extensions import db
 from petition.i18n import bind_language
+from petition.link_pages import PRIVATE, link_page
 from petition.models import Campaign, Display
 from petition.signing import services as signing
 from petition.signing.forms import EmailForm, SignatureForm
 
 bp = Blueprint("signing", __name__, url_prefix="/<lang>")
 bind_language(bp)
-
-PRIVATE = {"Cache-Control": "no-store"}
 
 
 def _render_sign(campaign: Campaign, form: SignatureForm, status: int = 200) -> ResponseReturnValue:
@@ -68,37 +67,27 @@ def resend(slug: str) -> ResponseReturnValue:
     return redirect(url_for(".check_email", slug=slug))
 
 
+def _expired(campaign: Campaign) -> ResponseReturnValue:
+    form = EmailForm()
+    page = render_template("signing/link_expired.html", campaign=campaign, form=form)
+    return page, 410, PRIVATE
+
+
 @bp.get("/confirm/<token>")
+@link_page(expired=_expired)
 def confirm(token: str) -> ResponseReturnValue:
-    try:
-        signature = signing.confirmable_signature(token)
-    except signing.LinkExpired as expired:
-        return _expired(expired.campaign)
-    except signing.LinkInvalid:
-        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    signature = signing.confirmable_signature(token)
     page = render_template("signing/confirm.html", signature=signature, campaign=signature.campaign)
     return page, PRIVATE
 
 
 @bp.post("/confirm/<token>")
+@link_page(expired=_expired)
 def confirm_post(token: str) -> ResponseReturnValue:
     # "Confirm anonymously instead" sends display=anonymous; the service only ever lowers it.
     wanted = request.form.get("display", "")
     display = Display(wanted) if wanted in {choice.value for choice in Display} else None
-    try:
-        signature = signing.confirm_signature(token, display=display)
-    except signing.LinkExpired as expired:
-        db.session.rollback()
-        return _expired(expired.campaign)
-    except signing.LinkInvalid:
-        db.session.rollback()
-        return render_template("signing/link_invalid.html"), 404, PRIVATE
+    signature = signing.confirm_signature(token, display=display)
     db.session.commit()
     flash(_("Thank you. Your signature is confirmed and counted."), "success")
     return redirect(url_for("campaigns.show", slug=signature.campaign.slug))
-
-
-def _expired(campaign: Campaign) -> ResponseReturnValue:
-    form = EmailForm()
-    page = render_template("signing/link_expired.html", campaign=campaign, form=form)
-    return page, 410, PRIVATE
