@@ -11,8 +11,9 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import current_app, has_app_context
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from petition.extensions import db
 from petition.models import Organisation, OrganisationStatus, Signature, SignatureStatus
@@ -52,11 +53,28 @@ def campaign_counts(campaign_id: int) -> Counts:
     return counts
 
 
-def forget_counts(campaign_id: int) -> None:
-    """Drop this process's cached counts, so a signer sees their own confirmation counted."""
-    cache = _cache()
-    with cache.lock:
-        cache.entries.pop(campaign_id, None)
+def counts_changed(campaign_id: int) -> None:
+    """Mark the campaign's counts stale; this process forgets them when the change commits,
+    so a signer sees their own confirmation counted (other processes within the TTL)."""
+    db.session.info.setdefault(STALE, set()).add(campaign_id)
+
+
+def _forget_after_commit(session: Session) -> None:
+    stale = session.info.pop(STALE, ())
+    if stale and has_app_context():
+        cache = _cache()
+        with cache.lock:
+            for campaign_id in stale:
+                cache.entries.pop(campaign_id, None)
+
+
+def _keep_after_rollback(session: Session) -> None:
+    session.info.pop(STALE, None)
+
+
+STALE = "petition.stale_counts"
+event.listen(Session, "after_commit", _forget_after_commit)
+event.listen(Session, "after_rollback", _keep_after_rollback)
 
 
 def count_campaign(campaign_id: int) -> Counts:

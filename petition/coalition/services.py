@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from petition.campaigns.counts import forget_counts
+from petition.campaigns.counts import counts_changed
 from petition.coalition.logos import store_logo
 from petition.extensions import db
 from petition.mail.outbox import enqueue
@@ -204,7 +204,7 @@ def update_public_details(
     token.used_at = utcnow()
     apply_public_details(organisation, details)
     _replace_logo(organisation, logo)
-    forget_counts(organisation.campaign_id)
+    counts_changed(organisation.campaign_id)
     return organisation
 
 
@@ -215,7 +215,7 @@ def withdraw(raw_token: str) -> Organisation:
     token.used_at = now
     organisation.status = OrganisationStatus.WITHDRAWN
     organisation.withdrawn_at = now
-    forget_counts(organisation.campaign_id)
+    counts_changed(organisation.campaign_id)
     return organisation
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from petition.campaigns.counts import forget_counts
+from petition.campaigns.counts import counts_changed
 from petition.extensions import db
 from petition.models import (
     Display,
@@ -171,5 +171,5 @@ def withdraw_signature(raw_token: str) -> Signature:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
-    forget_counts(signature.campaign_id)
+    counts_changed(signature.campaign_id)
     return signature

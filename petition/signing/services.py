@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from petition.campaigns.counts import forget_counts
+from petition.campaigns.counts import counts_changed
 from petition.extensions import db
 from petition.mail.outbox import enqueue
 from petition.models import (
@@ -150,7 +150,7 @@ def confirm_signature(raw_token: str, *, display: Display | None = None) -> Sign
         if display is not None and reveals_less(display, signature.display):
             signature.display = display
         db.session.flush()
-        forget_counts(signature.campaign_id)
+        counts_changed(signature.campaign_id)
     return signature
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from petition.campaigns.counts import forget_counts
+from petition.campaigns.counts import counts_changed
 from petition.coalition.logos import delete_logo
 from petition.coalition.services import PublicDetails
 from petition.countries import country_name
@@ -153,8 +153,8 @@ def _decide(
             "representative can choose to have it named."
         )
         return _render_review(organisation_id, {name: form}, problem=problem, status=422)
+    counts_changed(outcome.campaign_id)
     db.session.commit()
-    forget_counts(outcome.campaign_id)
     if outcome.discarded_logo:
         delete_logo(outcome.discarded_logo)
     flash(outcome.message, "success")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from petition.campaigns.counts import forget_counts
+from petition.campaigns.counts import counts_changed
 from petition.countries import country_name
 from petition.extensions import db
 from petition.staff import review
@@ -99,8 +99,8 @@ def signatures_apply() -> ResponseReturnValue:
     except review.NothingToChange:
         apply_form.action.errors = [_("None of the matching signatures can be changed that way.")]
         return _render_list(filter_form, apply_form=apply_form, chosen=chosen, status=422)
+    counts_changed(chosen.campaign_id)
     db.session.commit()
-    forget_counts(chosen.campaign_id)
     if action is ReviewAction.INVALIDATE:
         message = ngettext(
             "%(num)d signature invalidated.", "%(num)d signatures invalidated.", changed
@@ -158,8 +158,8 @@ def signature_update(signature_id: int) -> ResponseReturnValue:
     if changed is None:
         abort(404)
     campaign_id = changed.campaign_id
+    counts_changed(campaign_id)
     db.session.commit()
-    forget_counts(campaign_id)
     if action is ReviewAction.INVALIDATE:
         flash(_("The signature is invalidated."), "success")
     else:

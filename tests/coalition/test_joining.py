@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from petition.campaigns.counts import forget_counts
+from petition.campaigns.counts import counts_changed
 from petition.extensions import db
 from petition.models import Listing, Organisation, OrganisationStatus
 from tests.factories import make_campaign
@@ -43,8 +43,8 @@ def approve(organisation_id: int) -> None:
     """What a moderator's approval does (the review itself is tested with the console)."""
     organisation = db.session.get(Organisation, organisation_id)
     organisation.status = OrganisationStatus.APPROVED
+    counts_changed(organisation.campaign_id)
     db.session.commit()
-    forget_counts(organisation.campaign_id)
 
 
 def test_join_confirm_and_wait_for_review(client, campaign, mailbox, tmp_path):
