@@ -8,11 +8,13 @@ from flask.typing import ResponseReturnValue
 from petition.campaigns import services
 from petition.campaigns.counts import campaign_counts
 from petition.coalition.services import public_organisations
+from petition.page_cache import shared_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/campaigns/<slug>")
+@shared_page
 def campaign(slug: str) -> ResponseReturnValue:
     found = services.get_public(slug)
     counts = campaign_counts(found.id)
@@ -30,6 +32,7 @@ def campaign(slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/campaigns/<slug>/organisations")
+@shared_page
 def organisations(slug: str) -> ResponseReturnValue:
     """The publicly listed organisations: public details only, never contact details."""
     found = services.get_public(slug)

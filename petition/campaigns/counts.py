@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from petition.extensions import db
 from petition.models import Organisation, OrganisationStatus, Signature, SignatureStatus
 from petition.models.types import utcnow
+from petition.page_cache import fresh_until
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,12 @@ def campaign_counts(campaign_id: int) -> Counts:
     now = time.monotonic()
     with cache.lock:
         entry = cache.entries.get(campaign_id)
-    if entry and entry[0] > now:
-        return entry[1]
-    counts = count_campaign(campaign_id)
-    with cache.lock:
-        cache.entries[campaign_id] = (now + current_app.config["COUNTS_TTL_SECONDS"], counts)
-    return counts
+    if entry is None or entry[0] <= now:
+        entry = (now + current_app.config["COUNTS_TTL_SECONDS"], count_campaign(campaign_id))
+        with cache.lock:
+            cache.entries[campaign_id] = entry
+    fresh_until(entry[0])  # a page showing these counts is kept no longer than they are
+    return entry[1]
 
 
 def counts_changed(campaign_id: int) -> None:

@@ -10,6 +10,7 @@ from petition.campaigns.counts import campaign_counts
 from petition.coalition.services import public_organisations
 from petition.countries import country_name
 from petition.i18n import bind_language
+from petition.page_cache import shared_page
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang>")
 COALITION_PREVIEW = 12
@@ -27,11 +28,13 @@ def country_filter(code: str) -> str:
 
 
 @bp.get("/")
+@shared_page
 def index() -> ResponseReturnValue:
     return render_template("campaigns/index.html", campaigns=services.list_public())
 
 
 @bp.get("/<slug>/")
+@shared_page
 def show(slug: str) -> ResponseReturnValue:
     campaign = services.get_public(slug)
     return render_template(
