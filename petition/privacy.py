@@ -7,7 +7,7 @@ import hmac
 import secrets
 from datetime import date
 
-from flask import request
+from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -17,9 +17,19 @@ from petition.models.types import utcnow
 
 
 def _key_for(day: date) -> bytes:
+    """The day's key. A committed key never changes, so each process keeps the one it read."""
+    known: dict[date, bytes] = current_app.extensions.setdefault("petition.hash_keys", {})
+    if day in known:
+        return known[day]
     found = db.session.get(ClientHashKey, day)
-    if found is not None:
-        return found.key
+    if found is None:
+        return _new_key_for(day)  # kept once it is read back committed, by a later request
+    known.clear()  # earlier days' keys are no longer needed here
+    known[day] = found.key
+    return found.key
+
+
+def _new_key_for(day: date) -> bytes:
     try:
         with db.session.begin_nested():
             db.session.add(ClientHashKey(day=day, key=secrets.token_bytes(32)))

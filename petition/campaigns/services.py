@@ -9,6 +9,7 @@ import nh3
 from flask import abort
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Gone
 
 from petition.extensions import db
@@ -24,10 +25,13 @@ ALLOWED_TAGS = {"p", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h2", 
 
 
 def get_public(slug: str) -> Campaign:
-    """A campaign the public may see (open or closed), or 404."""
-    campaign = db.session.scalar(
-        select(Campaign).where(Campaign.slug == slug, Campaign.status != CampaignStatus.DRAFT)
+    """A campaign the public may see (open or closed) with its texts, or 404."""
+    query = (
+        select(Campaign)
+        .where(Campaign.slug == slug, Campaign.status != CampaignStatus.DRAFT)
+        .options(joinedload(Campaign.texts))  # every public page shows one: a single query
     )
+    campaign = db.session.execute(query).unique().scalar_one_or_none()
     if campaign is None:
         abort(404)
     return campaign

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from petition.campaigns.counts import counts_changed
 from petition.extensions import db
@@ -24,6 +25,8 @@ from petition.signing.self_service import reveals_less
 from petition.tokens import LinkExpired, LinkInvalid, find_token
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+# INSERT … ON CONFLICT DO NOTHING, as each supported database spells it.
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,11 @@ def request_signature(
     one a fresh link (up to a cap), a confirmed one a note that it has already signed.
     """
     key = normalise_email(wish.email)
+    signature = _insert_new(campaign, wish, key, client_hash)
+    if signature is not None:
+        enqueue("confirm_signature", lang=signature.lang, signature=signature)
+        return
     signature = _find(campaign, key)
-    if signature is None:
-        signature = _insert(campaign, wish, key, client_hash)
-        if signature is not None:
-            _queue_confirmation(signature)
-            return
-        signature = _find(campaign, key)
     if signature is None:
         return  # erased between the insert and the look-up; nothing left to act on
     if signature.status is SignatureStatus.CONFIRMED:
@@ -71,6 +72,28 @@ def request_signature(
     elif signature.status is SignatureStatus.PENDING:
         _apply(signature, wish, client_hash)
         _queue_confirmation(signature)
+
+
+def _insert_new(
+    campaign: Campaign, wish: SignatureRequest, key: str, client_hash: str | None
+) -> Signature | None:
+    """A new pending signature with its first link counted, or None if the address has one.
+
+    One statement that cannot fail: when concurrent requests bring the same address, the
+    database lets one insert and makes the others wait for it, then do nothing.
+    """
+    insert = INSERTS[db.session.get_bind().dialect.name](Signature)
+    query = (
+        insert.values(
+            campaign_id=campaign.id,
+            email_normalised=key,
+            links_sent=1,
+            **_details(wish, client_hash),
+        )
+        .on_conflict_do_nothing(index_elements=["campaign_id", "email_normalised"])
+        .returning(Signature)
+    )
+    return db.session.scalar(query)
 
 
 def _find(campaign: Campaign, key: str) -> Signature | None:
@@ -84,31 +107,24 @@ def _find(campaign: Campaign, key: str) -> Signature | None:
     return db.session.scalar(query)
 
 
-def _insert(
-    campaign: Campaign, wish: SignatureRequest, key: str, client_hash: str | None
-) -> Signature | None:
-    """A new pending signature, or None when a concurrent request inserted it first."""
-    signature = Signature(campaign=campaign, email_normalised=key)
-    _apply(signature, wish, client_hash)
-    try:
-        with db.session.begin_nested():
-            db.session.add(signature)
-    except IntegrityError:
-        return None
-    return signature
+def _details(wish: SignatureRequest, client_hash: str | None) -> dict[str, Any]:
+    """The latest submission's details: they win while a signature is still unconfirmed."""
+    return {
+        "name": wish.name,
+        "email": wish.email,
+        "country": wish.country,
+        "city": wish.city or None,
+        "display": wish.display,
+        "wants_updates": wish.wants_updates,
+        "lang": wish.lang,
+        "statement_sha256": wish.statement_sha256,
+        "client_hash": client_hash,
+    }
 
 
 def _apply(signature: Signature, wish: SignatureRequest, client_hash: str | None) -> None:
-    """The latest submission's details win while a signature is still unconfirmed."""
-    signature.name = wish.name
-    signature.email = wish.email
-    signature.country = wish.country
-    signature.city = wish.city or None
-    signature.display = wish.display
-    signature.wants_updates = wish.wants_updates
-    signature.lang = wish.lang
-    signature.statement_sha256 = wish.statement_sha256
-    signature.client_hash = client_hash
+    for name, value in _details(wish, client_hash).items():
+        setattr(signature, name, value)
 
 
 def _queue_confirmation(signature: Signature) -> None:
