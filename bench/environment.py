@@ -185,3 +185,21 @@ class Server:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def signatures_kept(database: Database, emails: list[str]) -> dict[str, int]:
+    """Every POST that reached "check your email" must have its row and its queued mail."""
+    with database.connect() as connection:
+        found = connection.execute(
+            "SELECT count(*), count(*) FILTER (WHERE EXISTS ("
+            " SELECT 1 FROM outbox_message o WHERE o.signature_id = s.id))"
+            " FROM signature s WHERE s.email_normalised = ANY(%s)",
+            (emails,),
+        ).fetchone()
+    rows, with_mail = found if found else (0, 0)
+    return {
+        "redirected": len(emails),
+        "rows_found": rows,
+        "lost": len(emails) - rows,
+        "mail_missing": rows - with_mail,
+    }

@@ -19,6 +19,7 @@ from bench.environment import (
     Server,
     app_environment,
     run_checked,
+    signatures_kept,
 )
 
 SLUG = "people-first"
@@ -121,20 +122,7 @@ class Harness:
     def lost_signatures(self, labels_file: Path) -> dict[str, int]:
         """Every POST that reached "check your email" must have its row and its queued mail."""
         emails = [line for line in labels_file.read_text().splitlines() if line]
-        with self.database.connect() as connection:
-            found = connection.execute(
-                "SELECT count(*), count(*) FILTER (WHERE EXISTS ("
-                " SELECT 1 FROM outbox_message o WHERE o.signature_id = s.id))"
-                " FROM signature s WHERE s.email_normalised = ANY(%s)",
-                (emails,),
-            ).fetchone()
-        rows, with_mail = found if found else (0, 0)
-        return {
-            "redirected": len(emails),
-            "rows_found": rows,
-            "lost": len(emails) - rows,
-            "mail_missing": rows - with_mail,
-        }
+        return signatures_kept(self.database, emails)
 
     def api_individuals(self) -> int | None:
         app, _ = self.servers()

@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import get_locale
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from petition import extensions
+from petition import database, extensions
 from petition.config import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +29,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     settings = Settings.from_env(instance, secret_key=overrides.get("SECRET_KEY"))
     app.config.update(settings.as_flask_config())
     app.config.update(overrides)
-    # Statement values (names, addresses) never reach a log or an error message, even when
-    # someone switches on SQLAlchemy's statement log to debug.
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        "hide_parameters": True,
+        **database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
@@ -62,7 +60,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from petition import database
     from petition.i18n import select_locale
     from petition.staff.views_account import load_signed_in_staff
 

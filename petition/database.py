@@ -7,8 +7,23 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 from petition.extensions import db
+
+
+def engine_options(uri: str) -> dict[str, Any]:
+    """Options for the engine of `uri`.
+
+    Statement values (names, addresses) never reach a log or an error message, even when
+    someone switches on SQLAlchemy's statement log to debug. On a database server, a pooled
+    connection is tested as it is taken: after PostgreSQL restarts, each worker's first
+    request would otherwise meet a dead connection and fail.
+    """
+    options: dict[str, Any] = {"hide_parameters": True}
+    if make_url(uri).get_backend_name() != "sqlite":
+        options["pool_pre_ping"] = True
+    return options
 
 
 def configure_engine(app: Flask) -> None:

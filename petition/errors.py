@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from petition.config import LANGUAGES
@@ -30,6 +31,8 @@ MESSAGES = {
         _l("The site cannot reach its database right now. Please try again in a minute."),
     ),
 }
+# Matches the 503 page's "try again in a minute".
+RETRY_AFTER_SECONDS = 60
 CSRF_MESSAGE = (
     _l("This form has expired"),
     _l("For your safety, forms expire. Please go back, reload the page and send it again."),
@@ -41,6 +44,27 @@ def render_error(code: int, title: object, detail: object) -> ResponseReturnValu
         first = request.path.strip("/").split("/", 1)[0]
         g.lang = first if first in LANGUAGES else None
     return render_template("errors/error.html", code=code, title=title, detail=detail), code
+
+
+def database_unreachable(error: SQLAlchemyError) -> bool:
+    """Whether `error` means the database cannot be reached (down, restarting, the connection
+    cut, every pooled connection busy) rather than a fault in a statement.
+
+    psycopg reports a dropped connection as OperationalError, or as InterfaceError once the
+    connection is known to be closed; SQLAlchemy marks any error it took for a disconnect
+    as `connection_invalidated`.
+    """
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _forget_transaction() -> None:
+    """End the request's transaction; on a dead connection that may itself fail."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        log.warning("rollback after a database error failed")
 
 
 def register(app: Flask) -> None:
@@ -57,11 +81,20 @@ def register(app: Flask) -> None:
             return error
         return render_error(code, *MESSAGES[code])
 
-    @app.errorhandler(OperationalError)
-    def database_down(error: OperationalError) -> ResponseReturnValue:
-        log.warning("database unavailable: %s", type(error.orig).__name__)
-        db.session.rollback()
-        return render_error(ServiceUnavailable.code, *MESSAGES[503])
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_down(error: SQLAlchemyError) -> ResponseReturnValue:
+        if not database_unreachable(error):
+            raise error  # a fault in our code: the 500 page, and the trace in the log
+        log.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
+        _forget_transaction()
+        code = ServiceUnavailable.code
+        if request.path.startswith("/api/"):
+            response = make_response(jsonify(error=ServiceUnavailable().name), code)
+        else:
+            response = make_response(render_error(code, *MESSAGES[503]))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError) -> ResponseReturnValue:
