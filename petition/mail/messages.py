@@ -6,7 +6,9 @@ the mail itself; the database keeps its hash.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -39,10 +41,27 @@ class Email:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+_rendering = ContextVar("rendering mail", default=False)
+
+
+@contextmanager
+def mail_context() -> Iterator[None]:
+    """A request context on BASE_URL, for links in mail; a worker opens one for a whole
+    batch (setting one up costs as much as rendering a template), nested uses share it."""
+    if _rendering.get():
+        yield
+        return
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        reset = _rendering.set(True)
+        try:
+            yield
+        finally:
+            _rendering.reset(reset)
+
+
 def render_email(kind: str, recipient: str, lang: str, **context: Any) -> Email:
     """Render templates/email/<kind>/{subject.txt,body.txt,body.html} in `lang`."""
-    base_url = current_app.config["BASE_URL"]
-    with current_app.test_request_context(base_url=base_url), force_locale(lang):
+    with mail_context(), force_locale(lang):
         context = {**context, "lang": lang}
         subject = render_template(f"email/{kind}/subject.txt", **context)
         return Email(
@@ -191,7 +210,7 @@ def campaign_update(message: OutboxMessage) -> Email:
         body=message.payload.get("body", ""),
         **links,
     )
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    with mail_context():
         unsubscribe = url_for(
             "signature.unsubscribe",
             lang=message.lang,

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 from sqlalchemy import delete, func, select, update
 
 from petition.extensions import db
+from petition.mail.messages import Email
+from petition.mail.transport import build_message
 from petition.mail.worker import claim_batch, deliver_due, retry_delay
 from petition.models import OutboxMessage, OutboxStatus, Signature
 from petition.models.types import utcnow
@@ -199,3 +203,41 @@ def test_a_slow_batch_hands_back_what_it_has_not_reached(app, campaign, mailbox,
     assert deliver_due() == 3  # one sent, two handed back and then claimed again
     assert len(mailbox.messages) == 3
     assert all(m.status is OutboxStatus.SENT for m in outbox())
+
+
+def test_mail_bytes_parse_back_to_what_was_rendered(app):
+    long_line = "word " * 400  # longer than SMTP allows on one line: goes quoted-printable
+    email = Email(
+        recipient="ivan@example.org",
+        subject="Подтвердите адрес — " + "очень " * 30,
+        text=f"Привет,\n.a line with a leading dot\r\n{long_line}",
+        html="<p>Привет</p>\n<p>ok</p>",
+        headers={"List-Unsubscribe": "<http://localhost/x>"},
+    )
+    raw = build_message(email).as_bytes()
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert parsed.get_content_type() == "multipart/alternative"
+    assert str(parsed["Subject"]) == email.subject
+    assert str(parsed["To"]) == "ivan@example.org"
+    assert parsed["Auto-Submitted"] == "auto-generated"
+    assert parsed["List-Unsubscribe"] == "<http://localhost/x>"
+    text = parsed.get_body(preferencelist=("plain",))
+    html = parsed.get_body(preferencelist=("html",))
+    assert text is not None
+    assert html is not None
+    assert text["Content-Transfer-Encoding"] == "quoted-printable"
+    assert html["Content-Transfer-Encoding"] == "8bit"
+    assert unix_lines(text.get_content()) == unix_lines(email.text)
+    assert unix_lines(html.get_content()) == unix_lines(email.html)
+
+
+def unix_lines(content: str) -> str:
+    return content.replace("\r\n", "\n")
+
+
+def test_a_header_cannot_be_injected(app):
+    email = Email("a@example.org", "Hi\r\nBcc: b@example.org", "text", "<p>html</p>")
+    with pytest.raises(ValueError, match="line break"):
+        build_message(email)
