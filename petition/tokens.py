@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
 
 from petition.extensions import db
 from petition.models import Campaign, LinkToken, Organisation, Signature, TokenPurpose
@@ -51,11 +52,38 @@ def issue_token(
 
 
 def find_token(raw: str, purpose: TokenPurpose, *, for_update: bool = False) -> LinkToken | None:
-    if not raw or len(raw) > 128:
+    query = _token_query(raw, purpose)
+    if query is None:
         return None
-    query = select(LinkToken).where(
-        LinkToken.token_hash == hash_token(raw), LinkToken.purpose == purpose
-    )
     if for_update:
         query = query.with_for_update()
     return db.session.scalar(query)
+
+
+def find_signature_token(
+    raw: str, purpose: TokenPurpose, *, for_update: bool = False
+) -> LinkToken | None:
+    """A signature's token with its signature and campaign, in one query.
+
+    `for_update` locks the token and the signature (a moderator may be changing it at the
+    same moment), never the campaign: every signer's request would queue on that row.
+    """
+    query = _token_query(raw, purpose)
+    if query is None:
+        return None
+    query = (
+        query.join(LinkToken.signature)
+        .join(Signature.campaign)
+        .options(contains_eager(LinkToken.signature).contains_eager(Signature.campaign))
+    )
+    if for_update:
+        query = query.with_for_update(of=[LinkToken, Signature])
+    return db.session.scalar(query)
+
+
+def _token_query(raw: str, purpose: TokenPurpose) -> Select[LinkToken] | None:
+    if not raw or len(raw) > 128:
+        return None
+    return select(LinkToken).where(
+        LinkToken.token_hash == hash_token(raw), LinkToken.purpose == purpose
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +23,14 @@ from petition.models import (
 )
 from petition.models.types import utcnow
 from petition.signing.self_service import reveals_less
-from petition.tokens import LinkExpired, LinkInvalid, find_token
+from petition.tokens import LinkExpired, LinkInvalid, find_signature_token
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 # INSERT … ON CONFLICT DO NOTHING, as each supported database spells it.
-INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+INSERTS: dict[str, Callable[..., postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,7 @@ def resend_confirmation(campaign: Campaign, email: str, lang: str) -> None:
 
 def confirmable_signature(raw_token: str) -> Signature:
     """The signature a confirmation link leads to, for the page that shows the button."""
-    return _signature_behind(find_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE))
+    return _signature_behind(find_signature_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE))
 
 
 def confirm_signature(raw_token: str, *, display: Display | None = None) -> Signature:
@@ -153,10 +157,7 @@ def confirm_signature(raw_token: str, *, display: Display | None = None) -> Sign
     `display`, when it reveals less than the signer's choice (e.g. "confirm anonymously
     instead"), replaces it; confirming never reveals more than the signer chose.
     """
-    token = find_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE, for_update=True)
-    if token is not None and token.signature is not None:
-        # Lock the signature too: a moderator may be invalidating it at this moment.
-        db.session.refresh(token.signature, with_for_update=True)
+    token = find_signature_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE, for_update=True)
     signature = _signature_behind(token)
     if token is not None and signature.status is SignatureStatus.PENDING:
         now = utcnow()
