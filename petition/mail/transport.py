@@ -61,7 +61,7 @@ def build_message(email: Email) -> OutgoingMail:
     sender = _sender(current_app.extensions["mail"].default_sender)
     for value in (email.subject, email.recipient, *email.headers.values()):
         if "\r" in value or "\n" in value:
-            raise ValueError("a header may not contain a line break")
+            raise PermanentFailure("a header may not contain a line break")
     headers = {
         "From": sender.header,
         "To": sanitize_address(email.recipient),

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from petition.extensions import db
 from petition.mail.messages import Email
-from petition.mail.transport import build_message
+from petition.mail.transport import PermanentFailure, build_message
 from petition.mail.worker import claim_batch, deliver_due, retry_delay
 from petition.models import OutboxMessage, OutboxStatus, Signature
 from petition.models.types import utcnow
@@ -239,5 +239,5 @@ def unix_lines(content: str) -> str:
 
 def test_a_header_cannot_be_injected(app):
     email = Email("a@example.org", "Hi\r\nBcc: b@example.org", "text", "<p>html</p>")
-    with pytest.raises(ValueError, match="line break"):
+    with pytest.raises(PermanentFailure, match="line break"):
         build_message(email)
