@@ -6,12 +6,15 @@ import time
 from functools import cache
 from typing import Any
 
+from babel import support
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, TimestampSigner
 from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 from petition.countries import country_names
@@ -21,6 +24,20 @@ from petition.countries import country_names
 FORBIDDEN = {chr(c) for c in range(32)} | {chr(127), "\ufffd"}
 # Text areas may hold line breaks and tabs, nothing else from the control range.
 FORBIDDEN_IN_PARAGRAPHS = FORBIDDEN - {"\n", "\r", "\t"}
+
+
+class Form(FlaskForm):
+    """Every form of the site. WTForms' own messages (a choice that is not offered, say) come
+    in the page's language from a catalogue read once per process, not once per request."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> support.NullTranslations:
+            return _wtforms_catalogue(str(get_locale()))
+
+
+@cache
+def _wtforms_catalogue(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def plain_text(form: FlaskForm, field: Any) -> None:
@@ -55,7 +72,7 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.config["SECRET_KEY"], salt="form-opened")
 
 
-class StatementForm(FlaskForm):
+class StatementForm(Form):
     """A form by which someone endorses a campaign's statement.
 
     It records which text was shown, refuses forms sent faster than a person can read

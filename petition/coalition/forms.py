@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from petition.coalition.logos import LogoRejected, process_logo
 from petition.forms import (
+    Form,
     StatementForm,
     country_choices,
     known_country,
@@ -49,7 +49,7 @@ def short_text(label: object, limit: int, *, required: bool) -> StringField:
     )
 
 
-def web_address(form: FlaskForm, field: Any) -> None:
+def web_address(form: Form, field: Any) -> None:
     if not field.data:
         return
     parts = urlsplit(field.data)
@@ -57,7 +57,7 @@ def web_address(form: FlaskForm, field: Any) -> None:
         raise ValidationError(_l("Please give a full address starting with https://"))
 
 
-class PublicDetailsForm(FlaskForm):
+class PublicDetailsForm(Form):
     """What the public list shows; the representative may change it later."""
 
     name = short_text(_l("Organisation name"), 200, required=True)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from petition.forms import StatementForm, country_choices, known_country, plain_text, strip
+from petition.forms import Form, StatementForm, country_choices, known_country, plain_text, strip
 from petition.models import Display
 
 
@@ -72,7 +71,7 @@ class SignatureForm(StatementForm):
         self.country.choices = country_choices(lang)
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     """Asks only for an address, to send a fresh link."""
 
     email = email_field(_l("Email address"))

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from petition.forms import Form
 from petition.models import Display
 
 
-class DisplayForm(FlaskForm):
+class DisplayForm(Form):
     """The same choices, in the same words, as on the signing form."""
 
     display = RadioField(

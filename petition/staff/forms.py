@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from petition.forms import Form
 from petition.staff.auth import MIN_PASSWORD_LENGTH
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Please enter your email address.")), Length(max=254)],
@@ -21,7 +21,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code"),
         description=_l("The 6-digit code from your authenticator app, or a recovery code."),
@@ -29,7 +29,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         description=_l(

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
-from petition.forms import plain_text, strip
+from petition.forms import Form, plain_text, strip
 from petition.models import Role
 
 ROLE_NAMES = {
@@ -53,26 +52,26 @@ def _role_field() -> RadioField:
     )
 
 
-class NewAccountForm(FlaskForm):
+class NewAccountForm(Form):
     email = _email_field(_l("Email address"))
     role = _role_field()
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = _role_field()
 
 
-class AccountActionForm(FlaskForm):
+class AccountActionForm(Form):
     action = HiddenField(
         validators=[AnyOf(ACCOUNT_ACTIONS, message=_l("That is not something this page does."))]
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field(_l("Your staff email address"))
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Read from the query string: filtering changes nothing, so it needs no CSRF token."""
 
     class Meta:

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -31,7 +30,7 @@ from wtforms.validators import (
 )
 
 from petition.config import LANGUAGES
-from petition.forms import plain_paragraphs, plain_text, strip
+from petition.forms import Form, plain_paragraphs, plain_text, strip
 from petition.models import Campaign, CampaignStatus
 from petition.staff.campaigns import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
 
@@ -81,7 +80,7 @@ def _slug_field() -> StringField:
     )
 
 
-def _check_slug_shape(form: FlaskForm, field: Any) -> None:
+def _check_slug_shape(form: Form, field: Any) -> None:
     if field.data and not field.errors and not SLUG_PATTERN.fullmatch(field.data):
         raise ValidationError(
             _l(
@@ -91,7 +90,7 @@ def _check_slug_shape(form: FlaskForm, field: Any) -> None:
         )
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(Form):
     """Dates and goal, shared by the new-campaign and settings forms."""
 
     opens_on = DateField(
@@ -148,7 +147,7 @@ class CampaignSettingsForm(ScheduleForm):
         _check_slug_shape(self, field)
 
 
-class CampaignTextForm(FlaskForm):
+class CampaignTextForm(Form):
     title = StringField(
         _l("Title"),
         filters=[strip],
@@ -201,7 +200,7 @@ class CampaignTextForm(FlaskForm):
             field.render_kw = {**(field.render_kw or {}), "lang": text_lang}
 
 
-class TargetLinkForm(FlaskForm):
+class TargetLinkForm(Form):
     """Attach a party to a campaign, or detach it (the detach buttons post the same form)."""
 
     target_id = SelectField(
@@ -215,7 +214,7 @@ class TargetLinkForm(FlaskForm):
     )
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     name = StringField(
         _l("Name"),
         filters=[strip],

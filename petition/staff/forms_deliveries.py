@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from petition.delivery.wording import PLACEHOLDERS
+from petition.forms import Form
 from petition.models import Campaign
 from petition.models.types import utcnow
 from petition.staff.deliveries import unknown_placeholders
@@ -24,7 +24,7 @@ def at_midnight(day: date | None) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
-class BuildPackageForm(FlaskForm):
+class BuildPackageForm(Form):
     """Which campaign, which of its targets (or all) and the cut-off, in UTC."""
 
     campaign_id = HiddenField(validators=[InputRequired(_l("Please choose a campaign."))])
@@ -55,7 +55,7 @@ class BuildPackageForm(FlaskForm):
         return chosen.replace(tzinfo=UTC) if chosen else utcnow()
 
 
-class DeliveryRecordForm(FlaskForm):
+class DeliveryRecordForm(Form):
     """When the package was sent and acknowledged, and a note for colleagues."""
 
     sent_on = DateField(_l("Sent on"), validators=[Optional()])
@@ -84,7 +84,7 @@ class DeliveryRecordForm(FlaskForm):
             raise ValidationError(_l("It cannot be acknowledged before it was sent."))
 
 
-class LetterTemplateForm(FlaskForm):
+class LetterTemplateForm(Form):
     body = TextAreaField(
         _l("Letter"),
         validators=[

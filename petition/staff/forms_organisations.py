@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -21,7 +20,7 @@ from wtforms.validators import (
 
 from petition.coalition.forms import KIND_LABELS, PublicDetailsForm
 from petition.extensions import db
-from petition.forms import country_choices, known_country, plain_paragraphs, strip
+from petition.forms import Form, country_choices, known_country, plain_paragraphs, strip
 from petition.models import Campaign, Listing, OrganisationKind, OrganisationStatus
 from petition.staff.dashboard import campaign_title
 from petition.staff.forms_review import ChoiceField
@@ -41,7 +40,7 @@ LISTING_LABELS = {
 }
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     """Read from the query string: no CSRF token, since it changes nothing."""
 
     class Meta:
@@ -77,7 +76,7 @@ class QueueFilterForm(FlaskForm):
         return QueueFilter(campaign_id=campaign_id, status=status)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """What every decision carries: the status the moderator saw, so a decision taken on
     an out-of-date page is refused rather than applied to something else."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
     DateField,
@@ -31,7 +30,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from petition.extensions import db
-from petition.forms import country_options
+from petition.forms import Form, country_options
 from petition.models import Campaign, SignatureStatus
 from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, StatusCounts, campaign_title
 from petition.staff.review import (
@@ -55,7 +54,7 @@ class ChoiceField(SelectField):
         super().pre_validate(form)
 
 
-class WindowedFilterForm(FlaskForm):
+class WindowedFilterForm(Form):
     """Filters shared by signature review and exports: campaign, country, a window of days."""
 
     campaign = ChoiceField(
@@ -176,7 +175,7 @@ def _reason_field() -> TextAreaField:
     )
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(Form):
     """Invalidate or restore every signature the filters match, as counted in the preview."""
 
     action = RadioField(
@@ -219,7 +218,7 @@ class ApplyForm(FlaskForm):
         ]
 
 
-class SignatureActionForm(FlaskForm):
+class SignatureActionForm(Form):
     """Invalidate or restore one signature."""
 
     action = HiddenField(

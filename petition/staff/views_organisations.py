@@ -14,13 +14,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from petition.campaigns.counts import counts_changed
 from petition.coalition.logos import delete_logo
 from petition.coalition.services import PublicDetails
 from petition.countries import country_name
 from petition.extensions import db
+from petition.forms import Form
 from petition.i18n import LANGUAGE_NAMES
 from petition.models import Listing, Organisation, OrganisationKind
 from petition.staff import organisations as service
@@ -69,7 +69,7 @@ def organisations() -> ResponseReturnValue:
     ), (200 if valid else 422)
 
 
-def _fresh_forms(review: service.Review) -> dict[str, FlaskForm]:
+def _fresh_forms(review: service.Review) -> dict[str, Form]:
     organisation = review.organisation
     merge = MergeForm(formdata=None)
     merge.offer(review.signals.duplicates)
@@ -84,7 +84,7 @@ def _fresh_forms(review: service.Review) -> dict[str, FlaskForm]:
 
 def _render_review(
     organisation_id: int,
-    submitted: dict[str, FlaskForm] | None = None,
+    submitted: dict[str, Form] | None = None,
     *,
     problem: str | None = None,
     status: int = 200,
@@ -114,7 +114,7 @@ class Outcome:
 
 
 def _decide(
-    organisation_id: int, name: str, form: FlaskForm, decide: Callable[[], Outcome]
+    organisation_id: int, name: str, form: Form, decide: Callable[[], Outcome]
 ) -> ResponseReturnValue:
     """Validate the decision's form, take the decision, commit, and go on; or say why not."""
     if not form.validate_on_submit():

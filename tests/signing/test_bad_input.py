@@ -122,3 +122,24 @@ def test_wrong_method_is_405_not_500(client, campaign):
 
 def test_overlong_token_is_a_clear_404(client, campaign):
     assert client.get("/en/confirm/" + "x" * 5000).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"), [("uk", "Недійсний варіант."), ("ru", "Неверный вариант.")]
+)
+def test_a_choice_that_was_never_offered_is_explained_in_the_page_language(
+    client, campaign, lang, message
+):
+    page = client.get(f"/{lang}/free-them/sign")
+    fields = {
+        **hidden_inputs(page.get_data(as_text=True)),
+        "name": "Тест",
+        "email": "person@example.org",
+        "country": "UA",
+        "display": "everything",
+    }
+    for _ in range(2):  # the catalogue is read once, and still right the second time
+        response = client.post(f"/{lang}/free-them/sign", data=fields)
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    assert nothing_stored()
