@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+import redis
 from psycopg import sql
 
 from bench.baseline import CREATE_SCRATCH
@@ -24,12 +25,13 @@ RESULTS = ROOT / "bench" / "results"
 LOGS = RESULTS / "logs"
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 SECRET_KEY = "bench-only"  # noqa: S105 - the brief's key for throwaway databases
-# Settings that would change what is measured: mail goes to the outbox table only, limits
-# live in process memory, and nothing runs in debug mode. (WEB_CONCURRENCY and
-# GUNICORN_THREADS pass through, to compare server settings; both servers get the same.)
-# Every virtual user comes from 127.0.0.1, where a real crowd comes from many addresses: the
-# per-client limits on public forms are raised out of reach. The check itself still runs on
-# every POST (its cost is measured), in process memory as without REDIS_URL.
+# Settings that would change what is measured: mail goes to the outbox table only, and
+# nothing runs in debug mode. (WEB_CONCURRENCY and GUNICORN_THREADS pass through, to compare
+# server settings; both servers get the same.) Rate limits live in Redis, as in production
+# (`deploy/`), under a key prefix of the run's own. Every virtual user comes from 127.0.0.1,
+# where a real crowd comes from many addresses: the per-client limits on public forms are
+# raised out of reach. The check itself still runs on every POST (its cost is measured).
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 OUT_OF_REACH = {
     "RATELIMIT_PUBLIC_BURST": "10000000 per minute",
     "RATELIMIT_PUBLIC_SUSTAINED": "100000000 per hour",
@@ -93,6 +95,7 @@ def app_environment(database: Database, port: int, **extra: str) -> dict[str, st
         PYTHONPATH=str(ROOT),
     )
     env.update(OUT_OF_REACH)
+    env.update(REDIS_URL=REDIS_URL, RATELIMIT_KEY_PREFIX=f"bench-{database.name}")
     env.update(extra)
     return env
 
@@ -110,8 +113,18 @@ def flask_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "flask", "--app", "petition", *args]
 
 
+def require_redis() -> None:
+    """The app's limits live in Redis; without it (the app lets requests through when its
+    limit store fails) a benchmark would quietly measure no limit at all."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        raise HarnessError(f"Redis at {REDIS_URL} does not answer ({error})") from error
+
+
 def prepare_database(database: Database) -> None:
     """Migrate, load the demo campaign, and make the baseline's scratch table."""
+    require_redis()
     env = app_environment(database, 0)
     run_checked(flask_command("db", "upgrade"), env)
     run_checked(flask_command("demo", "load"), env)

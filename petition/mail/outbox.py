@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from petition.extensions import db
-from petition.models import Organisation, OutboxMessage, Signature
+from petition.models import Organisation, OutboxMessage
 
 
 def enqueue(
@@ -15,7 +15,7 @@ def enqueue(
     *,
     lang: str,
     recipient: str | None = None,
-    signature: Signature | None = None,
+    signature_id: int | None = None,
     organisation: Organisation | None = None,
     payload: dict[str, Any] | None = None,
 ) -> None:
@@ -23,13 +23,13 @@ def enqueue(
 
     One INSERT, at once: cheaper than the session's unit of work, and the worker needs
     nothing but the row."""
-    if any(row is not None and row.id is None for row in (signature, organisation)):
+    if organisation is not None and organisation.id is None:
         db.session.flush()  # the message refers to a row that is not written yet
     row = {
         "kind": kind,
         "lang": lang,
         "recipient": recipient,
-        "signature_id": signature.id if signature else None,
+        "signature_id": signature_id,
         "organisation_id": organisation.id if organisation else None,
         "payload": payload or {},
     }

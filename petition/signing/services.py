@@ -64,15 +64,15 @@ def request_signature(
     one a fresh link (up to a cap), a confirmed one a note that it has already signed.
     """
     key = normalise_email(wish.email)
-    signature = _insert_new(campaign, wish, key, client_hash)
-    if signature is not None:
-        enqueue("confirm_signature", lang=signature.lang, signature=signature)
+    signature_id = _insert_new(campaign, wish, key, client_hash)
+    if signature_id is not None:
+        enqueue("confirm_signature", lang=wish.lang, signature_id=signature_id)
         return
     signature = _find(campaign, key)
     if signature is None:
         return  # erased between the insert and the look-up; nothing left to act on
     if signature.status is SignatureStatus.CONFIRMED:
-        enqueue("already_signed", lang=wish.lang, recipient=wish.email, signature=signature)
+        enqueue("already_signed", lang=wish.lang, recipient=wish.email, signature_id=signature.id)
     elif signature.status is SignatureStatus.PENDING:
         _apply(signature, wish, client_hash)
         _queue_confirmation(signature)
@@ -80,13 +80,14 @@ def request_signature(
 
 def _insert_new(
     campaign: Campaign, wish: SignatureRequest, key: str, client_hash: str | None
-) -> Signature | None:
-    """A new pending signature with its first link counted, or None if the address has one.
+) -> int | None:
+    """A new pending signature with its first link counted (its id), or None if the address
+    already has one.
 
     One statement that cannot fail: when concurrent requests bring the same address, the
     database lets one insert and makes the others wait for it, then do nothing.
     """
-    insert = INSERTS[db.session.get_bind().dialect.name](Signature)
+    insert = INSERTS[db.session.get_bind().dialect.name](Signature.__table__)
     query = (
         insert.values(
             campaign_id=campaign.id,
@@ -95,7 +96,7 @@ def _insert_new(
             **_details(wish, client_hash),
         )
         .on_conflict_do_nothing(index_elements=["campaign_id", "email_normalised"])
-        .returning(Signature)
+        .returning(Signature.__table__.c.id)
     )
     return db.session.scalar(query)
 
@@ -135,7 +136,7 @@ def _queue_confirmation(signature: Signature) -> None:
     if signature.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
         return
     signature.links_sent += 1
-    enqueue("confirm_signature", lang=signature.lang, signature=signature)
+    enqueue("confirm_signature", lang=signature.lang, signature_id=signature.id)
 
 
 def resend_confirmation(campaign: Campaign, email: str, lang: str) -> None:
