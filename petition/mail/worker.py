@@ -25,7 +25,7 @@ from types import FrameType
 from typing import Any
 
 from sqlalchemy import Connection, Update, bindparam, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import selectinload
 
 from petition.delivery.background import build_queued_packages
@@ -254,7 +254,7 @@ def run_worker(*, once: bool, poll_seconds: float = 1.0) -> int:
         try:
             handled += deliver_due()
             build_queued_packages()  # delivery packages staff queued in the console
-        except OperationalError as error:
+        except (OperationalError, InterfaceError) as error:  # down, restarting, cut off
             db.session.rollback()
             log.warning("outbox: database unavailable (%s); retrying", type(error.orig).__name__)
         if purge_schedule is not None:
