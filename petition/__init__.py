@@ -35,12 +35,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     }
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
-    from petition import cli, errors, security
+    from petition import cli, errors, page_cache, security
 
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     security.register(app)  # first, so its checks run before any extension reads the body
+    page_cache.register(app)  # then kept copies of public pages, before any other work
     _init_extensions(app)
     _register_blueprints(app)
     from petition.i18n import language_links

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, current_app, g, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
 
 # Query strings are not part of the key (they are not cached at all), so the number of
@@ -26,6 +26,7 @@ MAX_ENTRIES = 1024
 # Headers that describe the body itself; everything else is added afresh to every answer.
 KEPT_HEADERS = ("Content-Type", "Cache-Control")
 FRESH_UNTIL = "page_fresh_until"
+SHARED = "shared_page"  # marks a view whose answers may be kept
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
@@ -65,25 +66,36 @@ def fresh_until(deadline: float) -> None:
 
 
 def shared_page(view: View) -> View:
-    """Serve `view`'s answer from this process's cache to visitors who send no cookie."""
+    """Keep `view`'s answer to a visitor who sends no cookie, for `serve_kept_copy` to replay."""
 
     @wraps(view)
-    def serve(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+    def make_and_keep(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if not _anonymous_get():
             return view(*args, **kwargs)
-        cache = _cache()
-        now = time.monotonic()
-        key = request.path
-        page = cache.get(key, now)
-        if page is not None:
-            return page.response()
-        fresh_until(now + current_app.config["COUNTS_TTL_SECONDS"])
+        fresh_until(time.monotonic() + current_app.config["COUNTS_TTL_SECONDS"])
         response = make_response(view(*args, **kwargs))
         if _shareable(response):
-            cache.put(key, _keep(response, g.get(FRESH_UNTIL)))
+            _cache().put(request.path, _keep(response, g.get(FRESH_UNTIL)))
         return response
 
-    return serve  # type: ignore[return-value]
+    setattr(make_and_keep, SHARED, True)
+    return make_and_keep  # type: ignore[return-value]
+
+
+def serve_kept_copy() -> Response | None:
+    """Before anything else a request runs: the kept copy, if this visitor may have it.
+
+    Nothing else needs to run for it: no rate limit applies to reading, and the copy
+    already holds the page in the language of its address."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if not getattr(view, SHARED, False) or not _anonymous_get():
+        return None
+    page = _cache().get(request.path, time.monotonic())
+    return page.response() if page is not None else None
+
+
+def register(app: Flask) -> None:
+    app.before_request(serve_kept_copy)
 
 
 def _anonymous_get() -> bool:
