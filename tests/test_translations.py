@@ -19,8 +19,8 @@ def read_catalogue(path: Path):
 
 
 @pytest.fixture(scope="module")
-def source_messages(tmp_path_factory) -> set[str]:
-    """What the code asks to translate now, extracted afresh."""
+def source_messages(tmp_path_factory) -> set[tuple[object, str | None]]:
+    """What the code asks to translate now, extracted afresh: (msgid, msgctxt) pairs."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(  # noqa: S603 - a fixed command line, no outside input
         [
@@ -32,6 +32,12 @@ def source_messages(tmp_path_factory) -> set[str]:
             "babel.cfg",
             "-k",
             "_l",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "-k",
+            "lazy_npgettext:1c,2,3",
             "-o",
             str(pot),
             "--no-location",
@@ -42,13 +48,13 @@ def source_messages(tmp_path_factory) -> set[str]:
         check=True,
         capture_output=True,
     )
-    return {message.id for message in read_catalogue(pot) if message.id}
+    return {(message.id, message.context) for message in read_catalogue(pot) if message.id}
 
 
 @pytest.mark.parametrize("lang", ["uk", "ru"])
 def test_catalogue_is_complete_and_current(source_messages, lang):
     catalogue = read_catalogue(CATALOGUES / lang / "LC_MESSAGES" / "messages.po")
-    messages = {message.id: message for message in catalogue if message.id}
+    messages = {(message.id, message.context): message for message in catalogue if message.id}
     missing = source_messages - messages.keys()
     assert not missing, f"run `make translations-update` and translate: {sorted(map(str, missing))}"
     untranslated = [

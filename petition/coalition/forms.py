@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -43,7 +44,14 @@ def short_text(label: object, limit: int, *, required: bool) -> StringField:
         filters=[strip],
         validators=[
             first,
-            Length(max=limit, message=_l("Please use at most %(max)d characters.")),
+            Length(
+                max=limit,
+                message=lazy_ngettext(
+                    "Please use at most %(num)d character.",
+                    "Please use at most %(num)d characters.",
+                    limit,
+                ),
+            ),
             plain_text,
         ],
     )
@@ -73,7 +81,14 @@ class PublicDetailsForm(Form):
         description=_l("Plain text, at most 500 characters."),
         validators=[
             Optional(),
-            Length(max=500, message=_l("Please use at most %(max)d characters.")),
+            Length(
+                max=500,
+                message=lazy_ngettext(
+                    "Please use at most %(num)d character.",
+                    "Please use at most %(num)d characters.",
+                    500,
+                ),
+            ),
             plain_paragraphs,
         ],
     )

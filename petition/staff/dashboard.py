@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from babel.dates import format_skeleton
-from flask_babel import format_date, format_number, get_locale
+from flask_babel import format_date, format_number, get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, func, select
@@ -31,10 +31,10 @@ CAMPAIGN_STATUS_LABELS = {
     CampaignStatus.CLOSED: _l("Closed"),
 }
 SIGNATURE_STATUS_LABELS = {
-    SignatureStatus.PENDING: _l("Pending"),
-    SignatureStatus.CONFIRMED: _l("Confirmed"),
-    SignatureStatus.INVALIDATED: _l("Invalidated"),
-    SignatureStatus.WITHDRAWN: _l("Withdrawn"),
+    SignatureStatus.PENDING: lazy_pgettext("signature status", "Pending"),
+    SignatureStatus.CONFIRMED: lazy_pgettext("signature status", "Confirmed"),
+    SignatureStatus.INVALIDATED: lazy_pgettext("signature status", "Invalidated"),
+    SignatureStatus.WITHDRAWN: lazy_pgettext("signature status", "Withdrawn"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -32,16 +33,21 @@ class CodeForm(Form):
 class PasswordForm(Form):
     password = PasswordField(
         _l("New password"),
-        description=_l(
-            "At least %(count)d characters. A long phrase is easy to remember.",
-            count=MIN_PASSWORD_LENGTH,
+        description=lazy_ngettext(
+            "At least %(num)d character. A long phrase is easy to remember.",
+            "At least %(num)d characters. A long phrase is easy to remember.",
+            MIN_PASSWORD_LENGTH,
         ),
         validators=[
             DataRequired(_l("Please choose a password.")),
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 max=1000,
-                message=_l("Please use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+                message=lazy_ngettext(
+                    "Please use at least %(num)d character.",
+                    "Please use at least %(num)d characters.",
+                    MIN_PASSWORD_LENGTH,
+                ),
             ),
         ],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_ngettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -55,25 +55,37 @@ def language_names() -> dict[str, str]:
 
 
 def _at_most(count: int) -> Length:
-    return Length(max=count, message=_l("Please use at most %(count)d characters.", count=count))
+    return Length(
+        max=count,
+        message=lazy_ngettext(
+            "Please use at most %(num)d character.", "Please use at most %(num)d characters.", count
+        ),
+    )
 
 
 def _slug_field() -> StringField:
     return StringField(
         _l("Web address name (slug)"),
         filters=[strip],
-        description=_l(
-            "%(min)d to %(max)d lowercase letters, digits and hyphens, e.g. people-first. "
+        description=lazy_ngettext(
+            "%(min)d to %(num)d lowercase letter, digit or hyphen, e.g. people-first. "
             "It becomes part of the public address and cannot change once the campaign opens.",
+            "%(min)d to %(num)d lowercase letters, digits and hyphens, e.g. people-first. "
+            "It becomes part of the public address and cannot change once the campaign opens.",
+            SLUG_MAX,
             min=SLUG_MIN,
-            max=SLUG_MAX,
         ),
         validators=[
             DataRequired(_l("Please enter a web address name.")),
             Length(
                 min=SLUG_MIN,
                 max=SLUG_MAX,
-                message=_l("Please use %(min)d to %(max)d characters.", min=SLUG_MIN, max=SLUG_MAX),
+                message=lazy_ngettext(
+                    "Please use %(min)d to %(num)d character.",
+                    "Please use %(min)d to %(num)d characters.",
+                    SLUG_MAX,
+                    min=SLUG_MIN,
+                ),
             ),
             plain_text,
         ],
@@ -216,7 +228,7 @@ class TargetLinkForm(Form):
 
 class TargetForm(Form):
     name = StringField(
-        _l("Name"),
+        lazy_pgettext("negotiating party", "Name"),
         filters=[strip],
         description=_l("How staff recognise this party, e.g. UN Secretary-General."),
         validators=[DataRequired(_l("Please enter a name.")), _at_most(200), plain_text],

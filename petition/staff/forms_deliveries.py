@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
@@ -64,7 +65,14 @@ class DeliveryRecordForm(Form):
         _l("Note"),
         validators=[
             Optional(),
-            Length(max=NOTE_MAX, message=_l("Please keep the note under %(max)d characters.")),
+            Length(
+                max=NOTE_MAX,
+                message=lazy_ngettext(
+                    "Please keep the note to %(num)d character or fewer.",
+                    "Please keep the note to %(num)d characters or fewer.",
+                    NOTE_MAX,
+                ),
+            ),
         ],
         description=_l("For example how it was sent, and who received it."),
     )
@@ -89,7 +97,14 @@ class LetterTemplateForm(Form):
         _l("Letter"),
         validators=[
             InputRequired(_l("Please write the letter.")),
-            Length(max=LETTER_MAX, message=_l("Please keep the letter under %(max)d characters.")),
+            Length(
+                max=LETTER_MAX,
+                message=lazy_ngettext(
+                    "Please keep the letter to %(num)d character or fewer.",
+                    "Please keep the letter to %(num)d characters or fewer.",
+                    LETTER_MAX,
+                ),
+            ),
         ],
     )
 

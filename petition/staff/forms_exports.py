@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
@@ -66,17 +67,20 @@ class ExportForm(WindowedFilterForm):
     include_emails = BooleanField(_l("Include email addresses"))
     reason = TextAreaField(
         _l("Why the email addresses are needed"),
-        description=_l(
+        description=lazy_ngettext(
             "Required to include email addresses. Recorded in the audit trail. "
-            "At most %(count)d characters.",
-            count=REASON_MAX_LENGTH,
+            "At most %(num)d character.",
+            "Required to include email addresses. Recorded in the audit trail. "
+            "At most %(num)d characters.",
+            REASON_MAX_LENGTH,
         ),
         validators=[
             Length(
                 max=REASON_MAX_LENGTH,
-                message=_l(
-                    "Please keep the reason to %(count)d characters or fewer.",
-                    count=REASON_MAX_LENGTH,
+                message=lazy_ngettext(
+                    "Please keep the reason to %(num)d character or fewer.",
+                    "Please keep the reason to %(num)d characters or fewer.",
+                    REASON_MAX_LENGTH,
                 ),
             )
         ],

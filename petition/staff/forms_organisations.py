@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -97,19 +98,22 @@ class ApproveForm(DecisionForm):
 class RejectForm(DecisionForm):
     reason = TextAreaField(
         _l("Reason for rejecting"),
-        description=_l(
+        description=lazy_ngettext(
             "Mailed to the representative and recorded in the audit trail. "
-            "At most %(count)d characters.",
-            count=REASON_MAX_LENGTH,
+            "At most %(num)d character.",
+            "Mailed to the representative and recorded in the audit trail. "
+            "At most %(num)d characters.",
+            REASON_MAX_LENGTH,
         ),
         filters=[strip],
         validators=[
             DataRequired(_l("Please give a reason.")),
             Length(
                 max=REASON_MAX_LENGTH,
-                message=_l(
-                    "Please keep the reason to %(count)d characters or fewer.",
-                    count=REASON_MAX_LENGTH,
+                message=lazy_ngettext(
+                    "Please keep the reason to %(num)d character or fewer.",
+                    "Please keep the reason to %(num)d characters or fewer.",
+                    REASON_MAX_LENGTH,
                 ),
             ),
             plain_paragraphs,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from wtforms import (
     DateField,
@@ -159,16 +160,19 @@ class FilterForm(WindowedFilterForm):
 def _reason_field() -> TextAreaField:
     return TextAreaField(
         _l("Reason"),
-        description=_l(
-            "Recorded in the audit trail. At most %(count)d characters.", count=REASON_MAX_LENGTH
+        description=lazy_ngettext(
+            "Recorded in the audit trail. At most %(num)d character.",
+            "Recorded in the audit trail. At most %(num)d characters.",
+            REASON_MAX_LENGTH,
         ),
         validators=[
             DataRequired(_l("Please give a reason.")),
             Length(
                 max=REASON_MAX_LENGTH,
-                message=_l(
-                    "Please keep the reason to %(count)d characters or fewer.",
-                    count=REASON_MAX_LENGTH,
+                message=lazy_ngettext(
+                    "Please keep the reason to %(num)d character or fewer.",
+                    "Please keep the reason to %(num)d characters or fewer.",
+                    REASON_MAX_LENGTH,
                 ),
             ),
         ],
@@ -206,14 +210,19 @@ class ApplyForm(Form):
         self.action.choices = [
             SelectChoice(
                 ReviewAction.INVALIDATE.value,
-                _l(
-                    "Invalidate the %(count)d that are pending or confirmed",
-                    count=counts.confirmed + counts.pending,
+                lazy_ngettext(
+                    "Invalidate the %(num)d that is pending or confirmed",
+                    "Invalidate the %(num)d that are pending or confirmed",
+                    counts.confirmed + counts.pending,
                 ),
             ),
             SelectChoice(
                 ReviewAction.RESTORE.value,
-                _l("Restore the %(count)d that are invalidated", count=counts.invalidated),
+                lazy_ngettext(
+                    "Restore the %(num)d that is invalidated",
+                    "Restore the %(num)d that are invalidated",
+                    counts.invalidated,
+                ),
             ),
         ]
 

@@ -86,11 +86,14 @@ def signatures_apply() -> ResponseReturnValue:
             actor=current_user,
         )
     except review.CountChanged as error:
-        problem = _(
+        problem = ngettext(
             "Nothing was changed: the matching signatures changed since the preview. "
-            "%(count)s signatures match now (the preview said %(expected)s). "
+            "%(num)d signature matches now (the preview said %(expected)s). "
             "Check them and apply again.",
-            count=error.now.total,
+            "Nothing was changed: the matching signatures changed since the preview. "
+            "%(num)d signatures match now (the preview said %(expected)s). "
+            "Check them and apply again.",
+            error.now.total,
             expected=apply_form.expected.data,
         )
         return _render_list(
