@@ -38,9 +38,7 @@ class CachedPage:
     headers: tuple[tuple[str, str], ...]
 
     def response(self) -> Response:
-        response = Response(self.body, headers=list(self.headers))
-        response.vary.add("Cookie")  # what a fresh answer says: it would differ with a cookie
-        return response
+        return Response(self.body, headers=list(self.headers))
 
 
 @dataclass
@@ -112,9 +110,9 @@ def _shareable(response: Response) -> bool:
 
 
 def _keep(response: Response, expires: float) -> CachedPage:
-    headers = tuple(
-        (name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers
-    )
+    kept = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
+    # What a fresh answer says too: it would differ with a cookie.
+    headers = (*kept, ("Vary", "Cookie"))
     return CachedPage(expires=expires, body=response.get_data(), headers=headers)
 
 
