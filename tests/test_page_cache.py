@@ -18,7 +18,8 @@ def campaign(app):
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def monotonic(monkeypatch):
+    """The clock both caches read (not the `clock` fixture, which moves `utcnow`)."""
     now = [1000.0]
     monkeypatch.setattr(counts.time, "monotonic", lambda: now[0])  # the one `time` module
     return now
@@ -40,34 +41,34 @@ def confirm(campaign, number: int) -> None:
     make_signature(campaign, email=f"p{number}@example.org", status=SignatureStatus.CONFIRMED)
 
 
-def test_visitors_share_one_copy_until_its_counts_expire(visitor, campaign, clock):
+def test_visitors_share_one_copy_until_its_counts_expire(visitor, campaign, monotonic):
     confirm(campaign, 1)
     first = visitor.get("/en/free-them/")
     assert people_on(first.get_data(as_text=True)) == 1
 
     confirm(campaign, 2)
-    clock[0] += 9.9
+    monotonic[0] += 9.9
     again = visitor.get("/en/free-them/")
     assert again.get_data() == first.get_data()
     assert again.headers["Content-Type"] == first.headers["Content-Type"]
     assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
     assert "Cookie" in again.headers["Vary"]
 
-    clock[0] += 0.2  # ten seconds after the counts were taken: never older than that
+    monotonic[0] += 0.2  # ten seconds after the counts were taken: never older than that
     assert people_on(visitor.get("/en/free-them/").get_data(as_text=True)) == 2
 
 
-def test_a_page_is_no_fresher_than_counts_another_page_cached_earlier(visitor, campaign, clock):
+def test_a_page_is_no_fresher_than_counts_another_page_cached_earlier(visitor, campaign, monotonic):
     confirm(campaign, 1)
     visitor.get("/api/v1/campaigns/free-them")  # counts taken now, kept 10 s
-    clock[0] += 6
+    monotonic[0] += 6
     confirm(campaign, 2)
     assert people_on(visitor.get("/en/free-them/").get_data(as_text=True)) == 1
-    clock[0] += 4.1  # the counts expire, so does the page made from them 6 s later
+    monotonic[0] += 4.1  # the counts expire, so does the page made from them 6 s later
     assert people_on(visitor.get("/en/free-them/").get_data(as_text=True)) == 2
 
 
-def test_each_language_and_the_api_have_their_own_copy(visitor, campaign, clock):
+def test_each_language_and_the_api_have_their_own_copy(visitor, campaign, monotonic):
     confirm(campaign, 1)
     assert '<html lang="uk">' in visitor.get("/uk/free-them/").get_data(as_text=True)
     assert '<html lang="ru">' in visitor.get("/ru/free-them/").get_data(as_text=True)
@@ -80,7 +81,7 @@ def test_each_language_and_the_api_have_their_own_copy(visitor, campaign, clock)
 
 
 def test_a_visitor_with_a_cookie_or_a_query_gets_a_fresh_page(
-    client, visitor, campaign, clock, mailbox
+    client, visitor, campaign, monotonic, mailbox
 ):
     confirm(campaign, 1)
     assert people_on(visitor.get("/en/free-them/").get_data(as_text=True)) == 1
