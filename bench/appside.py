@@ -76,7 +76,7 @@ def queue_mail(count: int, prefix: str) -> None:
             lang="en",
             statement_sha256=sha256,
         )
-        request_signature(found, wish, client_hash=None)
+        request_signature(found.id, wish, client_hash=None)
         if (index + 1) % BATCH == 0:
             db.session.commit()
     db.session.commit()

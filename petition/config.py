@@ -70,6 +70,9 @@ class Settings:
     CONFIRM_LINKS_PER_SIGNATURE: int = 5
     CONFIRM_TOKEN_HOURS: int = 72
     COUNTS_TTL_SECONDS: float = 10.0
+    # How long each process keeps an open campaign's id and text hashes for signing
+    # (petition/campaigns/signable.py explains why that cannot let a wrong signature in).
+    CAMPAIGN_SNAPSHOT_SECONDS: float = 5.0
     MAX_CONTENT_LENGTH: int = 3 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE: int = 64 * 1024
     # How many proxies (load balancers) stand in front and set X-Forwarded-For/-Proto.

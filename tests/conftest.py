@@ -7,6 +7,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -179,6 +180,15 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     travel = Clock()
     monkeypatch.setattr(types, "clock", travel)
     return travel
+
+
+@pytest.fixture
+def monotonic(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The clock the per-process caches read (not `clock`, which moves `utcnow`): move it
+    with `monotonic[0] += seconds`."""
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    return now
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from petition.campaigns import counts
 from petition.models import SignatureStatus
 from tests.factories import make_campaign, make_signature
 from tests.pages import confirm_link, link_in, send_mail, sign
@@ -15,14 +14,6 @@ from tests.pages import confirm_link, link_in, send_mail, sign
 @pytest.fixture
 def campaign(app):
     return make_campaign()
-
-
-@pytest.fixture
-def monotonic(monkeypatch):
-    """The clock both caches read (not the `clock` fixture, which moves `utcnow`)."""
-    now = [1000.0]
-    monkeypatch.setattr(counts.time, "monotonic", lambda: now[0])  # the one `time` module
-    return now
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from sqlalchemy import insert
 from petition.extensions import db
 from petition.models import Organisation, OutboxMessage
 
+INSERT = insert(OutboxMessage.__table__)  # built once; each call brings its values
+
 
 def enqueue(
     kind: str,
@@ -33,4 +35,4 @@ def enqueue(
         "organisation_id": organisation.id if organisation else None,
         "payload": payload or {},
     }
-    db.session.execute(insert(OutboxMessage.__table__).values(row))
+    db.session.execute(INSERT, row)

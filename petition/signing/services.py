@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Insert, bindparam, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.exceptions import Gone
 
 from petition.campaigns.counts import counts_changed
 from petition.extensions import db
 from petition.mail.outbox import enqueue
 from petition.models import (
     Campaign,
+    CampaignStatus,
     Display,
     LinkToken,
     Signature,
@@ -55,20 +58,19 @@ def normalise_email(address: str) -> str:
     return f"{local}@{domain}"
 
 
-def request_signature(
-    campaign: Campaign, wish: SignatureRequest, *, client_hash: str | None
-) -> None:
-    """Record a signing attempt and queue the mail that fits it.
+def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: str | None) -> None:
+    """Record a signing attempt and queue the mail that fits it; 410 if the campaign closed.
 
     The caller cannot tell what happened: a new address gets a confirmation link, a pending
     one a fresh link (up to a cap), a confirmed one a note that it has already signed.
     """
     key = normalise_email(wish.email)
-    signature_id = _insert_new(campaign, wish, key, client_hash)
+    signature_id = _insert_new(campaign_id, wish, key, client_hash)
     if signature_id is not None:
         enqueue("confirm_signature", lang=wish.lang, signature_id=signature_id)
         return
-    signature = _find(campaign, key)
+    _ensure_open(campaign_id)  # nothing was inserted: the address is known, or it closed
+    signature = _find(campaign_id, key)
     if signature is None:
         return  # erased between the insert and the look-up; nothing left to act on
     if signature.status is SignatureStatus.CONFIRMED:
@@ -79,33 +81,50 @@ def request_signature(
 
 
 def _insert_new(
-    campaign: Campaign, wish: SignatureRequest, key: str, client_hash: str | None
+    campaign_id: int, wish: SignatureRequest, key: str, client_hash: str | None
 ) -> int | None:
     """A new pending signature with its first link counted (its id), or None if the address
-    already has one.
+    already has one or the campaign is not open.
 
     One statement that cannot fail: when concurrent requests bring the same address, the
     database lets one insert and makes the others wait for it, then do nothing.
     """
-    insert = INSERTS[db.session.get_bind().dialect.name](Signature.__table__)
-    query = (
-        insert.values(
-            campaign_id=campaign.id,
-            email_normalised=key,
-            links_sent=1,
-            **_details(wish, client_hash),
-        )
-        .on_conflict_do_nothing(index_elements=["campaign_id", "email_normalised"])
-        .returning(Signature.__table__.c.id)
+    row = {"campaign_id": campaign_id, "email_normalised": key, "links_sent": 1}
+    row |= _details(wish, client_hash)
+    dialect = db.session.get_bind().dialect.name
+    return db.session.scalar(_insert_if_new(dialect, tuple(row)), row)
+
+
+@cache
+def _insert_if_new(dialect: str, columns: tuple[str, ...]) -> Insert:
+    """INSERT … SELECT <the values> WHERE the campaign is open ON CONFLICT DO NOTHING
+    RETURNING id, as `dialect` spells it. Built once, since building a statement costs more
+    than running it; the values come with each call."""
+    table = Signature.__table__
+    values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    campaign = Campaign.__table__
+    is_open = exists().where(
+        campaign.c.id == values["campaign_id"], campaign.c.status == CampaignStatus.OPEN
     )
-    return db.session.scalar(query)
+    return (
+        INSERTS[dialect](table)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "email_normalised"])
+        .from_select(columns, select(*values.values()).where(is_open))
+        .returning(table.c.id)
+    )
 
 
-def _find(campaign: Campaign, key: str) -> Signature | None:
+def _ensure_open(campaign_id: int) -> None:
+    status = db.session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
+    if status is not CampaignStatus.OPEN:
+        raise Gone
+
+
+def _find(campaign_id: int, key: str) -> Signature | None:
     """The person's signature, locked: concurrent attempts for one address take turns."""
     query = (
         select(Signature)
-        .where(Signature.campaign_id == campaign.id, Signature.email_normalised == key)
+        .where(Signature.campaign_id == campaign_id, Signature.email_normalised == key)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -141,7 +160,7 @@ def _queue_confirmation(signature: Signature) -> None:
 
 def resend_confirmation(campaign: Campaign, email: str, lang: str) -> None:
     """Queue a fresh link if this address has a pending signature; silent otherwise."""
-    signature = _find(campaign, normalise_email(email))
+    signature = _find(campaign.id, normalise_email(email))
     if signature is not None and signature.status is SignatureStatus.PENDING:
         signature.lang = lang
         _queue_confirmation(signature)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from petition import privacy
 from petition.campaigns import services as campaigns
+from petition.campaigns.signable import signable
 from petition.extensions import db
 from petition.i18n import bind_language
 from petition.link_pages import PRIVATE, link_page
@@ -26,12 +27,13 @@ def _render_sign(campaign: Campaign, form: SignatureForm, status: int = 200) -> 
 
 @bp.route("/<slug>/sign", methods=["GET", "POST"])
 def sign(slug: str) -> ResponseReturnValue:
-    campaign = campaigns.get_open(slug)
-    form = SignatureForm(g.lang, campaign.text(g.lang).sha256)
-    if not form.is_submitted():
-        return _render_sign(campaign, form)
+    if request.method != "POST":
+        campaign = campaigns.get_open(slug)
+        return _render_sign(campaign, SignatureForm(g.lang, campaign.text(g.lang).sha256))
+    kept = signable(slug, request.form.get("statement_sha256"), g.lang)
+    form = SignatureForm(g.lang, kept.statement_sha256[g.lang])
     if not form.validate():
-        return _render_sign(campaign, form, 422)
+        return _render_sign(campaigns.get_open(slug), form, 422)
     if not form.is_bot:
         wish = signing.SignatureRequest(
             name=form.name.data,
@@ -43,7 +45,7 @@ def sign(slug: str) -> ResponseReturnValue:
             lang=g.lang,
             statement_sha256=form.statement_sha256.data,
         )
-        signing.request_signature(campaign, wish, client_hash=privacy.client_hash())
+        signing.request_signature(kept.id, wish, client_hash=privacy.client_hash())
         db.session.commit()
     return redirect(url_for(".check_email", slug=slug))
 

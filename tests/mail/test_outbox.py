@@ -48,14 +48,14 @@ def queue_signatures(campaign, count: int) -> None:
             lang="en",
             statement_sha256=campaign.texts["en"].sha256,
         )
-        request_signature(campaign, wish, client_hash=None)
+        request_signature(campaign.id, wish, client_hash=None)
     db.session.commit()
 
 
 def test_outbox_row_rolls_back_with_the_signature(campaign):
     queue_signatures(campaign, 0)
     wish = SignatureRequest("A", "a@example.org", "UA", None, "full", False, "en", "x")  # type: ignore[arg-type]
-    request_signature(campaign, wish, client_hash=None)
+    request_signature(campaign.id, wish, client_hash=None)
     db.session.rollback()
     assert outbox() == []
     assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
