@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import contains_eager
 
 from petition.extensions import db
@@ -51,6 +53,41 @@ def issue_token(
     return raw
 
 
+@dataclass
+class TokenBatch:
+    """Tokens issued one by one but written together, in one INSERT: for the mail worker,
+    which puts a batch of links in mail and commits them all before sending any."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def issue(
+        self,
+        purpose: TokenPurpose,
+        *,
+        hours: int,
+        signature_id: int | None = None,
+        organisation_id: int | None = None,
+    ) -> str:
+        """A new 256-bit token, as `issue_token` makes; its hash waits for `write`."""
+        raw = secrets.token_urlsafe(32)
+        self.rows.append(
+            {
+                "token_hash": hash_token(raw),
+                "purpose": purpose,
+                "signature_id": signature_id,
+                "organisation_id": organisation_id,
+                "expires_at": utcnow() + timedelta(hours=hours),
+            }
+        )
+        return raw
+
+    def write(self) -> None:
+        """Add every token issued so far to the session's transaction, in one statement."""
+        if self.rows:
+            db.session.execute(insert(LinkToken.__table__), self.rows)
+            self.rows = []
+
+
 def find_token(raw: str, purpose: TokenPurpose, *, for_update: bool = False) -> LinkToken | None:
     query = _token_query(raw, purpose)
     if query is None:
@@ -65,8 +102,11 @@ def find_signature_token(
 ) -> LinkToken | None:
     """A signature's token with its signature and campaign, in one query.
 
-    `for_update` locks the token and the signature (a moderator may be changing it at the
-    same moment), never the campaign: every signer's request would queue on that row.
+    `for_update` locks the signature (a moderator may be changing it at the same moment),
+    never the campaign: every signer's request would queue on that row. Nor the token: a
+    token changes only while its signature is locked, and taking the two locks in one
+    statement takes them in no fixed order, so two tabs confirming one person could each
+    hold one and wait for the other.
     """
     query = _token_query(raw, purpose)
     if query is None:
@@ -77,7 +117,7 @@ def find_signature_token(
         .options(contains_eager(LinkToken.signature).contains_eager(Signature.campaign))
     )
     if for_update:
-        query = query.with_for_update(of=[LinkToken, Signature])
+        query = query.with_for_update(of=Signature)
     return db.session.scalar(query)
 
 

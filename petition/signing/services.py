@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Insert, bindparam, exists, select
+from sqlalchemy import Insert, Update, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import Gone
 
@@ -26,7 +26,12 @@ from petition.models import (
 )
 from petition.models.types import utcnow
 from petition.signing.self_service import reveals_less
-from petition.tokens import LinkExpired, LinkInvalid, find_signature_token
+from petition.tokens import (
+    LinkExpired,
+    LinkInvalid,
+    find_signature_token,
+    hash_token,
+)
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 # INSERT … ON CONFLICT DO NOTHING, as each supported database spells it.
@@ -171,12 +176,36 @@ def confirmable_signature(raw_token: str) -> Signature:
     return _signature_behind(find_signature_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE))
 
 
-def confirm_signature(raw_token: str, *, display: Display | None = None) -> Signature:
-    """Confirm the link's signature; confirming an already confirmed one changes nothing.
+def confirm_signature(raw_token: str, *, display: Display | None = None) -> str:
+    """Confirm the link's signature and return its campaign's slug; confirming an already
+    confirmed one changes nothing.
 
     `display`, when it reveals less than the signer's choice (e.g. "confirm anonymously
     instead"), replaces it; confirming never reveals more than the signer chose.
     """
+    if display is None and (confirmed := _confirm_pending(raw_token)) is not None:
+        campaign_id, slug = confirmed
+    else:
+        signature = _confirm_checked(raw_token, display)
+        campaign_id, slug = signature.campaign_id, signature.campaign.slug
+    counts_changed(campaign_id)
+    return slug
+
+
+def _confirm_pending(raw_token: str) -> tuple[int, str] | None:
+    """The common case, a live link of a pending signature, in two statements: the campaign's
+    id and slug, or None when anything else holds (`_confirm_checked` then tells which)."""
+    values = {"hashed_token": hash_token(raw_token), "now": utcnow()}
+    # The signature first: of two requests for it, the second waits for the first's lock,
+    # then finds it no longer pending and takes the checked way ("already confirmed").
+    confirmed = db.session.execute(_CONFIRM_PENDING, values).one_or_none()
+    if confirmed is None:
+        return None
+    db.session.execute(_USE_TOKEN, values)
+    return confirmed.campaign_id, confirmed.slug
+
+
+def _confirm_checked(raw_token: str, display: Display | None) -> Signature:
     token = find_signature_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE, for_update=True)
     signature = _signature_behind(token)
     if token is not None and signature.status is SignatureStatus.PENDING:
@@ -187,8 +216,34 @@ def confirm_signature(raw_token: str, *, display: Display | None = None) -> Sign
         if display is not None and reveals_less(display, signature.display):
             signature.display = display
         db.session.flush()
-        counts_changed(signature.campaign_id)
     return signature
+
+
+def _confirmation_statements() -> tuple[Update, Update]:
+    signature, token, campaign = Signature.__table__, LinkToken.__table__, Campaign.__table__
+    now = bindparam("now", type_=token.c.expires_at.type)
+    this_token = (
+        token.c.token_hash == bindparam("hashed_token"),
+        token.c.purpose == TokenPurpose.CONFIRM_SIGNATURE,
+    )
+    slug = select(campaign.c.slug).where(campaign.c.id == signature.c.campaign_id)
+    confirm = (
+        update(signature)
+        .where(
+            signature.c.id == token.c.signature_id,
+            signature.c.status == SignatureStatus.PENDING,
+            *this_token,
+            token.c.used_at.is_(None),
+            token.c.expires_at > now,
+        )
+        .values(status=SignatureStatus.CONFIRMED, confirmed_at=now)
+        .returning(signature.c.campaign_id, slug.scalar_subquery().label("slug"))
+    )
+    return confirm, update(token).where(*this_token).values(used_at=now)
+
+
+# Built once: building a statement costs more than running it.
+_CONFIRM_PENDING, _USE_TOKEN = _confirmation_statements()
 
 
 def _signature_behind(token: LinkToken | None) -> Signature:

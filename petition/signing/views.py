@@ -89,7 +89,7 @@ def confirm_post(token: str) -> ResponseReturnValue:
     # "Confirm anonymously instead" sends display=anonymous; the service only ever lowers it.
     wanted = request.form.get("display", "")
     display = Display(wanted) if wanted in {choice.value for choice in Display} else None
-    slug = signing.confirm_signature(token, display=display).campaign.slug
-    db.session.commit()  # read before: committing expires what the session holds
+    slug = signing.confirm_signature(token, display=display)
+    db.session.commit()
     flash(_("Thank you. Your signature is confirmed and counted."), "success")
     return redirect(url_for("campaigns.show", slug=slug))
