@@ -83,9 +83,9 @@ EN = Wording(
     default_letter=(
         "We write to you on behalf of the organisations and people who have joined the "
         "appeal “{campaign}”.\n\n"
-        "As of {date}, {organisations} organisations and {individuals} individuals have "
-        "signed it. Their appeal and demands follow; the signatories are listed in the "
-        "enclosed annexes, each as they chose to be named.\n\n"
+        "As of {date}, it has been signed by organisations ({organisations} in all) and by "
+        "individuals ({individuals} in all). Their appeal and demands follow; the "
+        "signatories are listed in the enclosed annexes, each as they chose to be named.\n\n"
         "We ask you to make these demands part of any negotiations to end the war, and to "
         "put people first."
     ),

@@ -226,6 +226,8 @@ def test_other_languages_get_the_letter_in_english(campaign, tmp_path):
     assert "Free them all" in flat
     assert "Dear Sir or Madam," in flat
     assert "March 1, 2025" in flat
+    # Counts stand where no plural follows them: a tiny coalition never reads "1 organisations".
+    assert "by organisations (3 in all) and by individuals (7 in all)" in flat
     assert json.loads((folder / MANIFEST).read_text())["language"] == "en"
 
 
