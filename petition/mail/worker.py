@@ -30,7 +30,13 @@ from sqlalchemy.orm import selectinload
 
 from petition.delivery.background import build_queued_packages
 from petition.extensions import db
-from petition.mail.messages import BUILDERS, Email, Undeliverable, mail_context
+from petition.mail.messages import (
+    BUILDERS,
+    Email,
+    Undeliverable,
+    mail_context,
+    tokens_written_together,
+)
 from petition.mail.transport import PermanentFailure, TemporaryFailure, Transport, open_transport
 from petition.models import Campaign, Organisation, OutboxMessage, OutboxStatus, Signature
 from petition.models.types import utcnow
@@ -117,7 +123,7 @@ def prepare(ids: list[int]) -> list[tuple[Leased, Email]]:
         )
     )
     outgoing = []
-    with mail_context():
+    with mail_context(), tokens_written_together():
         for message in db.session.scalars(query):
             try:
                 email = BUILDERS[message.kind](message)
