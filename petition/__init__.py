@@ -37,11 +37,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from petition import cli, errors, page_cache, security
 
+    page_cache.register(app)  # kept copies of public pages answer before Flask does any work
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
     security.register(app)  # first, so its checks run before any extension reads the body
-    page_cache.register(app)  # then kept copies of public pages, before any other work
     _init_extensions(app)
     _register_blueprints(app)
     from petition.i18n import language_links

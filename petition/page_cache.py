@@ -6,27 +6,33 @@ so the first answer is kept and replayed until the counts it shows would have ex
 a cached page is never older than `COUNTS_TTL_SECONDS`. Anyone who sends a cookie (a signer
 who has just confirmed and is shown a thank-you message, a member of staff) gets a page made
 for them, and an answer that sets a cookie is never kept.
+
+The copy is replayed by a WSGI layer in front of Flask (`KeptCopies`): the answer is whole
+when it is kept (status, every header, body), so nothing else has to run for it, neither
+routing nor rate limits nor language handling.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask.typing import ResponseReturnValue
 
-# Query strings are not part of the key (they are not cached at all), so the number of
-# entries is bounded by the number of public pages; this bound is a second line of defence.
+from petition.security import add_security_headers
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+# Answers to addresses with a query string are not kept at all, so the number of entries is
+# bounded by the number of public pages; this bound is a second line of defence.
 MAX_ENTRIES = 1024
-# Headers that describe the body itself; everything else is added afresh to every answer.
-KEPT_HEADERS = ("Content-Type", "Cache-Control")
 FRESH_UNTIL = "page_fresh_until"
-SHARED = "shared_page"  # marks a view whose answers may be kept
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
@@ -35,10 +41,7 @@ View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 class CachedPage:
     expires: float
     body: bytes
-    headers: tuple[tuple[str, str], ...]
-
-    def response(self) -> Response:
-        return Response(self.body, headers=list(self.headers))
+    headers: tuple[tuple[str, str], ...]  # all of the answer's, as it was sent
 
 
 @dataclass
@@ -64,40 +67,59 @@ def fresh_until(deadline: float) -> None:
 
 
 def shared_page(view: View) -> View:
-    """Keep `view`'s answer to a visitor who sends no cookie, for `serve_kept_copy` to replay."""
+    """Keep `view`'s answer to a visitor who sends no cookie, for `KeptCopies` to replay."""
 
     @wraps(view)
     def make_and_keep(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        if not _anonymous_get():
+        if not _anonymous_get(request.environ):
             return view(*args, **kwargs)
         fresh_until(time.monotonic() + current_app.config["COUNTS_TTL_SECONDS"])
         response = make_response(view(*args, **kwargs))
         if _shareable(response):
-            _cache().put(request.path, _keep(response, g.get(FRESH_UNTIL)))
+            _cache().put(_key(request.environ), _keep(response, g.get(FRESH_UNTIL)))
         return response
 
-    setattr(make_and_keep, SHARED, True)
     return make_and_keep  # type: ignore[return-value]
 
 
-def serve_kept_copy() -> Response | None:
-    """Before anything else a request runs: the kept copy, if this visitor may have it.
+class KeptCopies:
+    """Replays a kept copy to a visitor who may have it; passes every other request on."""
 
-    Nothing else needs to run for it: no rate limit applies to reading, and the copy
-    already holds the page in the language of its address."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if not getattr(view, SHARED, False) or not _anonymous_get():
-        return None
-    page = _cache().get(request.path, time.monotonic())
-    return page.response() if page is not None else None
+    def __init__(self, app: WSGIApplication, cache: PageCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        page = self._copy_for(environ)
+        if page is None:
+            return self.app(environ, start_response)
+        start_response("200 OK", list(page.headers))
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+
+    def _copy_for(self, environ: WSGIEnvironment) -> CachedPage | None:
+        if not _anonymous_get(environ):
+            return None
+        return self.cache.get(_key(environ), time.monotonic())
 
 
 def register(app: Flask) -> None:
-    app.before_request(serve_kept_copy)
+    """Put the kept copies in front of the app. Call before anything that rewrites the
+    request (ProxyFix) wraps it, so that the copies see the scheme the app sees."""
+    cache = app.extensions.setdefault("petition.pages", PageCache())
+    app.wsgi_app = KeptCopies(app.wsgi_app, cache)  # type: ignore[method-assign]
 
 
-def _anonymous_get() -> bool:
-    return request.method in ("GET", "HEAD") and not request.query_string and not request.cookies
+def _key(environ: WSGIEnvironment) -> str:
+    # The scheme too: an answer over HTTPS carries Strict-Transport-Security.
+    return f"{environ['wsgi.url_scheme']}:{environ.get('SCRIPT_NAME', '')}{environ['PATH_INFO']}"
+
+
+def _anonymous_get(environ: WSGIEnvironment) -> bool:
+    return (
+        environ["REQUEST_METHOD"] in ("GET", "HEAD")
+        and not environ.get("QUERY_STRING")
+        and not environ.get("HTTP_COOKIE")
+    )
 
 
 def _shareable(response: Response) -> bool:
@@ -110,12 +132,14 @@ def _shareable(response: Response) -> bool:
 
 
 def _keep(response: Response, expires: float) -> CachedPage:
-    kept = [(name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers]
-    # What a fresh answer says too: it would differ with a cookie.
-    headers = (*kept, ("Vary", "Cookie"))
-    return CachedPage(expires=expires, body=response.get_data(), headers=headers)
+    add_security_headers(response)  # what the app adds to every answer, added now
+    response.vary.add("Cookie")  # a visitor with a cookie would be answered differently
+    body = response.get_data()
+    headers = [(name, value) for name, value in response.headers if name != "Content-Length"]
+    headers.append(("Content-Length", str(len(body))))
+    return CachedPage(expires=expires, body=body, headers=tuple(headers))
 
 
 def _cache() -> PageCache:
-    cache: PageCache = current_app.extensions.setdefault("petition.pages", PageCache())
+    cache: PageCache = current_app.extensions["petition.pages"]
     return cache

@@ -30,19 +30,21 @@ def refuse_invalid_utf8() -> None:
         raise BadRequest("form data is not valid UTF-8") from error
 
 
+def add_security_headers(response: Response) -> Response:
+    """What every answer carries; what a view has set itself stays."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.method not in ("GET", "HEAD"):
+        # The answer to a form holds what was sent (a form with errors shows it back).
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def register(app: Flask) -> None:
     app.before_request(refuse_invalid_utf8)
-
-    @app.after_request
-    def add_security_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.method not in ("GET", "HEAD"):
-            # The answer to a form holds what was sent (a form with errors shows it back).
-            headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.after_request(add_security_headers)
