@@ -108,6 +108,11 @@ class Settings:
     RETENTION_STAFF_SESSION_DAYS: int = 30
     RETENTION_ORPHAN_LOGO_HOURS: int = 24
     PURGE_INTERVAL_MINUTES: int = 60
+    # How long a worker holds a delivery package it builds before another worker may take it
+    # over (petition/delivery/background.py). On PostgreSQL each progress step, seconds
+    # apart, renews it; on SQLite it must outlast a whole build. A 1M-signer package builds
+    # in about a minute: 10 leaves a wide margin, and a dead worker's package waits at most 10.
+    DELIVERY_LEASE_MINUTES: int = 10
 
     @classmethod
     def from_env(cls, instance_path: Path, *, secret_key: str | None = None) -> Settings:

@@ -36,6 +36,12 @@ class DeliveryPackage(db.Model):  # type: ignore[name-defined]
         str_enum(PackageStatus, "package_status"), default=PackageStatus.QUEUED
     )
     progress: Mapped[int] = mapped_column(default=0)  # percent
+    # A worker's hold on a BUILDING package (petition/delivery/background.py): `attempt`
+    # counts the claims, so the latest tells itself apart from a worker it took over from
+    # (the server default numbers the rows that existed before leases); `lease_until` is
+    # when the package goes back to the queue unless its worker renews the lease.
+    attempt: Mapped[int] = mapped_column(default=0, server_default="0")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # name → SHA-256
     manifest_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -50,6 +56,14 @@ class DeliveryPackage(db.Model):  # type: ignore[name-defined]
 
     campaign: Mapped[Campaign] = relationship()
     target: Mapped[Target] = relationship()
+
+    @property
+    def lease_ran_out(self) -> bool:
+        """BUILDING, but its worker stopped renewing the lease: the next worker takes it over
+        and starts again (the rule of `_waiting_for_worker` in petition/delivery/background)."""
+        if self.status is not PackageStatus.BUILDING:
+            return False
+        return self.lease_until is None or self.lease_until <= utcnow()
 
 
 class LetterTemplate(db.Model):  # type: ignore[name-defined]

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import logging
+import re
+import threading
 from pathlib import Path
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
-from petition.delivery.background import build_queued_packages, progress_writer, queue_package
+from petition.delivery.background import (
+    LeaseLost,
+    build_claimed,
+    build_queued_packages,
+    claim_queued,
+    lease_length,
+    progress_writer,
+    queue_package,
+)
 from petition.delivery.package import build_package
 from petition.extensions import db
 from petition.mail.worker import run_worker
 from petition.models import AuditEvent, DeliveryPackage, PackageStatus, Role
+from tests.conftest import Clock
 from tests.delivery.outputs import CUTOFF, add_signature, add_target
 from tests.factories import make_campaign, make_staff
+from tests.pages import sign_in_staff
 
 
 def queued(campaign, target, actor=None):
@@ -71,19 +85,212 @@ def test_the_outbox_worker_builds_queued_packages(app, tmp_path):
     assert Path(package.folder).parent == tmp_path.resolve()
 
 
-def test_progress_is_written_as_the_build_goes_on_postgresql(app, tmp_path):
+def test_progress_is_written_as_the_build_goes_on_postgresql(app, clock):
     campaign = make_campaign()
     package_id = queued(campaign, add_target(campaign, "en"))
-    write = progress_writer(package_id)
+    write = progress_writer(claim_queued())
     if db.engine.dialect.name != "postgresql":
         assert write is None  # one writer at a time: the record goes to 100 when done
         return
     assert write is not None
+    clock.advance(minutes=3)
     write(3)  # small steps are not worth a write
     write(40)
     write(100)  # the build's own commit writes 100
     with db.engine.connect() as connection:
-        progress = connection.scalar(
-            select(DeliveryPackage.progress).where(DeliveryPackage.id == package_id)
-        )
+        progress, lease_until = connection.execute(
+            select(DeliveryPackage.progress, DeliveryPackage.lease_until).where(
+                DeliveryPackage.id == package_id
+            )
+        ).one()
     assert progress == 40
+    assert lease_until == clock.now + lease_length()  # each write renews the lease
+
+
+# A worker killed while building: its lease runs out and the next worker takes over.
+
+
+def package(package_id: int) -> DeliveryPackage:
+    db.session.expire_all()
+    return db.session.get(DeliveryPackage, package_id)
+
+
+def outlive_the_lease(clock: Clock) -> None:
+    clock.advance(seconds=lease_length().total_seconds())
+
+
+def outcome(package_id: int) -> tuple[PackageStatus, int]:
+    built = package(package_id)
+    return built.status, built.attempt
+
+
+def test_a_package_under_a_live_lease_is_left_to_its_worker(app, tmp_path, clock):
+    campaign = make_campaign()
+    package_id = queued(campaign, add_target(campaign, "en"))
+    assert claim_queued() is not None  # a worker takes it and is still building it
+    clock.advance(seconds=lease_length().total_seconds() - 1)
+
+    assert build_queued_packages(tmp_path) == 0
+
+    assert outcome(package_id) == (PackageStatus.BUILDING, 1)
+    assert not package(package_id).lease_ran_out
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.usefixtures("live_loggers")
+def test_a_package_whose_worker_died_is_built_by_the_next_worker(app, tmp_path, clock, caplog):
+    campaign = make_campaign()
+    add_signature(campaign, "Олена Петренко")
+    package_id = queued(campaign, add_target(campaign, "uk"))
+    claim_queued()  # then the worker is killed
+    db.session.execute(
+        update(DeliveryPackage).where(DeliveryPackage.id == package_id).values(progress=40)
+    )
+    db.session.commit()
+    outlive_the_lease(clock)
+    assert package(package_id).lease_ran_out
+
+    with caplog.at_level(logging.INFO):
+        assert build_queued_packages(tmp_path) == 1
+
+    built = package(package_id)
+    assert built.status is PackageStatus.READY
+    assert built.attempt == 2
+    assert built.lease_until is None
+    assert built.counts["individuals"] == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert f"delivery package {package_id}: its lease ran out while building" in logged
+    assert "Олена" not in logged
+
+
+def test_a_package_left_building_before_leases_existed_is_taken_over(app, tmp_path):
+    campaign = make_campaign()
+    package_id = queued(campaign, add_target(campaign, "en"))
+    db.session.execute(
+        update(DeliveryPackage)
+        .where(DeliveryPackage.id == package_id)
+        .values(status=PackageStatus.BUILDING, lease_until=None)
+    )
+    db.session.commit()
+
+    assert build_queued_packages(tmp_path) == 1
+    assert package(package_id).status is PackageStatus.READY
+
+
+def test_a_build_taken_over_midway_records_nothing_and_frees_the_name(app, tmp_path, clock):
+    campaign = make_campaign()
+    package_id = queued(campaign, add_target(campaign, "en"))
+    slow = claim_queued()
+    outlive_the_lease(clock)
+    latest = claim_queued()  # another worker takes over while the first is still at it
+    assert slow is not None
+    assert latest is not None
+
+    build_claimed(slow, tmp_path)  # the slow worker finishes after all
+
+    assert outcome(package_id) == (PackageStatus.BUILDING, 2)
+    assert list(tmp_path.iterdir()) == []  # its folder is gone again
+    build_claimed(latest, tmp_path)
+    built = package(package_id)
+    assert built.status is PackageStatus.READY
+    assert [folder.name for folder in tmp_path.iterdir()] == [Path(built.folder).name]
+    assert len(built_events()) == 1
+
+
+def test_a_late_build_leaves_the_latest_workers_result_alone(app, tmp_path, clock):
+    campaign = make_campaign()
+    package_id = queued(campaign, add_target(campaign, "en"))
+    slow = claim_queued()
+    outlive_the_lease(clock)
+    assert build_queued_packages(tmp_path) == 1  # another worker takes over and finishes
+    assert slow is not None
+    manifest = package(package_id).manifest_sha256
+
+    build_claimed(slow, tmp_path)  # the slow worker finishes last: its name is taken
+
+    after = package(package_id)
+    assert after.status is PackageStatus.READY
+    assert after.error is None
+    assert after.manifest_sha256 == manifest
+    assert (Path(after.folder) / "manifest.json").is_file()
+    assert len(built_events()) == 1
+
+
+@pytest.mark.postgresql
+def test_a_worker_taken_over_stops_at_its_next_progress_write(app, clock):
+    campaign = make_campaign()
+    package_id = queued(campaign, add_target(campaign, "en"))
+    slow = claim_queued()
+    outlive_the_lease(clock)
+    claim_queued()
+    write = progress_writer(slow)
+
+    with pytest.raises(LeaseLost):
+        write(40)
+    assert package(package_id).progress == 0  # the latest worker's, untouched
+
+
+@pytest.mark.postgresql
+def test_workers_racing_build_each_package_once(app, tmp_path, clock):
+    campaign = make_campaign()
+    waiting = [queued(campaign, add_target(campaign, "en")) for _ in range(3)]
+    abandoned = queued(campaign, add_target(campaign, "uk"))
+    db.session.execute(
+        update(DeliveryPackage)
+        .where(DeliveryPackage.id == abandoned)
+        .values(status=PackageStatus.BUILDING, attempt=1, lease_until=clock.now)
+    )
+    db.session.commit()
+    tried: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(3)
+
+    def work() -> None:
+        try:
+            with app.app_context():
+                start.wait(timeout=10)
+                tried.append(build_queued_packages(tmp_path))
+                db.session.remove()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert errors == []
+    assert sum(tried) == 4
+    assert [outcome(package_id) for package_id in waiting] == [(PackageStatus.READY, 1)] * 3
+    assert outcome(abandoned) == (PackageStatus.READY, 2)  # taken over once
+    assert len(built_events()) == 4
+
+
+def test_staff_see_a_package_whose_lease_ran_out_as_queued(app, client, clock):
+    sign_in_staff(client, make_staff(Role.EXPORTER))
+    campaign = make_campaign()
+    package_id = queued(campaign, add_target(campaign, "en"))
+    claim_queued()
+    db.session.execute(
+        update(DeliveryPackage).where(DeliveryPackage.id == package_id).values(progress=40)
+    )
+    db.session.commit()
+    assert shown_status(client, package_id) == ("Building", "40")
+
+    outlive_the_lease(clock)
+
+    assert shown_status(client, package_id) == ("Queued", "0")
+
+
+def shown_status(client, package_id: int) -> tuple[str, str]:
+    """The status word and the progress bar's value on the package's staff page."""
+    page = client.get(f"/staff/deliveries/{package_id}").get_data(as_text=True)
+    status = re.search(r'<dd class="delivery-status">\s*(\w+).*?value="(\d+)"', page, re.S)
+    assert status is not None
+    return status.group(1), status.group(2)
+
+
+def built_events() -> list[AuditEvent]:
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "delivery.package_built"))
+    )
