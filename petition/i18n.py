@@ -35,7 +35,8 @@ def bind_language(bp: Blueprint) -> None:
 
     @bp.url_defaults
     def add_lang(endpoint: str, values: dict[str, Any]) -> None:
-        values.setdefault("lang", g.get("lang") or preferred_language())
+        if "lang" not in values:  # not `setdefault`: it would match Accept-Language every time
+            values["lang"] = g.get("lang") or preferred_language()
 
 
 def language_links() -> list[tuple[str, str, str, bool]]:
