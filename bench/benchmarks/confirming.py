@@ -17,7 +17,7 @@ APP = "app POST confirm"
 BASELINE = "baseline POST /insert"
 # More tokens than this machine can confirm per second: a run should never run dry (if it
 # does, the rate is taken over the time until the last token and the table says so).
-TOKENS_PER_SECOND = 400
+TOKENS_PER_SECOND = 1200
 COUNTS_TTL = 10.0
 
 
