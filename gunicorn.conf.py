@@ -5,11 +5,12 @@ import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Measured with `make bench` on 2 cores, PostgreSQL on the same host (signing POSTs per
-# second, closed loop): 2 workers x 4 threads 168, 3 x 4 240, 5 x 4 335, 5 x 2 333, 8 x 1 282.
-# A request is mostly Python (about 5 ms of CPU) with waits on PostgreSQL in between: one
-# process per core is not enough to keep the cores busy, a few threads per process fill the
-# waits, and more processes than 2 x cores + 1 only add switching. gthread, not an async
-# worker: the database driver and SMTP client block.
+# second, closed loop): 3 workers x 4 threads 596, 5 x 4 665, 5 x 2 604, 8 x 2 625 (an
+# earlier round, at 5 ms of CPU a request: 2 x 4 168, 3 x 4 240, 5 x 4 335, 8 x 1 282).
+# A request is mostly Python (about 2.3 ms of CPU) with waits on PostgreSQL and Redis in
+# between: one process per core is not enough to keep the cores busy, a few threads per
+# process fill the waits, and more processes than 2 x cores + 1 only add switching.
+# gthread, not an async worker: the database driver and SMTP client block.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
