@@ -26,12 +26,7 @@ from petition.models import (
 )
 from petition.models.types import utcnow
 from petition.signing.self_service import reveals_less
-from petition.tokens import (
-    LinkExpired,
-    LinkInvalid,
-    find_signature_token,
-    hash_token,
-)
+from petition.tokens import LinkExpired, LinkInvalid, find_signature_token, hash_token
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 # INSERT … ON CONFLICT DO NOTHING, as each supported database spells it.
