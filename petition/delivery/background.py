@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, CursorResult, Update, and_, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Row, Update, and_, or_, select, update
 
 from petition.delivery.package import PackageError, Progress, failure_reason, write_package
 from petition.extensions import db
@@ -47,6 +47,9 @@ from petition.models.types import utcnow
 
 log = logging.getLogger(__name__)
 PROGRESS_STEP = 5  # percent between two writes of the progress
+# A build that takes its worker down every time (memory, say) is not retried for ever.
+MAX_ATTEMPTS = 3
+GIVEN_UP = f"the build stopped its worker {MAX_ATTEMPTS} times (details in the server's log)"
 
 
 def delivery_dir() -> Path:
@@ -86,17 +89,15 @@ class LeaseLost(Exception):
 
 def claim_queued() -> Claim | None:
     """Take the oldest package waiting for a worker (queued, or left BUILDING by a worker
-    whose lease ran out): mark it BUILDING under a new lease and commit."""
+    whose lease ran out): mark it BUILDING under a new lease and commit. A package whose
+    build took its worker down `MAX_ATTEMPTS` times is recorded as FAILED instead."""
     now = utcnow()
-    row = db.session.execute(
-        select(DeliveryPackage.id, DeliveryPackage.status, DeliveryPackage.attempt)
-        .where(_waiting_for_worker(now))
-        .order_by(DeliveryPackage.created_at, DeliveryPackage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
-    claim = None
-    if row is not None:
+    while (row := _oldest_waiting(now)) is not None:
+        if row.status is PackageStatus.BUILDING and row.attempt >= MAX_ATTEMPTS:
+            log.warning("delivery package %s: given up after %s attempts", row.id, row.attempt)
+            _set(row.id, status=PackageStatus.FAILED, error=GIVEN_UP, lease_until=None)
+            db.session.commit()
+            continue
         claim = Claim(row.id, row.attempt + 1)
         if row.status is PackageStatus.BUILDING:
             log.warning(
@@ -104,18 +105,28 @@ def claim_queued() -> Claim | None:
                 claim.package_id,
                 claim.attempt,
             )
-        db.session.execute(
-            update(DeliveryPackage)
-            .where(DeliveryPackage.id == claim.package_id)
-            .values(
-                status=PackageStatus.BUILDING,
-                progress=0,
-                attempt=claim.attempt,
-                lease_until=now + lease_length(),
-            )
-        )
+        values = {"progress": 0, "attempt": claim.attempt, "lease_until": now + lease_length()}
+        _set(claim.package_id, status=PackageStatus.BUILDING, **values)
+        db.session.commit()
+        return claim
     db.session.commit()
-    return claim
+    return None
+
+
+def _oldest_waiting(now: datetime) -> Row[int, PackageStatus, int] | None:
+    return db.session.execute(
+        select(DeliveryPackage.id, DeliveryPackage.status, DeliveryPackage.attempt)
+        .where(_waiting_for_worker(now))
+        .order_by(DeliveryPackage.created_at, DeliveryPackage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def _set(package_id: int, **values: Any) -> None:
+    db.session.execute(
+        update(DeliveryPackage).where(DeliveryPackage.id == package_id).values(**values)
+    )
 
 
 def lease_length() -> timedelta:

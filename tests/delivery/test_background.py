@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from petition.delivery.background import (
+    MAX_ATTEMPTS,
     LeaseLost,
     build_claimed,
     build_queued_packages,
@@ -161,6 +162,24 @@ def test_a_package_whose_worker_died_is_built_by_the_next_worker(app, tmp_path, 
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert f"delivery package {package_id}: its lease ran out while building" in logged
     assert "Олена" not in logged
+
+
+def test_a_package_that_took_its_worker_down_three_times_fails_and_the_queue_goes_on(
+    app, tmp_path, clock
+):
+    campaign = make_campaign()
+    poison = queued(campaign, add_target(campaign, "uk"))
+    for _ in range(MAX_ATTEMPTS):
+        assert claim_queued().package_id == poison  # then the worker dies, each time
+        outlive_the_lease(clock)
+    following = queued(campaign, add_target(campaign, "ru"))
+
+    assert build_queued_packages(tmp_path) == 1  # only the one that follows is built
+
+    failed = package(poison)
+    assert failed.status is PackageStatus.FAILED
+    assert f"{MAX_ATTEMPTS} times" in failed.error
+    assert package(following).status is PackageStatus.READY
 
 
 def test_a_package_left_building_before_leases_existed_is_taken_over(app, tmp_path):
