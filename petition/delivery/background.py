@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -85,6 +86,11 @@ class Claim:
 
 class LeaseLost(Exception):
     """Another worker took the package over: this build's result is not wanted."""
+
+
+class Stopping(Exception):
+    """The worker was asked to stop (a deploy): the package goes back to the queue now,
+    rather than when its lease runs out."""
 
 
 def claim_queued() -> Claim | None:
@@ -151,8 +157,9 @@ def _held(claim: Claim) -> Update:
     )
 
 
-def progress_writer(claim: Claim) -> Progress | None:
-    """Write the percentage, renewing the lease; raises `LeaseLost` once taken over."""
+def progress_writer(claim: Claim, stop: threading.Event | None = None) -> Progress | None:
+    """Write the percentage, renewing the lease; raises `LeaseLost` once taken over, and
+    `Stopping` once `stop` is set."""
     if db.engine.dialect.name != "postgresql":
         return None  # nor any renewal: on SQLite the claim's lease covers the whole build
     written = [0]
@@ -161,6 +168,8 @@ def progress_writer(claim: Claim) -> Progress | None:
         # 100 is written with the package's record itself, by the build's own commit.
         if percent >= 100 or percent - written[0] < PROGRESS_STEP:
             return
+        if stop is not None and stop.is_set():
+            raise Stopping
         written[0] = percent
         renewal = _held(claim).values(progress=percent, lease_until=utcnow() + lease_length())
         with db.engine.begin() as connection:
@@ -170,14 +179,14 @@ def progress_writer(claim: Claim) -> Progress | None:
     return write
 
 
-def build_claimed(claim: Claim, out_dir: Path) -> None:
+def build_claimed(claim: Claim, out_dir: Path, stop: threading.Event | None = None) -> None:
     """Build a claimed package and record the outcome; a failure is recorded, not raised."""
     package = db.session.get(DeliveryPackage, claim.package_id)
     if package is None:
         return
     actor = db.session.get(StaffUser, package.created_by_id) if package.created_by_id else None
     try:
-        write_package(package, out_dir, actor=actor, progress=progress_writer(claim))
+        write_package(package, out_dir, actor=actor, progress=progress_writer(claim, stop))
         if not _update_held(claim, lease_until=None):  # locks the row until the commit
             if package.folder:  # its name belongs to the latest claim's build
                 shutil.rmtree(package.folder, ignore_errors=True)
@@ -186,6 +195,11 @@ def build_claimed(claim: Claim, out_dir: Path) -> None:
     except LeaseLost:
         db.session.rollback()
         log.warning("delivery package %s: another worker took it over", claim.package_id)
+    except Stopping:
+        db.session.rollback()
+        if _update_held(claim, status=PackageStatus.QUEUED, progress=0, lease_until=None):
+            log.info("delivery package %s: handed back to the queue", claim.package_id)
+        db.session.commit()
     except Exception as error:  # recorded for the console; the worker goes on
         db.session.rollback()
         reason = failure_reason(error)
@@ -209,10 +223,11 @@ def _update_held(claim: Claim, **values: Any) -> bool:
     return result.rowcount == 1
 
 
-def build_queued_packages(out_dir: Path | None = None) -> int:
-    """Build every queued package, one after another; returns how many were tried."""
+def build_queued_packages(out_dir: Path | None = None, stop: threading.Event | None = None) -> int:
+    """Build every queued package, one after another, until `stop` is set; returns how many
+    were tried. A build under way when `stop` is set goes back to the queue."""
     tried = 0
-    while (claim := claim_queued()) is not None:
-        build_claimed(claim, out_dir or delivery_dir())
+    while not (stop is not None and stop.is_set()) and (claim := claim_queued()) is not None:
+        build_claimed(claim, out_dir or delivery_dir(), stop)
         tried += 1
     return tried

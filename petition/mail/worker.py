@@ -259,7 +259,7 @@ def run_worker(*, once: bool, poll_seconds: float = 1.0) -> int:
     while True:
         try:
             handled += deliver_due()
-            build_queued_packages()  # delivery packages staff queued in the console
+            build_queued_packages(stop=stop)  # packages staff queued in the console
         except (OperationalError, InterfaceError) as error:  # down, restarting, cut off
             db.session.rollback()
             log.warning("outbox: database unavailable (%s); retrying", type(error.orig).__name__)

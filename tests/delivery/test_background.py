@@ -250,6 +250,24 @@ def test_a_worker_taken_over_stops_at_its_next_progress_write(app, clock):
 
 
 @pytest.mark.postgresql
+def test_a_worker_asked_to_stop_hands_its_package_back_at_once(app, tmp_path):
+    campaign = make_campaign()
+    add_signature(campaign, "Олена Петренко")
+    package_id = queued(campaign, add_target(campaign, "uk"))
+    stop = threading.Event()
+    stop.set()  # a deploy's SIGTERM, while the build is under way
+
+    build_claimed(claim_queued(), tmp_path, stop)
+
+    handed_back = package(package_id)
+    assert handed_back.status is PackageStatus.QUEUED
+    assert (handed_back.progress, handed_back.lease_until) == (0, None)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written left behind
+    assert build_queued_packages(tmp_path) == 1  # the next worker need not wait for a lease
+    assert package(package_id).status is PackageStatus.READY
+
+
+@pytest.mark.postgresql
 def test_workers_racing_build_each_package_once(app, tmp_path, clock):
     campaign = make_campaign()
     waiting = [queued(campaign, add_target(campaign, "en")) for _ in range(3)]
