@@ -21,7 +21,12 @@ from petition.mail.worker import run_worker
 from petition.models import Campaign, Role
 from petition.models.types import utcnow
 from petition.retention import purge as apply_retention
-from petition.signing.updates import queue_update
+from petition.signing.updates import (
+    SUBJECT_MAX,
+    CampaignIsDraft,
+    new_idempotency_key,
+    send_update,
+)
 from petition.staff.auth import AccountExists, add_staff
 
 demo = AppGroup("demo", help="Demo data.")
@@ -141,16 +146,21 @@ def updates_send(slug: str, lang: str, subject: str, body_file: TextIO) -> None:
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
-    queued = queue_update(campaign, lang, subject=subject.strip(), body=body_file.read().strip())
-    audit.record(
-        "campaign.update_queued",
-        actor=None,
-        object_type="campaign",
-        object_id=campaign.id,
-        detail=f"lang={lang}; recipients={queued} (command line)",
-    )
+    if len(subject.strip()) > SUBJECT_MAX:
+        raise click.ClickException(f"the subject is longer than {SUBJECT_MAX} characters")
+    try:
+        update = send_update(
+            campaign,
+            lang,
+            subject=subject.strip(),
+            body=body_file.read().strip(),
+            idempotency_key=new_idempotency_key(),  # each run of the command is one send
+            actor=None,
+        )
+    except CampaignIsDraft as error:
+        raise click.ClickException(f"{slug!r} is a draft: nobody has signed it") from error
     db.session.commit()
-    click.echo(f"{queued} update(s) queued.")
+    click.echo(f"{update.recipients} update(s) queued.")
 
 
 def register(app: Flask) -> None:

@@ -15,6 +15,7 @@ from petition.models.signature import Display, Signature, SignatureStatus
 from petition.models.staff import RecoveryCode, Role, StaffSession, StaffUser
 from petition.models.target import Target, campaign_target
 from petition.models.token import LinkToken, TokenPurpose
+from petition.models.update import CampaignUpdate
 
 __all__ = [
     "AuditEvent",
@@ -22,6 +23,7 @@ __all__ = [
     "CampaignStatus",
     "CampaignText",
     "CampaignTextVersion",
+    "CampaignUpdate",
     "ClientHashKey",
     "DeliveryPackage",
     "Display",

@@ -54,7 +54,14 @@ def language_names() -> dict[str, str]:
     return {code: names.get(code, code) for code in LANGUAGES}
 
 
-def _at_most(count: int) -> Length:
+def language_choices() -> list[SelectChoice]:
+    """The campaign languages as radio choices, each name starting with a capital."""
+    return [
+        SelectChoice(code, name[:1].upper() + name[1:]) for code, name in language_names().items()
+    ]
+
+
+def at_most(count: int) -> Length:
     return Length(
         max=count,
         message=lazy_ngettext(
@@ -165,7 +172,7 @@ class CampaignTextForm(Form):
         filters=[strip],
         validators=[
             DataRequired(_l("Please enter a title.")),
-            _at_most(200),
+            at_most(200),
             plain_text,
         ],
     )
@@ -176,7 +183,7 @@ class CampaignTextForm(Form):
         filters=[strip, unix_newlines],
         validators=[
             DataRequired(_l("Please enter a summary.")),
-            _at_most(1000),
+            at_most(1000),
             plain_paragraphs,
         ],
     )
@@ -187,7 +194,7 @@ class CampaignTextForm(Form):
         filters=[strip, unix_newlines],
         validators=[
             DataRequired(_l("Please enter the statement.")),
-            _at_most(20000),
+            at_most(20000),
             plain_paragraphs,
         ],
     )
@@ -198,7 +205,7 @@ class CampaignTextForm(Form):
         filters=[strip, unix_newlines],
         validators=[
             DataRequired(_l("Please enter the demands.")),
-            _at_most(10000),
+            at_most(10000),
             plain_paragraphs,
         ],
     )
@@ -231,17 +238,17 @@ class TargetForm(Form):
         lazy_pgettext("negotiating party", "Name"),
         filters=[strip],
         description=_l("How staff recognise this party, e.g. UN Secretary-General."),
-        validators=[DataRequired(_l("Please enter a name.")), _at_most(200), plain_text],
+        validators=[DataRequired(_l("Please enter a name.")), at_most(200), plain_text],
     )
     office = StringField(
         _l("Office or title of the addressee (optional)"),
         filters=[strip],
-        validators=[Optional(), _at_most(200), plain_text],
+        validators=[Optional(), at_most(200), plain_text],
     )
     organisation = StringField(
         _l("Organisation (optional)"),
         filters=[strip],
-        validators=[Optional(), _at_most(200), plain_text],
+        validators=[Optional(), at_most(200), plain_text],
     )
     lang = RadioField(
         _l("Correspondence language"),
@@ -251,20 +258,20 @@ class TargetForm(Form):
         _l("Salutation (optional)"),
         filters=[strip],
         description=_l("In the correspondence language, e.g. Dear Secretary-General,"),
-        validators=[Optional(), _at_most(200), plain_text],
+        validators=[Optional(), at_most(200), plain_text],
     )
     postal_address = TextAreaField(
         _l("Postal address (optional)"),
         render_kw={"rows": 4},
         filters=[strip, unix_newlines],
-        validators=[Optional(), _at_most(1000), plain_paragraphs],
+        validators=[Optional(), at_most(1000), plain_paragraphs],
     )
     email = EmailField(
         _l("Email address (optional)"),
         filters=[strip],
         validators=[
             Optional(),
-            _at_most(254),
+            at_most(254),
             plain_text,
             Email(_l("This does not look like an email address."), check_deliverability=False),
         ],
@@ -272,7 +279,4 @@ class TargetForm(Form):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.lang.choices = [
-            SelectChoice(code, name[:1].upper() + name[1:])
-            for code, name in language_names().items()
-        ]
+        self.lang.choices = language_choices()

@@ -23,6 +23,10 @@ class Permission(enum.StrEnum):
     EXPORT = "export"
     MANAGE_STAFF = "manage_staff"
     VIEW_AUDIT = "view_audit"
+    # Admins only. An update is mass mail to people who may be at risk for having signed:
+    # it cannot be recalled, and what it says reaches every consenting signer's inbox. A
+    # moderator edits pages that can be corrected a minute later; this cannot.
+    SEND_UPDATES = "send_updates"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -11,6 +11,7 @@ from petition.staff import (
     views_organisations,
     views_review,
     views_targets,
+    views_updates,
 )
 from petition.staff.blueprint import bp
 
@@ -26,4 +27,5 @@ __all__ = [
     "views_organisations",
     "views_review",
     "views_targets",
+    "views_updates",
 ]

@@ -46,6 +46,7 @@ def test_each_role_holds_what_the_matrix_says():
     assert ROLE_PERMISSIONS[Role.ADMIN] == frozenset(Permission)
     assert Permission.MANAGE_STAFF not in ROLE_PERMISSIONS[Role.MODERATOR]
     assert Permission.VIEW_AUDIT not in ROLE_PERMISSIONS[Role.MODERATOR]
+    assert Permission.SEND_UPDATES not in ROLE_PERMISSIONS[Role.MODERATOR]
     assert ROLE_PERMISSIONS[Role.EXPORTER] == {
         Permission.SIGNED_IN,
         Permission.VIEW_DASHBOARD,
