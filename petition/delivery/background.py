@@ -41,7 +41,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, CursorResult, Row, Update, and_, or_, select, update
 
-from petition.delivery.package import PackageError, Progress, failure_reason, write_package
+from petition.delivery.package import (
+    Progress,
+    failure_reason,
+    new_package,
+    write_package,
+)
 from petition.extensions import db
 from petition.models import Campaign, DeliveryPackage, PackageStatus, StaffUser, Target
 from petition.models.types import utcnow
@@ -62,18 +67,7 @@ def queue_package(
     campaign: Campaign, target: Target, *, cutoff: datetime, actor: StaffUser | None
 ) -> DeliveryPackage:
     """A package for the worker to build; the caller commits it."""
-    if cutoff.tzinfo is None:
-        raise PackageError("the cut-off must be timezone-aware (UTC)")
-    package = DeliveryPackage(
-        campaign=campaign,
-        target=target,
-        cutoff_at=cutoff,
-        status=PackageStatus.QUEUED,
-        progress=0,
-        created_by_id=actor.id if actor else None,
-    )
-    db.session.add(package)
-    return package
+    return new_package(campaign, target, cutoff, actor, PackageStatus.QUEUED)
 
 
 @dataclass(frozen=True)

@@ -94,19 +94,31 @@ def build_package(
     `FontsMissing` or `PackageError` before writing anything when it cannot be built; on
     any failure the record is left FAILED with the error, for the caller to keep or not.
     """
+    package = new_package(campaign, target, cutoff, actor, PackageStatus.BUILDING)
+    db.session.flush()
+    write_package(package, Path(out_dir), actor=actor, progress=progress)
+    return package
+
+
+def new_package(
+    campaign: Campaign,
+    target: Target,
+    cutoff: datetime,
+    actor: StaffUser | None,
+    status: PackageStatus,
+) -> DeliveryPackage:
+    """The record of a package for `target` up to `cutoff`, added to the session."""
     if cutoff.tzinfo is None:
         raise PackageError("the cut-off must be timezone-aware (UTC)")
     package = DeliveryPackage(
         campaign=campaign,
         target=target,
         cutoff_at=cutoff,
-        status=PackageStatus.BUILDING,
+        status=status,
         progress=0,
         created_by_id=actor.id if actor else None,
     )
     db.session.add(package)
-    db.session.flush()
-    write_package(package, Path(out_dir), actor=actor, progress=progress)
     return package
 
 
