@@ -44,7 +44,7 @@ bench: install
 	$(BIN)/python -m bench
 
 translations-extract: $(STAMP)
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k lazy_npgettext:1c,2,3 -o $(CATALOGUES)/messages.pot --no-location --sort-output petition templates
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 -k lazy_npgettext:1c,2,3 -o $(CATALOGUES)/messages.pot --no-location --sort-output petition
 
 translations-update: translations-extract
 	$(PYBABEL) update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching

@@ -1,11 +1,5 @@
-"""The WSGI entry point for gunicorn: `gunicorn wsgi:app`. Production needs SECRET_KEY."""
+"""`gunicorn wsgi:app` from a checkout; an installed package serves `petition.wsgi:app`."""
 
-import os
-import sys
+from petition.wsgi import app
 
-from petition import create_app
-
-if not os.environ.get("SECRET_KEY"):
-    sys.exit("SECRET_KEY must be set to serve the site (see README: Settings).")
-
-app = create_app()
+__all__ = ["app"]

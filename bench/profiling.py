@@ -32,7 +32,7 @@ SAMPLE_RATE = 250
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*)\)$")
 # The first path component that names where a frame belongs, most specific first.
 AREAS = (
-    ("templates/", "templates (Jinja)"),
+    ("petition/templates/", "templates (Jinja)"),
     ("/petition/", "petition"),
     ("/bench/", "bench"),
     ("/sqlalchemy/", "SQLAlchemy"),

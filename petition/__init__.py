@@ -12,18 +12,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from petition import database, extensions
 from petition.config import Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment; `overrides` win (tests use them)."""
     overrides = overrides or {}
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-    )
+    app = Flask(__name__, instance_relative_config=True)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env(instance, secret_key=overrides.get("SECRET_KEY"))
@@ -33,9 +28,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         **database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_ROOT / "translations")
 
     from petition import cli, errors, page_cache, security
+    from petition.delivery.pdf import require_fonts
+    from petition.i18n import require_catalogues
+
+    require_catalogues(PACKAGE_ROOT / "translations")  # start in every language, or not at all
+    require_fonts(Path(app.config["PDF_FONT_DIR"]))
 
     page_cache.register(app)  # kept copies of public pages answer before Flask does any work
     if app.config["PROXY_COUNT"]:
@@ -66,7 +66,7 @@ def _init_extensions(app: Flask) -> None:
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(
-        app, extensions.db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True
+        app, extensions.db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True
     )
     extensions.mail.init_app(app)
     extensions.csrf.init_app(app)

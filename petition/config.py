@@ -78,6 +78,8 @@ class Settings:
     # How many proxies (load balancers) stand in front and set X-Forwarded-For/-Proto.
     PROXY_COUNT: int = 0
     SESSION_COOKIE_SECURE: bool = False
+    # Strict-Transport-Security for every subdomain too: only when all of them serve HTTPS.
+    HSTS_INCLUDE_SUBDOMAINS: bool = False
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str = "Strict"
     STAFF_IDLE_MINUTES: int = 30
@@ -113,6 +115,8 @@ class Settings:
     # apart, renews it; on SQLite it must outlast a whole build. A 1M-signer package builds
     # in about a minute: 10 leaves a wide margin, and a dead worker's package waits at most 10.
     DELIVERY_LEASE_MINUTES: int = 10
+    # TrueType fonts with Cyrillic for delivery packages (Debian: fonts-dejavu-core).
+    PDF_FONT_DIR: str = "/usr/share/fonts/truetype/dejavu"
 
     @classmethod
     def from_env(cls, instance_path: Path, *, secret_key: str | None = None) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, g, request, url_for
@@ -9,6 +10,24 @@ from flask import Blueprint, abort, g, request, url_for
 from petition.config import LANGUAGES
 
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский"}
+
+
+class CatalogueMissing(RuntimeError):
+    """A language the site offers has no compiled catalogue: its pages would be in English."""
+
+
+def require_catalogues(directory: Path) -> None:
+    """Refuse to start unless every language in LANGUAGES has its compiled `.mo` file."""
+    missing = [
+        path
+        for path in (directory / lang / "LC_MESSAGES" / "messages.mo" for lang in LANGUAGES)
+        if not path.is_file()
+    ]
+    if missing:
+        raise CatalogueMissing(
+            f"compiled translations not found: {', '.join(map(str, missing))}. Build them with "
+            "`make` (pybabel compile), or install the built wheel (`pip install .`)."
+        )
 
 
 def select_locale() -> str:

@@ -11,6 +11,8 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from petition import create_app
+from petition.delivery.pdf import FontsMissing
+from petition.i18n import CatalogueMissing, require_catalogues
 from tests.factories import make_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,7 +90,7 @@ def test_security_headers_on_every_response(client, app):
         assert "unsafe-inline" not in headers["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Referrer-Policy"] == "same-origin"
 
 
 def test_pages_load_nothing_from_other_hosts(client, app):
@@ -112,3 +114,17 @@ def test_production_entry_point_refuses_to_start_without_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_start_up_fails_loudly_without_the_pdf_fonts(tmp_path):
+    with pytest.raises(FontsMissing, match=r"DejaVuSans\.ttf.*fonts-dejavu-core"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "PDF_FONT_DIR": str(tmp_path)})
+
+
+def test_start_up_fails_loudly_without_a_compiled_catalogue(tmp_path):
+    for lang in ("en", "uk"):
+        folder = tmp_path / lang / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        (folder / "messages.mo").write_bytes(b"")
+    with pytest.raises(CatalogueMissing, match=r"ru/LC_MESSAGES/messages\.mo"):
+        require_catalogues(tmp_path)

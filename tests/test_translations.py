@@ -42,7 +42,6 @@ def source_messages(tmp_path_factory) -> set[tuple[object, str | None]]:
             str(pot),
             "--no-location",
             "petition",
-            "templates",
         ],
         cwd=ROOT,
         check=True,

@@ -26,7 +26,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 REQUIRED = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
 OPTIONAL = {"italic": "DejaVuSans-Oblique.ttf", "bold_italic": "DejaVuSans-BoldOblique.ttf"}
 FAMILY = "PackageSans"
@@ -48,18 +47,23 @@ class Fonts:
 
 
 def font_dir() -> Path:
-    return Path(current_app.config.get("PDF_FONT_DIR", DEFAULT_FONT_DIR))
+    return Path(current_app.config["PDF_FONT_DIR"])
 
 
-def package_fonts() -> Fonts:
-    """Register the package fonts from `PDF_FONT_DIR` (once per folder) and name them."""
-    folder = font_dir().resolve()
+def require_fonts(folder: Path) -> None:
+    """Raise FontsMissing, saying what to install, unless `folder` has the package fonts."""
     missing = [folder / name for name in REQUIRED.values() if not (folder / name).is_file()]
     if missing:
         raise FontsMissing(
             f"PDF fonts not found: {', '.join(map(str, missing))}. Set PDF_FONT_DIR to a "
             f"folder holding {' and '.join(REQUIRED.values())} (Debian: fonts-dejavu-core)."
         )
+
+
+def package_fonts() -> Fonts:
+    """Register the package fonts from `PDF_FONT_DIR` (once per folder) and name them."""
+    folder = font_dir().resolve()
+    require_fonts(folder)
     return _register(str(folder))
 
 
