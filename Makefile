@@ -5,6 +5,7 @@ FLASK   := $(BIN)/flask --app petition
 PYBABEL := $(BIN)/pybabel
 PORT    ?= 5000
 STAMP   := $(VENV)/.installed
+INSTANCE := $(or $(INSTANCE_PATH),instance)
 CATALOGUES := petition/translations
 MO_FILES   := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
 
@@ -24,13 +25,16 @@ node_modules/.package-lock.json: package.json package-lock.json
 %.mo: %.po $(STAMP)
 	$(PYBABEL) compile --statistics -i $< -o $@
 
+# The site is served by gunicorn with the production settings (one process), so it logs
+# like production: no client address, no query string, no link token.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@echo "Site: http://127.0.0.1:$(PORT)/  (mail: $${MAIL_SERVER:-printed here and saved in instance/mail/})"
 	$(FLASK) outbox run & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host 127.0.0.1 --port $(PORT) --no-reload --no-debugger
+	SECRET_KEY="$${SECRET_KEY:-$$(cat $(INSTANCE)/secret_key)}" PORT=$(PORT) WEB_CONCURRENCY=1 \
+	  $(BIN)/gunicorn -c gunicorn.conf.py petition.wsgi:app
 
 lint: install
 	$(BIN)/ruff check .

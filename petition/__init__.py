@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment; `overrides` win (tests use them)."""
     overrides = overrides or {}
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=_instance_path())
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     settings = Settings.from_env(instance, secret_key=overrides.get("SECRET_KEY"))
@@ -58,6 +59,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     return app
+
+
+def _instance_path() -> str | None:
+    """`INSTANCE_PATH` from the environment; else Flask's (`instance/` beside a checkout,
+    `<prefix>/var/petition-instance` for an installed package)."""
+    configured = os.environ.get("INSTANCE_PATH")
+    return str(Path(configured).resolve()) if configured else None
 
 
 def _init_extensions(app: Flask) -> None:
