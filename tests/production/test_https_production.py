@@ -1,0 +1,202 @@
+"""The production shape, end to end over https://: the installed wheel under gunicorn with
+`gunicorn.conf.py`, behind nginx terminating TLS (`PROXY_COUNT=1`), on PostgreSQL, with
+rate limits in Redis and an outbox worker; a real browser signs in Ukrainian, confirms from
+the mail that arrived, and a new admin sets a password and signs in with TOTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyotp
+import pytest
+from babel import Locale
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import create_engine, make_url, text
+
+from petition.config import database_url
+from tests.factories import STAFF_PASSWORD
+from tests.mailbox import Mailbox
+from tests.production.conftest import ROOT, Installed, catalogue_text, operator_env, run_flask
+from tests.production.processes import UNVERIFIED, Process, free_port
+from tests.production.proxy import start_tls_proxy
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgresql]
+
+
+@dataclass
+class Stack:
+    origin: str
+    env: dict[str, str]
+    cwd: Path
+
+    def counts(self) -> dict[str, int]:
+        url = f"{self.origin}/api/v1/campaigns/people-first"
+        with urllib.request.urlopen(url, context=UNVERIFIED, timeout=10) as answer:  # noqa: S310
+            return json.load(answer)["counts"]
+
+
+@pytest.fixture
+def production_database() -> Iterator[str]:
+    """A database of its own on the suite's PostgreSQL server, dropped afterwards."""
+    server = database_url(os.environ["TEST_DATABASE_URL"], Path())
+    name = f"petition_production_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def stack(installed: Installed, production_database, mailbox: Mailbox, tmp_path) -> Iterator[Stack]:
+    https_port, web_port = free_port(), free_port()
+    origin = f"https://127.0.0.1:{https_port}"
+    env = operator_env(
+        DATABASE_URL=production_database,
+        SECRET_KEY=secrets.token_urlsafe(32),
+        BASE_URL=origin,
+        PROXY_COUNT="1",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        RATELIMIT_KEY_PREFIX=f"petition-production-{secrets.token_hex(4)}",
+        MAIL_SERVER=mailbox.host,
+        MAIL_PORT=str(mailbox.port),
+        MAIL_DEFAULT_SENDER="Campaign <campaign@example.org>",
+        INSTANCE_PATH=str(tmp_path / "instance"),
+        COUNTS_TTL_SECONDS="0",
+        SIGN_MIN_SECONDS="0",
+        PORT=str(web_port),
+        WEB_CONCURRENCY="2",
+    )
+    cwd = tmp_path / "srv"
+    cwd.mkdir()
+    run_flask(installed, env, cwd, "db", "upgrade")
+    run_flask(installed, env, cwd, "demo", "load")
+    gunicorn = [installed.command("gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
+    web = Process("gunicorn", [*gunicorn, "petition.wsgi:app"], env, cwd, tmp_path / "web.log")
+    flask = [installed.command("flask"), "--app", "petition"]
+    worker = Process(
+        "worker", [*flask, "outbox", "run", "--poll", "0.2"], env, cwd, tmp_path / "worker.log"
+    )
+    web.start()
+    worker.start()
+    proxy = start_tls_proxy(https_port, web_port, tmp_path / "nginx.log")
+    try:
+        web.wait_for_url(f"http://127.0.0.1:{web_port}/readyz")
+        proxy.process.wait_for_url(f"{origin}/readyz")
+        yield Stack(origin=origin, env=env, cwd=cwd)
+    finally:
+        for process in (proxy, worker, web):
+            process.stop()
+    for process in (web, worker):
+        assert "Traceback" not in process.output(), process.output()[-4000:]
+
+
+@pytest.fixture
+def secure_context(new_context) -> BrowserContext:
+    return new_context(ignore_https_errors=True, locale="uk-UA")
+
+
+def wait_for_mail(mailbox: Mailbox, address: str, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := mailbox.to(address):
+            return found[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no mail for {address}")
+
+
+def uk(message: str) -> str:
+    translated = catalogue_text("uk", message)
+    assert translated != message, f"not translated into Ukrainian: {message!r}"
+    return translated
+
+
+def test_a_signer_signs_in_ukrainian_and_confirms_over_https(stack, secure_context, mailbox):
+    before = stack.counts()["individuals"]
+    page = secure_context.new_page()
+    answer = page.goto(f"{stack.origin}/uk/people-first/sign")
+    assert answer.status == 200
+    assert answer.headers["strict-transport-security"].startswith("max-age=")
+    assert answer.headers["referrer-policy"] == "same-origin"
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    assert "Your name" not in page.content()
+
+    page.get_by_label(uk("Your name"), exact=True).fill("Олена Тестова")
+    page.get_by_label(uk("Email address"), exact=True).fill("olena.https@example.org")
+    page.get_by_label(uk("Country"), exact=True).select_option(label=Locale("uk").territories["UA"])
+    page.get_by_role("button", name=uk("Sign"), exact=True).click()
+    expect(page).to_have_url(f"{stack.origin}/uk/people-first/check-email")
+    expect(page.get_by_role("heading", level=1)).to_have_text(uk("Check your email"))
+
+    mail = wait_for_mail(mailbox, "olena.https@example.org")
+    assert mail["Subject"] == uk("Confirm your signature")
+    link = re.search(r"https://\S+/uk/confirm/[\w-]+", Mailbox.text_of(mail)).group(0)
+    assert link.startswith(stack.origin)
+    page.goto(link)
+    page.get_by_role("button", name=uk("Confirm"), exact=True).click()
+    expect(
+        page.get_by_text(uk("Thank you. Your signature is confirmed and counted."))
+    ).to_be_visible()
+    assert stack.counts()["individuals"] == before + 1
+    assert_cookies_are_secure(secure_context)
+
+
+def test_a_new_admin_signs_in_with_totp_over_https(stack, installed, secure_context):
+    output = run_flask(
+        installed,
+        stack.env,
+        stack.cwd,
+        "staff",
+        "add",
+        "admin@staff.example.org",
+        "--role",
+        "admin",
+    )
+    secret = pyotp.parse_uri(re.search(r"otpauth://\S+", output).group(0)).secret
+    link = re.search(rf"{re.escape(stack.origin)}/staff/password/\S+", output).group(0)
+    page = secure_context.new_page()
+    page.goto(link)
+    fill_staff_form(
+        page, {"New password": STAFF_PASSWORD, "The same password again": STAFF_PASSWORD}
+    )
+    page.get_by_role("button", name=staff_text(page, "Save password")).click()
+    fill_staff_form(page, {"Email address": "admin@staff.example.org", "Password": STAFF_PASSWORD})
+    page.get_by_role("button", name=staff_text(page, "Continue")).click()
+    expect(page.get_by_role("img", name=staff_text(page, "QR code to scan"))).to_be_visible()
+    fill_staff_form(page, {"Code": pyotp.TOTP(secret).now()})
+    page.get_by_role("button", name=staff_text(page, "Confirm and sign in")).click()
+    expect(page.locator("ul.codes code")).to_have_count(8)
+    page.get_by_role("link", name=staff_text(page, "I have saved them, continue")).click()
+    expect(page.get_by_role("heading", name=staff_text(page, "Dashboard"))).to_be_visible()
+    assert page.url == f"{stack.origin}/staff/"
+    assert_cookies_are_secure(secure_context)
+
+
+def staff_text(page: Page, message: str) -> str:
+    """The console in the language it chose for this browser (Ukrainian, from its locale)."""
+    return catalogue_text(page.evaluate("document.documentElement.lang"), message)
+
+
+def fill_staff_form(page: Page, fields: dict[str, str]) -> None:
+    for label, value in fields.items():
+        page.get_by_label(staff_text(page, label), exact=True).fill(value)
+
+
+def assert_cookies_are_secure(context: BrowserContext) -> None:
+    cookies = context.cookies()
+    assert cookies
+    for cookie in cookies:
+        assert cookie["secure"], cookie["name"]
+        assert cookie["httpOnly"], cookie["name"]
