@@ -160,6 +160,9 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as error:
             self.close()
             raise TemporaryFailure(type(error).__name__) from error
+        except Exception:
+            self.close()  # the conversation may have stopped half-way: the next one starts anew
+            raise
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None
