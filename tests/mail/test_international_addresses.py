@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from petition.extensions import db
+from petition.mail.messages import Email
+from petition.mail.transport import PermanentFailure, build_message
 from petition.models import OutboxMessage, OutboxStatus
 from tests.conftest import SMTPUTF8
 from tests.factories import make_campaign
@@ -79,3 +81,9 @@ def test_without_smtputf8_the_message_fails_alone_and_says_why(client, campaign,
         "the mail server does not take addresses with non-ASCII characters (no SMTPUTF8)"
     )
     assert failed.recipient is None
+
+
+def test_a_non_ascii_recipient_that_is_no_address_fails_for_good(app):
+    email = Email("иван@@example.com", "Тема", "Текст", "<p>Текст</p>")
+    with pytest.raises(PermanentFailure, match="not an address mail can go to"):
+        build_message(email)
