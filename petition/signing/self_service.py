@@ -2,7 +2,8 @@
 should be warned before signing at all.
 
 The manage link is long-lived and reusable (people keep the mail), so it only ever leads
-to this one signature, shows no email address, and every change goes through a POST.
+to this one signature, shows no email address, and every change goes through a POST. An
+update's List-Unsubscribe header carries a link of its own, which can only stop updates.
 Withdrawal erases the person at once and keeps only what the counts' history needs.
 """
 
