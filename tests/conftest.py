@@ -73,10 +73,25 @@ def smtp_server() -> Iterator[Mailbox]:
     controller.stop()
 
 
+@pytest.fixture(scope="session")
+def smtputf8_server() -> Iterator[Mailbox]:
+    mailbox, controller = start_smtp_server(smtputf8=True)
+    yield mailbox
+    controller.stop()
+
+
+SMTPUTF8 = "smtputf8"
+
+
 @pytest.fixture
-def mailbox(smtp_server: Mailbox) -> Mailbox:
-    smtp_server.clear()
-    return smtp_server
+def mailbox(request: pytest.FixtureRequest, smtp_server: Mailbox) -> Mailbox:
+    """The SMTP server the app sends to, emptied. It does not offer SMTPUTF8; a test gets
+    one that does with `@pytest.mark.parametrize("mailbox", [SMTPUTF8], indirect=True)`."""
+    server = smtp_server
+    if getattr(request, "param", None) == SMTPUTF8:
+        server = request.getfixturevalue("smtputf8_server")
+    server.clear()
+    return server
 
 
 class IsolatedClient(FlaskClient):

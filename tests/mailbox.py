@@ -14,11 +14,24 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 
+@dataclass(frozen=True)
+class Envelope:
+    """What the server was told outside the message: its recipients, and whether the
+    client asked for SMTPUTF8 (RFC 6531) to send them."""
+
+    recipients: tuple[str, ...]
+    smtputf8: bool
+
+
 @dataclass
 class Mailbox:
     host: str = "127.0.0.1"
     port: int = 0
+    # Whether the server offers SMTPUTF8, so takes addresses with non-ASCII local parts.
+    smtputf8: bool = False
     messages: list[EmailMessage] = field(default_factory=list)
+    # One per message, in the same order.
+    envelopes: list[Envelope] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # SMTP reply codes to answer the next RCPT commands with, e.g. [451, 550].
     refusals: list[int] = field(default_factory=list)
@@ -28,6 +41,7 @@ class Mailbox:
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.envelopes.clear()
             self.refusals.clear()
             self.during_delivery = None
 
@@ -64,8 +78,10 @@ class _Handler:
         if self.mailbox.during_delivery is not None:
             self.mailbox.during_delivery()
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        received = Envelope(tuple(envelope.rcpt_tos), envelope.smtp_utf8)
         with self.mailbox.lock:
             self.mailbox.messages.append(message)  # type: ignore[arg-type]
+            self.mailbox.envelopes.append(received)
         return "250 Message accepted"
 
 
@@ -75,8 +91,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_smtp_server() -> tuple[Mailbox, Controller]:
-    mailbox = Mailbox(port=_free_port())
-    controller = Controller(_Handler(mailbox), hostname=mailbox.host, port=mailbox.port)
+def start_smtp_server(*, smtputf8: bool = False) -> tuple[Mailbox, Controller]:
+    """A server on a free port; with `smtputf8`, one that offers SMTPUTF8 (aiosmtpd does not
+    by default)."""
+    mailbox = Mailbox(port=_free_port(), smtputf8=smtputf8)
+    controller = Controller(
+        _Handler(mailbox),
+        hostname=mailbox.host,
+        port=mailbox.port,
+        enable_SMTPUTF8=smtputf8,
+    )
     controller.start()
     return mailbox, controller

@@ -146,11 +146,24 @@ def _signature_of(message: OutboxMessage) -> Signature:
     return signature
 
 
+def _manage_link_days() -> int:
+    return int(current_app.config.get("MANAGE_LINK_DAYS", 180))
+
+
 def _manage_link(signature: Signature) -> dict[str, Any]:
     """A long-lived link to manage or withdraw the signature: people keep these mails."""
-    days = int(current_app.config.get("MANAGE_LINK_DAYS", 180))
+    days = _manage_link_days()
     token = _link_token(TokenPurpose.MANAGE_SIGNATURE, signature=signature, hours=days * 24)
     return {"manage_token": token, "manage_days": days}
+
+
+def _unsubscribe_url(signature: Signature, lang: str) -> str:
+    """The List-Unsubscribe link, as long-lived as the manage link in the body. Mail systems
+    log and forward headers, so its token can do nothing but stop updates."""
+    hours = _manage_link_days() * 24
+    token = _link_token(TokenPurpose.STOP_UPDATES, signature=signature, hours=hours)
+    with mail_context():
+        return url_for("signature.unsubscribe", lang=lang, token=token, _external=True)
 
 
 def confirm_signature(message: OutboxMessage) -> Email:
@@ -265,7 +278,6 @@ def campaign_update(message: OutboxMessage) -> Email:
     signature = _signature_of(message)
     if signature.status is not SignatureStatus.CONFIRMED or not signature.wants_updates:
         raise Undeliverable
-    links = _manage_link(signature)
     campaign = signature.campaign
     email = render_email(
         "campaign_update",
@@ -275,19 +287,12 @@ def campaign_update(message: OutboxMessage) -> Email:
         text=campaign.text(message.lang),
         subject=message.payload.get("subject", ""),
         body=message.payload.get("body", ""),
-        **links,
+        **_manage_link(signature),
     )
-    with mail_context():
-        unsubscribe = url_for(
-            "signature.unsubscribe",
-            lang=message.lang,
-            token=links["manage_token"],
-            _external=True,
-        )
     return replace(
         email,
         headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe": f"<{_unsubscribe_url(signature, message.lang)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )

@@ -8,6 +8,8 @@ import secrets
 import smtplib
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.header import Header
 from email.quoprimime import body_encode
@@ -16,12 +18,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_mail import sanitize_address
 
 from petition.mail.messages import Email
 
 SMTP_TIMEOUT_SECONDS = 30
+NO_SMTPUTF8 = "the mail server does not take addresses with non-ASCII characters (no SMTPUTF8)"
 
 
 class TemporaryFailure(Exception):
@@ -45,9 +49,23 @@ class OutgoingMail:
     sender: str
     recipient: str
     raw: bytes
+    # The recipient's local part is not ASCII: only a server offering SMTPUTF8 takes it.
+    smtputf8: bool = False
 
     def as_bytes(self) -> bytes:
         return self.raw
+
+
+def recipient_address(address: str) -> tuple[str, bool]:
+    """`address` as the envelope and the To header carry it, with its domain in ASCII (IDNA,
+    as RFC 5890 has it), and whether its local part needs SMTPUTF8 (RFC 6531)."""
+    if address.isascii():
+        return address, False
+    try:
+        valid = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise PermanentFailure(f"not an address mail can go to: {error}") from error
+    return f"{valid.local_part}@{valid.ascii_domain}", valid.smtputf8
 
 
 def build_message(email: Email) -> OutgoingMail:
@@ -62,9 +80,10 @@ def build_message(email: Email) -> OutgoingMail:
     for value in (email.subject, email.recipient, *email.headers.values()):
         if "\r" in value or "\n" in value:
             raise PermanentFailure("a header may not contain a line break")
+    recipient, smtputf8 = recipient_address(email.recipient)
     headers = {
         "From": sender.header,
-        "To": sanitize_address(email.recipient),
+        "To": recipient,  # in UTF-8 (RFC 6532) when it needs SMTPUTF8, in ASCII otherwise
         "Subject": _encoded_header(email.subject),
         "Date": formatdate(localtime=True),
         "Message-ID": make_msgid(domain=sender.domain),
@@ -75,11 +94,11 @@ def build_message(email: Email) -> OutgoingMail:
     boundary = f"=_{secrets.token_hex(16)}"
     lines = [f"{name}: {value}" for name, value in headers.items()]
     lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"')
-    head = "\r\n".join(lines).encode("ascii")
+    head = "\r\n".join(lines).encode("utf-8" if smtputf8 else "ascii")
     start, end = f"--{boundary}\r\n".encode(), f"--{boundary}--\r\n".encode()
     parts = (start, _part("plain", email.text), b"\r\n", start, _part("html", email.html))
     raw = b"".join((head, b"\r\n\r\n", *parts, b"\r\n", end))
-    return OutgoingMail(sender.address, email.recipient, raw)
+    return OutgoingMail(sender.address, recipient, raw, smtputf8)
 
 
 @dataclass(frozen=True)
@@ -138,14 +157,30 @@ class SmtpTransport:
             smtp.starttls()
         if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.ehlo_or_helo_if_needed()  # what the server offers (SMTPUTF8?) is known from here
         return smtp
 
     def send(self, email: Email) -> None:
         message = build_message(email)
-        try:
-            if self._smtp is None:
+        smtp = self._session()
+        if message.smtputf8 and not smtp.has_extn("smtputf8"):
+            raise PermanentFailure(NO_SMTPUTF8)
+        options = ["SMTPUTF8"] if message.smtputf8 else []
+        with self._failures():
+            smtp.sendmail(message.sender, [message.recipient], message.raw, mail_options=options)
+
+    def _session(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            with self._failures():
                 self._smtp = self._connect()
-            self._smtp.sendmail(message.sender, [message.recipient], message.raw)
+        return self._smtp
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        """SMTP's errors as ours. After any error the connection is closed: the conversation
+        may have stopped half-way, so the next message starts a new one."""
+        try:
+            yield
         except smtplib.SMTPResponseException as error:
             self.close()
             if error.smtp_code >= 500:
@@ -160,6 +195,9 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as error:
             self.close()
             raise TemporaryFailure(type(error).__name__) from error
+        except Exception:
+            self.close()
+            raise
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None

@@ -7,6 +7,10 @@ once half its lease has passed and hands the rest back, so a lease never runs ou
 live worker. A worker killed mid-batch leaves its unsent messages to be picked up when the
 lease ends (two minutes at most); only the message in flight can go out twice.
 
+A message that raises anything while it is built or sent (a bug, data no builder or header
+can carry) fails for good with the error as its reason, and the worker goes on: one message
+can never stop the queue. Only the database's errors stop a batch, which is then retried.
+
 The long-running worker also applies the retention rules (`petition.retention.purge`) at
 start and then once an hour, so a deployment that runs mail also forgets on time.
 """
@@ -25,7 +29,7 @@ from types import FrameType
 from typing import Any
 
 from sqlalchemy import Connection, Update, bindparam, select, text, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from petition.delivery.background import build_queued_packages
@@ -129,6 +133,10 @@ def prepare(ids: list[int]) -> list[tuple[Leased, Email]]:
                 email = BUILDERS[message.kind](message)
             except Undeliverable:
                 _give_up(message, "nobody left to deliver to")
+            except SQLAlchemyError:
+                raise  # the database's trouble, not the message's: the batch is retried
+            except Exception as error:  # a poison message fails alone, never the worker
+                _give_up(message, f"could not be built: {_described(error)}")
             else:
                 outgoing.append((Leased(message.id, message.attempts), email))
     db.session.commit()
@@ -151,6 +159,8 @@ def deliver(message: Leased, email: Email, transport: Transport, outcomes: Conne
         outcome = _failed(message, str(error))
     except TemporaryFailure as error:
         outcome = _retry_later(message, str(error))
+    except Exception as error:  # a poison message fails alone, never the worker
+        outcome = _failed(message, f"could not be sent: {_described(error)}")
     else:
         outcome = {"status": OutboxStatus.SENT, "sent_at": utcnow(), **FORGET_RECIPIENT}
     # A message deleted meanwhile (a withdrawal, a purge) matches no row: nothing to record.
@@ -210,6 +220,11 @@ def _relax_commit() -> None:
 def without_addresses(reason: str) -> str:
     """A failure reason fit for logs and the database: any mail address blanked out."""
     return ADDRESS.sub("[address]", reason)
+
+
+def _described(error: Exception) -> str:
+    """An unexpected error as a failure reason: what it is, and what it says."""
+    return f"{type(error).__name__}: {error}"
 
 
 def _retry_later(message: Leased, reason: str) -> dict[str, Any]:

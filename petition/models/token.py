@@ -21,6 +21,9 @@ class TokenPurpose(enum.StrEnum):
     MANAGE_SIGNATURE = "manage_sig"
     CONFIRM_ORGANISATION = "confirm_org"
     MANAGE_ORGANISATION = "manage_org"
+    # A campaign update's List-Unsubscribe link: mail systems log and forward headers, so
+    # this token can do nothing but stop updates.
+    STOP_UPDATES = "stop_updates"
 
 
 class LinkToken(db.Model):  # type: ignore[name-defined]

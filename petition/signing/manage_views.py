@@ -96,7 +96,7 @@ def stop_updates(token: str) -> ResponseReturnValue:
 @csrf.exempt
 def unsubscribe(token: str) -> ResponseReturnValue:
     """RFC 8058 one-click unsubscribe: mail clients POST here without a form or a cookie."""
-    self_service.stop_updates(token)
+    self_service.unsubscribe(token)
     db.session.commit()
     return render_template("signing/unsubscribed.html"), {"Cache-Control": "no-store"}
 

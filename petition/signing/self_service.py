@@ -2,7 +2,8 @@
 should be warned before signing at all.
 
 The manage link is long-lived and reusable (people keep the mail), so it only ever leads
-to this one signature, shows no email address, and every change goes through a POST.
+to this one signature, shows no email address, and every change goes through a POST. An
+update's List-Unsubscribe header carries a link of its own, which can only stop updates.
 Withdrawal erases the person at once and keeps only what the counts' history needs.
 """
 
@@ -94,7 +95,11 @@ def reveals_less(wanted: Display, current: Display) -> bool:
 def manageable_signature(raw_token: str) -> Signature:
     """The signature a manage link leads to; the link works until it expires or the
     signature is withdrawn, however often it is used."""
-    token = find_token(raw_token, TokenPurpose.MANAGE_SIGNATURE)
+    return _signature_of_link(raw_token, TokenPurpose.MANAGE_SIGNATURE)
+
+
+def _signature_of_link(raw_token: str, purpose: TokenPurpose) -> Signature:
+    token = find_token(raw_token, purpose)
     if token is None or token.signature is None:
         raise LinkInvalid
     signature = token.signature
@@ -124,7 +129,18 @@ def change_display(raw_token: str, display: Display) -> Signature:
 
 
 def stop_updates(raw_token: str) -> Signature:
-    signature = _locked(manageable_signature(raw_token))
+    """From the manage page, by its link."""
+    return _no_more_updates(manageable_signature(raw_token))
+
+
+def unsubscribe(raw_token: str) -> Signature:
+    """By a campaign update's List-Unsubscribe link (RFC 8058 one-click), whose token can
+    do nothing else: mail systems log and forward headers. Works again if clicked again."""
+    return _no_more_updates(_signature_of_link(raw_token, TokenPurpose.STOP_UPDATES))
+
+
+def _no_more_updates(signature: Signature) -> Signature:
+    signature = _locked(signature)
     signature.wants_updates = False
     db.session.flush()
     return signature

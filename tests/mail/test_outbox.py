@@ -36,8 +36,9 @@ def make_due_now() -> None:
     db.session.commit()
 
 
-def queue_signatures(campaign, count: int) -> None:
-    for number in range(count):
+def queue_signatures(campaign, count: int, first: int = 0) -> None:
+    """`count` signing requests, from signer<first>@example.org on; each queues its mail."""
+    for number in range(first, first + count):
         wish = SignatureRequest(
             name=f"Signer {number}",
             email=f"signer{number}@example.org",

@@ -10,16 +10,16 @@ from collections import Counter
 from pathlib import Path
 
 from petition.mail.worker import deliver_due
+from petition.models import OutboxStatus
 from tests.factories import make_campaign
 from tests.mail.test_outbox import make_due_now, outbox, queue_signatures
+from tests.mail.test_poison_messages import queue_poison
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_worker_killed_mid_batch_loses_nothing(app, mailbox, database_uri):
-    campaign = make_campaign()
-    queue_signatures(campaign, 6)
-    env = {
+def worker_environment(mailbox, database_uri: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": database_uri,
         "SECRET_KEY": "worker-process-test",
@@ -27,9 +27,17 @@ def test_worker_killed_mid_batch_loses_nothing(app, mailbox, database_uri):
         "MAIL_SERVER": mailbox.host,
         "MAIL_PORT": str(mailbox.port),
     }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "petition", "outbox", "run", "--poll", "0.2"],
-        env=env,
+
+
+WORKER = [sys.executable, "-m", "flask", "--app", "petition", "outbox", "run"]
+
+
+def test_worker_killed_mid_batch_loses_nothing(app, mailbox, database_uri):
+    campaign = make_campaign()
+    queue_signatures(campaign, 6)
+    worker = subprocess.Popen(  # noqa: S603 - the fixed command WORKER
+        [*WORKER, "--poll", "0.2"],
+        env=worker_environment(mailbox, database_uri),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -51,3 +59,25 @@ def test_worker_killed_mid_batch_loses_nothing(app, mailbox, database_uri):
     assert set(received) == {f"signer{n}@example.org" for n in range(6)}
     assert sum(received.values()) <= 7  # only the in-flight message may arrive twice
     assert all(message.recipient is None for message in outbox())
+
+
+def test_poison_messages_do_not_stop_the_worker_process(app, mailbox, database_uri):
+    campaign = make_campaign()
+    poison = queue_poison(campaign)
+    queue_signatures(campaign, 2)
+    worker = subprocess.run(  # noqa: S603 - the fixed command WORKER
+        [*WORKER, "--once"],
+        env=worker_environment(mailbox, database_uri),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert worker.returncode == 0, worker.stderr
+    assert f"{len(poison) + 2} message(s) handled." in worker.stdout
+    assert sorted(str(m["To"]) for m in mailbox.messages) == [
+        "signer0@example.org",
+        "signer1@example.org",
+    ]
+    assert {m.status for m in outbox() if m.id in poison} == {OutboxStatus.FAILED}
