@@ -63,6 +63,8 @@ def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: 
 
     The caller cannot tell what happened: a new address gets a confirmation link, a pending
     one a fresh link (up to a cap), a confirmed one a note that it has already signed.
+    Whoever knows an address can submit it, so a later submission never changes what the
+    first one chose: only the holder of a link changes a signature (confirm, manage pages).
     """
     key = normalise_email(wish.email)
     signature_id = _insert_new(campaign_id, wish, key, client_hash)
@@ -76,8 +78,7 @@ def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: 
     if signature.status is SignatureStatus.CONFIRMED:
         enqueue("already_signed", lang=wish.lang, recipient=wish.email, signature_id=signature.id)
     elif signature.status is SignatureStatus.PENDING:
-        _apply(signature, wish, client_hash)
-        _queue_confirmation(signature)
+        _queue_confirmation(signature, signature.lang)
 
 
 def _insert_new(
@@ -132,7 +133,7 @@ def _find(campaign_id: int, key: str) -> Signature | None:
 
 
 def _details(wish: SignatureRequest, client_hash: str | None) -> dict[str, Any]:
-    """The latest submission's details: they win while a signature is still unconfirmed."""
+    """The columns a new signature takes from its (first and only) submission."""
     return {
         "name": wish.name,
         "email": wish.email,
@@ -146,24 +147,19 @@ def _details(wish: SignatureRequest, client_hash: str | None) -> dict[str, Any]:
     }
 
 
-def _apply(signature: Signature, wish: SignatureRequest, client_hash: str | None) -> None:
-    for name, value in _details(wish, client_hash).items():
-        setattr(signature, name, value)
-
-
-def _queue_confirmation(signature: Signature) -> None:
+def _queue_confirmation(signature: Signature, lang: str) -> None:
     if signature.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
         return
     signature.links_sent += 1
-    enqueue("confirm_signature", lang=signature.lang, signature_id=signature.id)
+    enqueue("confirm_signature", lang=lang, signature_id=signature.id)
 
 
 def resend_confirmation(campaign: Campaign, email: str, lang: str) -> None:
-    """Queue a fresh link if this address has a pending signature; silent otherwise."""
+    """Queue a fresh link, in `lang`, if this address has a pending signature; silent
+    otherwise. The signature keeps the language it was signed in."""
     signature = _find(campaign.id, normalise_email(email))
     if signature is not None and signature.status is SignatureStatus.PENDING:
-        signature.lang = lang
-        _queue_confirmation(signature)
+        _queue_confirmation(signature, lang)
 
 
 def confirmable_signature(raw_token: str) -> Signature:
