@@ -95,6 +95,8 @@ class Settings:
     RATELIMIT_PUBLIC_SUSTAINED: str = "600 per hour"
     RATELIMIT_STAFF_PASSWORD_RESET: str = "5 per hour"  # noqa: S105 - a limit, not a secret
     RATELIMIT_STORAGE_URI: str = "memory://"
+    # The namespace of this site's own keys in a shared Redis (the day's client-hash key).
+    REDIS_KEY_PREFIX: str = "petition"
     RATELIMIT_KEY_PREFIX: str = "petition"
     # A failing limit store lets requests through (logged) rather than answering 500.
     RATELIMIT_SWALLOW_ERRORS: bool = True
@@ -103,7 +105,6 @@ class Settings:
     # Retention (petition/retention.py): run by `flask purge` and hourly by the outbox worker.
     RETENTION_UNCONFIRMED_DAYS: int = 7
     RETENTION_SPENT_LINK_DAYS: int = 7
-    RETENTION_CLIENT_KEY_HOURS: int = 48
     RETENTION_CLIENT_HASH_DAYS: int = 30
     RETENTION_OUTBOX_DAYS: int = 7
     RETENTION_AFTER_CLOSE_DAYS: int = 180

@@ -237,7 +237,8 @@ def test_draft_campaign_is_not_public(client, app):
 
 
 def test_client_address_is_stored_only_as_a_keyed_hash(client, campaign):
-    sign(client, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    sign(client)
     [signature] = signatures()
     assert signature.client_hash
     assert "203.0.113.7" not in signature.client_hash
