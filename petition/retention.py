@@ -23,7 +23,8 @@ The rules, each with the setting that tunes it (read with `current_app.config.ge
 - Staff sessions that ended more than RETENTION_STAFF_SESSION_DAYS (30) ago.
 - Stored logo files no organisation refers to, older than RETENTION_ORPHAN_LOGO_HOURS (24).
 
-What was removed is logged as counts only, never as rows.
+What was removed is logged as counts only, never as rows. On SQLite, a rule that removed
+anything also has it leave the database's files (`petition.database.erase_traces`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Delete, Update
 
 from petition.coalition.logos import is_logo_name, logo_folder
+from petition.database import erase_traces
 from petition.extensions import db
 from petition.models import (
     AuditEvent,
@@ -381,7 +383,10 @@ def purge(now: datetime | None = None) -> PurgeReport:
     report = PurgeReport()
     for rule in RULES:
         try:
-            report.counts.update(rule(now))
+            counts = rule(now)
+            if any(counts.values()):
+                erase_traces()
+            report.counts.update(counts)
             db.session.commit()
         except BaseException:
             db.session.rollback()
