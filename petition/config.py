@@ -68,6 +68,9 @@ class Settings:
     SIGN_MIN_SECONDS: float = 3.0
     # How many confirmation links one pending signature may receive.
     CONFIRM_LINKS_PER_SIGNATURE: int = 5
+    # How many "you have already signed" mails (each with a manage link) one confirmed
+    # signature may receive in 24 hours, however often its address is submitted.
+    ALREADY_SIGNED_MAILS_PER_DAY: int = 3
     CONFIRM_TOKEN_HOURS: int = 72
     COUNTS_TTL_SECONDS: float = 10.0
     # How long each process keeps an open campaign's id and text hashes for signing

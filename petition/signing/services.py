@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Insert, Update, bindparam, exists, select, update
+from sqlalchemy import Insert, Update, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import Gone
 
@@ -20,6 +21,7 @@ from petition.models import (
     CampaignStatus,
     Display,
     LinkToken,
+    OutboxMessage,
     Signature,
     SignatureStatus,
     TokenPurpose,
@@ -76,7 +78,7 @@ def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: 
     if signature is None:
         return  # erased between the insert and the look-up; nothing left to act on
     if signature.status is SignatureStatus.CONFIRMED:
-        enqueue("already_signed", lang=wish.lang, recipient=wish.email, signature_id=signature.id)
+        _queue_already_signed(signature, wish.lang)
     elif signature.status is SignatureStatus.PENDING:
         _queue_confirmation(signature, signature.lang)
 
@@ -152,6 +154,24 @@ def _queue_confirmation(signature: Signature, lang: str) -> None:
         return
     signature.links_sent += 1
     enqueue("confirm_signature", lang=lang, signature_id=signature.id)
+
+
+def _queue_already_signed(signature: Signature, lang: str) -> None:
+    """Tell a confirmed signer, at most ALREADY_SIGNED_MAILS_PER_DAY times in 24 hours:
+    each mail carries a long-lived manage link, and anyone can submit the address. It goes
+    to the address that confirmed, never to a spelling typed since (`a+b@` is not `a@` at
+    every provider, and the link can unmask or withdraw the signature).
+
+    The mail queued is the count: a sent one stays in the outbox for
+    RETENTION_OUTBOX_DAYS (at least a day). Only this rare case pays the extra query."""
+    sent = select(func.count()).where(
+        OutboxMessage.signature_id == signature.id,
+        OutboxMessage.kind == "already_signed",
+        OutboxMessage.created_at > utcnow() - timedelta(days=1),
+    )
+    if (db.session.scalar(sent) or 0) >= current_app.config["ALREADY_SIGNED_MAILS_PER_DAY"]:
+        return
+    enqueue("already_signed", lang=lang, signature_id=signature.id)
 
 
 def resend_confirmation(campaign: Campaign, email: str, lang: str) -> None:

@@ -66,3 +66,40 @@ def test_after_the_link_cap_nothing_changes_either(client, campaign, mailbox, ap
         "RU",
         Display.ANONYMOUS,
     )
+
+
+def test_already_signed_mail_is_capped_per_signature_and_day(client, campaign, mailbox, app, clock):
+    cap = app.config["ALREADY_SIGNED_MAILS_PER_DAY"]
+    assert 0 < cap < 5
+    sign(client, **VICTIM)
+    send_mail()
+    confirm_link(client, link_in(mailbox.text_of(mailbox.to("ivan@example.org")[0])))
+    mailbox.clear()
+
+    answers = {sign(client, **VICTIM).headers["Location"] for _ in range(cap + 1)}
+    answers.add(sign(client, **{**VICTIM, "email": "someone.new@example.org"}).headers["Location"])
+    assert len(answers) == 1  # the same page, whatever the address and however often
+    send_mail()
+    assert len(mailbox.to("ivan@example.org")) == cap
+    assert len(mailbox.to("someone.new@example.org")) == 1
+
+    mailbox.clear()
+    clock.advance(hours=23)
+    sign(client, **VICTIM)
+    assert send_mail() == 0
+    clock.advance(hours=1, minutes=1)
+    sign(client, **VICTIM)
+    send_mail()
+    assert len(mailbox.to("ivan@example.org")) == 1
+
+
+def test_already_signed_mail_goes_only_to_the_address_that_confirmed(client, campaign, mailbox):
+    sign(client, **VICTIM)
+    send_mail()
+    confirm_link(client, link_in(mailbox.text_of(mailbox.to("ivan@example.org")[0])))
+    mailbox.clear()
+
+    sign(client, **{**VICTIM, "email": "Ivan+Attacker@Example.org"})  # the same person, to us
+    send_mail()
+    [message] = mailbox.messages
+    assert message["To"] == "ivan@example.org"
