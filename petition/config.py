@@ -68,6 +68,9 @@ class Settings:
     SIGN_MIN_SECONDS: float = 3.0
     # How many confirmation links one pending signature may receive.
     CONFIRM_LINKS_PER_SIGNATURE: int = 5
+    # How many "you have already signed" mails (each with a manage link) one confirmed
+    # signature may receive in 24 hours, however often its address is submitted.
+    ALREADY_SIGNED_MAILS_PER_DAY: int = 3
     CONFIRM_TOKEN_HOURS: int = 72
     COUNTS_TTL_SECONDS: float = 10.0
     # How long each process keeps an open campaign's id and text hashes for signing
@@ -95,6 +98,8 @@ class Settings:
     RATELIMIT_PUBLIC_SUSTAINED: str = "600 per hour"
     RATELIMIT_STAFF_PASSWORD_RESET: str = "5 per hour"  # noqa: S105 - a limit, not a secret
     RATELIMIT_STORAGE_URI: str = "memory://"
+    # The namespace of this site's own keys in a shared Redis (the day's client-hash key).
+    REDIS_KEY_PREFIX: str = "petition"
     RATELIMIT_KEY_PREFIX: str = "petition"
     # A failing limit store lets requests through (logged) rather than answering 500.
     RATELIMIT_SWALLOW_ERRORS: bool = True
@@ -103,7 +108,6 @@ class Settings:
     # Retention (petition/retention.py): run by `flask purge` and hourly by the outbox worker.
     RETENTION_UNCONFIRMED_DAYS: int = 7
     RETENTION_SPENT_LINK_DAYS: int = 7
-    RETENTION_CLIENT_KEY_HOURS: int = 48
     RETENTION_CLIENT_HASH_DAYS: int = 30
     RETENTION_OUTBOX_DAYS: int = 7
     RETENTION_AFTER_CLOSE_DAYS: int = 180

@@ -1,4 +1,4 @@
-"""Engine set-up per backend."""
+"""Engine set-up per backend, and making erased data leave SQLite's files."""
 
 from __future__ import annotations
 
@@ -32,10 +32,36 @@ def configure_engine(app: Flask) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "checkin", _sqlite_checkpoint_if_erased)
+
+
+def erase_traces() -> None:
+    """Make what this transaction erases leave the database's files once it commits.
+
+    On SQLite, `secure_delete` zeroes what a change removes from a page, but the older
+    copies of the page stay in the write-ahead log until a checkpoint copies the log into
+    the file. So the connection is marked, and when the session hands it back (right after
+    the commit) a TRUNCATE checkpoint writes the log into the file and empties it. Not on
+    PostgreSQL: there an old row version stays in its file until VACUUM reuses the space.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.info[_ERASED] = True
+
+
+_ERASED = "petition.erased"
+
+
+def _sqlite_checkpoint_if_erased(dbapi_connection: sqlite3.Connection | None, record: Any) -> None:
+    """A TRUNCATE checkpoint waits (up to busy_timeout) for readers of older snapshots, so
+    only connections that erased something pay it."""
+    if record.info.pop(_ERASED, False) and dbapi_connection is not None:
+        dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> None:
-    """Foreign keys on, WAL for concurrent readers, and wait rather than fail on a lock."""
+    """Foreign keys on, WAL for concurrent readers, wait rather than fail on a lock, and
+    zeroes over deleted content (`secure_delete`: erased means gone from the file)."""
     # Let SQLAlchemy, not the driver, decide when a transaction begins.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -43,6 +69,7 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> Non
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA secure_delete = ON")
     cursor.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -24,6 +25,14 @@ from petition.countries import country_names
 FORBIDDEN = {chr(c) for c in range(32)} | {chr(127), "\ufffd"}
 # Text areas may hold line breaks and tabs, nothing else from the control range.
 FORBIDDEN_IN_PARAGRAPHS = FORBIDDEN - {"\n", "\r", "\t"}
+# Invisible characters that typed text loses on the way in: direction embeddings, overrides
+# and isolates (U+202A-202E, U+2066-2069) and marks (U+200E, U+200F), which can make a name
+# display as another or reorder the page around it; zero-width spaces and joiners
+# (U+200B-200D), the word joiner (U+2060) and the byte-order mark (U+FEFF), which make two
+# names that look the same differ. The page isolates each name instead (`dir="auto"`).
+DIRECTION_CONTROLS = (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)
+ZERO_WIDTH = (*range(0x200B, 0x200E), 0x2060, 0xFEFF)
+INVISIBLE = dict.fromkeys((*DIRECTION_CONTROLS, *ZERO_WIDTH))
 
 
 class Form(FlaskForm):
@@ -52,6 +61,14 @@ def plain_paragraphs(form: FlaskForm, field: Any) -> None:
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def clean_text(value: Any) -> Any:
+    """The filter of every field a person types a name, role, city or statement into:
+    invisible controls dropped, composed (NFC: "и" + breve is stored as "й"), trimmed."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFC", value.translate(INVISIBLE)).strip()
 
 
 def country_choices(lang: str) -> list[SelectChoice]:

@@ -1,49 +1,81 @@
-"""Client addresses are never stored: only a keyed hash, with a key that lives one day."""
+"""Client addresses are never stored: only a keyed hash, whose key lives one day and is
+never kept where the hashes are.
+
+The hashes only need to match within a day (to see many signatures come from one address,
+or a limit being worked around), so the day's key is random and forgotten when the day
+ends; no copy of the database, with or without SECRET_KEY, can recompute a hash from a
+guessed address (IPv4 has only 2³² of them).
+
+- With REDIS_URL, the key is kept in Redis, shared by every worker on every host, and
+  expires by itself at the end of its day (UTC). Redis need not persist it: a key lost in
+  a restart only makes the rest of that day's hashes start afresh.
+- Without it (one process: `make run`, a test), the key is drawn in this process's memory;
+  separate processes then hash one address differently.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
+import redis
 from flask import current_app, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from petition.extensions import db
-from petition.models import ClientHashKey
 from petition.models.types import utcnow
 
-
-def _key_for(day: date) -> bytes:
-    """The day's key. A committed key never changes, so each process keeps the one it read."""
-    known: dict[date, bytes] = current_app.extensions.setdefault("petition.hash_keys", {})
-    if day in known:
-        return known[day]
-    found = db.session.get(ClientHashKey, day)
-    if found is None:
-        return _new_key_for(day)  # kept once it is read back committed, by a later request
-    known.clear()  # earlier days' keys are no longer needed here
-    known[day] = found.key
-    return found.key
-
-
-def _new_key_for(day: date) -> bytes:
-    try:
-        with db.session.begin_nested():
-            db.session.add(ClientHashKey(day=day, key=secrets.token_bytes(32)))
-    except IntegrityError:
-        pass  # another request made today's key first; use theirs
-    return db.session.execute(
-        select(ClientHashKey.key).where(ClientHashKey.day == day)
-    ).scalar_one()
+KEY_BYTES = 32
+log = logging.getLogger("petition.privacy")
 
 
 def client_hash() -> str | None:
-    """Today's keyed hash of the requesting address (same address, same day: same hash)."""
+    """Today's keyed hash of the requesting address (same address, same day: same hash);
+    None without an address, or when the shared key cannot be had."""
     address = request.remote_addr
     if not address:
         return None
     key = _key_for(utcnow().date())
+    if key is None:
+        return None
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+
+
+def _key_for(day: date) -> bytes | None:
+    """The day's key. Each process keeps the one it has, until the day changes."""
+    known: dict[date, bytes] = current_app.extensions.setdefault("petition.client_keys", {})
+    if day not in known:
+        shared = bool(current_app.config["REDIS_URL"])
+        key = _shared_key(day) if shared else secrets.token_bytes(KEY_BYTES)
+        if key is None:
+            return None
+        known.clear()  # yesterday's key is forgotten here too
+        known[day] = key
+    return known[day]
+
+
+def _shared_key(day: date) -> bytes | None:
+    """The day's key in Redis: the first process to ask sets it (with its expiry), in one
+    round trip; every later one gets that. None if Redis does not answer: better no hash
+    than one that matches nothing."""
+    name = f"{current_app.config['REDIS_KEY_PREFIX']}:client-hash-key:{day.isoformat()}"
+    end_of_day = datetime.combine(day + timedelta(days=1), time.min, UTC)
+    mine = secrets.token_bytes(KEY_BYTES)
+    try:
+        theirs = _redis().set(name, mine, nx=True, exat=end_of_day, get=True)
+    except redis.RedisError as error:
+        log.warning("no client-hash key (%s): signature stored without one", type(error).__name__)
+        return None
+    return theirs if isinstance(theirs, bytes) else mine  # theirs: None when mine was set
+
+
+def _redis() -> redis.Redis:
+    """This app's connection pool to REDIS_URL, made on first use."""
+    store = current_app.extensions.get("petition.redis")
+    if store is None:
+        store = redis.Redis.from_url(
+            current_app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2
+        )
+        current_app.extensions["petition.redis"] = store
+    return store

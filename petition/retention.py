@@ -11,9 +11,8 @@ The rules, each with the setting that tunes it (read with `current_app.config.ge
   their last activity (the submission, a link or a mail queued for them) is older than
   RETENTION_UNCONFIRMED_DAYS (7).
 - Link tokens that expired or were used more than RETENTION_SPENT_LINK_DAYS (7) ago.
-- Client-address hashing keys more than RETENTION_CLIENT_KEY_HOURS (48) old, so the hashes
-  made with them can no longer be linked to an address; the hashes themselves are emptied
-  on signatures older than RETENTION_CLIENT_HASH_DAYS (30).
+- Client-address hashes are emptied on signatures older than RETENTION_CLIENT_HASH_DAYS (30).
+  Their keys are never in the database: each expires with its day (petition/privacy.py).
 - Sent or failed mail more than RETENTION_OUTBOX_DAYS (7) old; done mail never keeps an
   address, even for those seven days.
 - RETENTION_AFTER_CLOSE_DAYS (180) after a campaign closed or its last delivery package,
@@ -24,7 +23,8 @@ The rules, each with the setting that tunes it (read with `current_app.config.ge
 - Staff sessions that ended more than RETENTION_STAFF_SESSION_DAYS (30) ago.
 - Stored logo files no organisation refers to, older than RETENTION_ORPHAN_LOGO_HOURS (24).
 
-What was removed is logged as counts only, never as rows.
+What was removed is logged as counts only, never as rows. On SQLite, a rule that removed
+anything also has it leave the database's files (`petition.database.erase_traces`).
 """
 
 from __future__ import annotations
@@ -45,12 +45,12 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Delete, Update
 
 from petition.coalition.logos import is_logo_name, logo_folder
+from petition.database import erase_traces
 from petition.extensions import db
 from petition.models import (
     AuditEvent,
     Campaign,
     CampaignStatus,
-    ClientHashKey,
     DeliveryPackage,
     LinkToken,
     Organisation,
@@ -69,7 +69,6 @@ log = logging.getLogger("petition.retention")
 DEFAULTS: dict[str, int] = {
     "RETENTION_UNCONFIRMED_DAYS": 7,
     "RETENTION_SPENT_LINK_DAYS": 7,
-    "RETENTION_CLIENT_KEY_HOURS": 48,
     "RETENTION_CLIENT_HASH_DAYS": 30,
     "RETENTION_OUTBOX_DAYS": 7,
     "RETENTION_AFTER_CLOSE_DAYS": 180,
@@ -173,15 +172,6 @@ def delete_spent_links(now: datetime) -> dict[str, int]:
     cutoff = now - _days("RETENTION_SPENT_LINK_DAYS")
     spent = or_(LinkToken.expires_at < cutoff, LinkToken.used_at < cutoff)
     return {"spent_links": _run(delete(LinkToken).where(spent))}
-
-
-def delete_client_hash_keys(now: datetime) -> dict[str, int]:
-    """Keys older than 48 hours: without its key a hash cannot be matched to any address.
-    A key is made for one day, so one for a day that ended long ago goes too, whatever
-    its recorded creation time."""
-    cutoff = now - _hours("RETENTION_CLIENT_KEY_HOURS")
-    old = or_(ClientHashKey.created_at < cutoff, ClientHashKey.day < cutoff.date())
-    return {"client_hash_keys": _run(delete(ClientHashKey).where(old))}
 
 
 def empty_client_hashes(now: datetime) -> dict[str, int]:
@@ -349,7 +339,6 @@ RULES: tuple[Callable[[datetime], dict[str, int]], ...] = (
     delete_unconfirmed_signatures,
     delete_unconfirmed_organisations,
     delete_spent_links,
-    delete_client_hash_keys,
     empty_client_hashes,
     delete_done_mail,
     erase_closed_campaigns,
@@ -394,7 +383,10 @@ def purge(now: datetime | None = None) -> PurgeReport:
     report = PurgeReport()
     for rule in RULES:
         try:
-            report.counts.update(rule(now))
+            counts = rule(now)
+            if any(counts.values()):
+                erase_traces()
+            report.counts.update(counts)
             db.session.commit()
         except BaseException:
             db.session.rollback()

@@ -19,7 +19,6 @@ from petition.extensions import db
 from petition.models import (
     Campaign,
     CampaignStatus,
-    ClientHashKey,
     DeliveryPackage,
     LinkToken,
     Organisation,
@@ -238,41 +237,22 @@ def test_links_go_a_week_after_they_expired_or_were_used(app, clock: Clock):
 # Client-address hashes
 
 
-def test_hash_keys_live_48_hours_and_hashes_30_days(app, client, campaign, mailbox, clock):
+def test_client_hashes_live_30_days(app, client, campaign, mailbox, clock):
     client.environ_base["REMOTE_ADDR"] = "198.51.100.23"
     signed_and_confirmed(client, mailbox, "hashed@example.org")
     signature = signature_of("hashed@example.org")
     assert signature is not None
     assert signature.client_hash
-    [key_day] = db.session.scalars(select(ClientHashKey.day))
 
-    clock.advance(hours=47)
-    assert purge().counts["client_hash_keys"] == 0
-    clock.advance(hours=1, minutes=1)
-    assert purge().counts["client_hash_keys"] == 1
-    assert count(ClientHashKey) == 0
-    # A key whose day ended over 48 hours ago goes whatever its recorded creation time.
-    bogus = utcnow() + timedelta(days=365)
-    db.session.add(ClientHashKey(day=key_day, key=b"k" * 32, created_at=bogus))
-    db.session.commit()
-    clock.advance(days=1)
-    assert purge().counts["client_hash_keys"] == 1
-
-    clock.advance(days=26, hours=23)  # 29 days 23 hours after signing
+    clock.advance(days=29, hours=23)
     assert purge().counts["client_hashes"] == 0
-    clock.advance(hours=1)
+    clock.advance(hours=1, minutes=1)
     assert purge().counts["client_hashes"] == 1
     signature = signature_of("hashed@example.org")
     assert signature is not None
     assert signature.client_hash is None
     assert signature.status is SignatureStatus.CONFIRMED
     assert signature.name == "Olena Test"
-
-
-def test_todays_key_stays(app, client, campaign, clock):
-    sign(client, email="today@example.org")
-    assert purge().counts["client_hash_keys"] == 0
-    assert db.session.scalars(select(ClientHashKey.day)).all() == [utcnow().date()]
 
 
 # Mail

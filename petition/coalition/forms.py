@@ -16,6 +16,7 @@ from petition.coalition.logos import LogoRejected, process_logo
 from petition.forms import (
     Form,
     StatementForm,
+    clean_text,
     country_choices,
     known_country,
     plain_paragraphs,
@@ -41,7 +42,7 @@ def short_text(label: object, limit: int, *, required: bool) -> StringField:
     first = DataRequired(_l("Please fill in this field.")) if required else Optional()
     return StringField(
         label,
-        filters=[strip],
+        filters=[clean_text],
         validators=[
             first,
             Length(
@@ -77,7 +78,7 @@ class PublicDetailsForm(Form):
     )
     statement = TextAreaField(
         _l("Short public statement (optional)"),
-        filters=[strip],
+        filters=[clean_text],
         description=_l("Plain text, at most 500 characters."),
         validators=[
             Optional(),

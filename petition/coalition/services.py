@@ -62,8 +62,9 @@ def request_membership(campaign: Campaign, wish: Membership, logo: bytes | None)
     """Record a sign-on and queue the fitting mail; the page never tells which case it was.
 
     A new representative address gets a confirmation link; a pending one a fresh link
-    (up to the cap) with the latest details; an organisation already confirmed gets a
-    note with a link to manage its entry.
+    (up to the cap); an organisation already confirmed gets a note with a link to manage
+    its entry. Whoever knows the address can submit it, so a later sign-on never changes
+    what the first one gave: only the holder of a manage link changes the entry.
     """
     key = normalise_email(wish.rep_email)
     organisation = _find(campaign, key)
@@ -77,8 +78,6 @@ def request_membership(campaign: Campaign, wish: Membership, logo: bytes | None)
     if organisation is None:
         return
     if organisation.status is OrganisationStatus.PENDING:
-        _apply(organisation, wish)
-        _replace_logo(organisation, logo)
         _queue(organisation, "confirm_organisation")
     else:
         _queue(organisation, "organisation_manage_link")
@@ -95,25 +94,24 @@ def _find(campaign: Campaign, key: str) -> Organisation | None:
 
 
 def _insert(campaign: Campaign, wish: Membership, key: str) -> Organisation | None:
-    organisation = Organisation(campaign=campaign, rep_email_normalised=key)
-    _apply(organisation, wish)
+    organisation = Organisation(
+        campaign=campaign,
+        rep_email_normalised=key,
+        country=wish.country,
+        kind=wish.kind,
+        rep_name=wish.rep_name,
+        rep_role=wish.rep_role,
+        rep_email=wish.rep_email,
+        lang=wish.lang,
+        statement_sha256=wish.statement_sha256,
+    )
+    apply_public_details(organisation, wish.details)
     try:
         with db.session.begin_nested():
             db.session.add(organisation)
     except IntegrityError:
         return None
     return organisation
-
-
-def _apply(organisation: Organisation, wish: Membership) -> None:
-    apply_public_details(organisation, wish.details)
-    organisation.country = wish.country
-    organisation.kind = wish.kind
-    organisation.rep_name = wish.rep_name
-    organisation.rep_role = wish.rep_role
-    organisation.rep_email = wish.rep_email
-    organisation.lang = wish.lang
-    organisation.statement_sha256 = wish.statement_sha256
 
 
 def apply_public_details(organisation: Organisation, details: PublicDetails) -> None:
@@ -141,14 +139,14 @@ def _queue(organisation: Organisation, kind: str) -> None:
 
 
 def request_manage_link(campaign: Campaign, email: str, lang: str) -> None:
-    """Mail a self-service link if this address represents a joined organisation; else nothing."""
+    """Mail a self-service link, in `lang`, if this address represents a joined organisation;
+    else nothing. The organisation keeps the language it joined in."""
     organisation = _find(campaign, normalise_email(email))
     if organisation is not None and organisation.status in (
         OrganisationStatus.AWAITING_REVIEW,
         OrganisationStatus.APPROVED,
         OrganisationStatus.REJECTED,
     ):
-        organisation.lang = lang
         enqueue("organisation_manage_link", lang=lang, organisation=organisation)
 
 

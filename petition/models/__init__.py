@@ -10,7 +10,6 @@ from petition.models.organisation import (
     OrganisationStatus,
 )
 from petition.models.outbox import OutboxMessage, OutboxStatus
-from petition.models.privacy import ClientHashKey
 from petition.models.signature import Display, Signature, SignatureStatus
 from petition.models.staff import RecoveryCode, Role, StaffSession, StaffUser
 from petition.models.target import Target, campaign_target
@@ -24,7 +23,6 @@ __all__ = [
     "CampaignText",
     "CampaignTextVersion",
     "CampaignUpdate",
-    "ClientHashKey",
     "DeliveryPackage",
     "Display",
     "LetterTemplate",

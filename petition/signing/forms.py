@@ -9,7 +9,15 @@ from wtforms import BooleanField, EmailField, RadioField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from petition.forms import Form, StatementForm, country_choices, known_country, plain_text, strip
+from petition.forms import (
+    Form,
+    StatementForm,
+    clean_text,
+    country_choices,
+    known_country,
+    plain_text,
+    strip,
+)
 from petition.models import Display
 
 
@@ -30,7 +38,7 @@ def email_field(label: object, description: object = None) -> EmailField:
 class SignatureForm(StatementForm):
     name = StringField(
         _l("Your name"),
-        filters=[strip],
+        filters=[clean_text],
         validators=[
             DataRequired(_l("Please enter your name.")),
             Length(max=120, message=_l("Please use at most 120 characters.")),
@@ -47,7 +55,7 @@ class SignatureForm(StatementForm):
     )
     city = StringField(
         _l("City (optional)"),
-        filters=[strip],
+        filters=[clean_text],
         validators=[
             Optional(),
             Length(max=80, message=_l("Please use at most 80 characters.")),

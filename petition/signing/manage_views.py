@@ -122,7 +122,6 @@ def withdraw_post(token: str) -> ResponseReturnValue:
 # mail's link lifetime), with the same defaults.
 PRIVACY_PERIODS = {
     "unconfirmed_days": ("RETENTION_UNCONFIRMED_DAYS", 7),
-    "client_key_hours": ("RETENTION_CLIENT_KEY_HOURS", 48),
     "client_hash_days": ("RETENTION_CLIENT_HASH_DAYS", 30),
     "after_close_days": ("RETENTION_AFTER_CLOSE_DAYS", 180),
     "manage_link_days": ("MANAGE_LINK_DAYS", 180),

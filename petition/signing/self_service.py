@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from petition.campaigns.counts import counts_changed
+from petition.database import erase_traces
 from petition.extensions import db
 from petition.models import (
     Display,
@@ -187,5 +188,6 @@ def withdraw_signature(raw_token: str) -> Signature:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
+    erase_traces()
     counts_changed(signature.campaign_id)
     return signature

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Insert, Update, bindparam, exists, select, update
+from sqlalchemy import Insert, Update, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import Gone
 
@@ -20,6 +21,7 @@ from petition.models import (
     CampaignStatus,
     Display,
     LinkToken,
+    OutboxMessage,
     Signature,
     SignatureStatus,
     TokenPurpose,
@@ -63,6 +65,8 @@ def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: 
 
     The caller cannot tell what happened: a new address gets a confirmation link, a pending
     one a fresh link (up to a cap), a confirmed one a note that it has already signed.
+    Whoever knows an address can submit it, so a later submission never changes what the
+    first one chose: only the holder of a link changes a signature (confirm, manage pages).
     """
     key = normalise_email(wish.email)
     signature_id = _insert_new(campaign_id, wish, key, client_hash)
@@ -74,10 +78,9 @@ def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: 
     if signature is None:
         return  # erased between the insert and the look-up; nothing left to act on
     if signature.status is SignatureStatus.CONFIRMED:
-        enqueue("already_signed", lang=wish.lang, recipient=wish.email, signature_id=signature.id)
+        _queue_already_signed(signature, wish.lang)
     elif signature.status is SignatureStatus.PENDING:
-        _apply(signature, wish, client_hash)
-        _queue_confirmation(signature)
+        _queue_confirmation(signature, signature.lang)
 
 
 def _insert_new(
@@ -132,7 +135,7 @@ def _find(campaign_id: int, key: str) -> Signature | None:
 
 
 def _details(wish: SignatureRequest, client_hash: str | None) -> dict[str, Any]:
-    """The latest submission's details: they win while a signature is still unconfirmed."""
+    """The columns a new signature takes from its (first and only) submission."""
     return {
         "name": wish.name,
         "email": wish.email,
@@ -146,24 +149,37 @@ def _details(wish: SignatureRequest, client_hash: str | None) -> dict[str, Any]:
     }
 
 
-def _apply(signature: Signature, wish: SignatureRequest, client_hash: str | None) -> None:
-    for name, value in _details(wish, client_hash).items():
-        setattr(signature, name, value)
-
-
-def _queue_confirmation(signature: Signature) -> None:
+def _queue_confirmation(signature: Signature, lang: str) -> None:
     if signature.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
         return
     signature.links_sent += 1
-    enqueue("confirm_signature", lang=signature.lang, signature_id=signature.id)
+    enqueue("confirm_signature", lang=lang, signature_id=signature.id)
+
+
+def _queue_already_signed(signature: Signature, lang: str) -> None:
+    """Tell a confirmed signer, at most ALREADY_SIGNED_MAILS_PER_DAY times in 24 hours:
+    each mail carries a long-lived manage link, and anyone can submit the address. It goes
+    to the address that confirmed, never to a spelling typed since (`a+b@` is not `a@` at
+    every provider, and the link can unmask or withdraw the signature).
+
+    The mail queued is the count: a sent one stays in the outbox for
+    RETENTION_OUTBOX_DAYS (at least a day). Only this rare case pays the extra query."""
+    sent = select(func.count()).where(
+        OutboxMessage.signature_id == signature.id,
+        OutboxMessage.kind == "already_signed",
+        OutboxMessage.created_at > utcnow() - timedelta(days=1),
+    )
+    if (db.session.scalar(sent) or 0) >= current_app.config["ALREADY_SIGNED_MAILS_PER_DAY"]:
+        return
+    enqueue("already_signed", lang=lang, signature_id=signature.id)
 
 
 def resend_confirmation(campaign: Campaign, email: str, lang: str) -> None:
-    """Queue a fresh link if this address has a pending signature; silent otherwise."""
+    """Queue a fresh link, in `lang`, if this address has a pending signature; silent
+    otherwise. The signature keeps the language it was signed in."""
     signature = _find(campaign.id, normalise_email(email))
     if signature is not None and signature.status is SignatureStatus.PENDING:
-        signature.lang = lang
-        _queue_confirmation(signature)
+        _queue_confirmation(signature, lang)
 
 
 def confirmable_signature(raw_token: str) -> Signature:

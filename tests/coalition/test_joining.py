@@ -195,3 +195,34 @@ def test_unknown_address_gets_no_manage_link(client, campaign, mailbox):
     response = submit_form(client, "/en/free-them/coalition/manage", email="who@example.org")
     assert response.status_code == 302
     assert send_mail() == 0
+
+
+def test_a_later_sign_on_cannot_rewrite_a_pending_organisation(client, campaign, mailbox):
+    join(client, lang="ru", name="Quiet Group", listing="counted", country="RU")
+    join(
+        client,
+        name="Exposed Group",
+        listing="public",
+        country="DE",
+        rep_name="Someone Else",
+        rep_role="Impostor",
+        website="https://attacker.example.org",
+        logo=(io.BytesIO(png_logo()), "logo.png"),
+    )
+    send_mail()
+    received = mailbox.to("director@rights.example.org")
+    assert len(received) == 2
+    assert all("Exposed Group" not in mailbox.text_of(message) for message in received)
+    confirm_link(client, link_to(mailbox.text_of(received[0]), "/ru/coalition/confirm/"))
+
+    [organisation] = organisations()
+    assert organisation.status is OrganisationStatus.AWAITING_REVIEW
+    assert (organisation.name, organisation.listing, organisation.country) == (
+        "Quiet Group",
+        Listing.COUNTED,
+        "RU",
+    )
+    assert (organisation.rep_name, organisation.rep_role) == ("Mariia Test", "Director")
+    assert organisation.website == "https://rights.example.org"
+    assert organisation.logo is None
+    assert organisation.lang == "ru"
