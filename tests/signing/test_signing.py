@@ -123,7 +123,8 @@ def test_same_response_for_new_pending_and_confirmed_address(client, campaign, m
 
 def test_pending_address_gets_a_fresh_link_up_to_a_cap(client, campaign, mailbox, app):
     cap = app.config["CONFIRM_LINKS_PER_SIGNATURE"]
-    for _ in range(cap + 3):
+    assert sign(client).status_code == 302
+    for _ in range(cap + 2):
         assert sign(client, name="Olena Changed").status_code == 302
     send_mail()
     received = mailbox.to("olena@example.org")
@@ -131,7 +132,7 @@ def test_pending_address_gets_a_fresh_link_up_to_a_cap(client, campaign, mailbox
     links = {link_in(mailbox.text_of(m)) for m in received}
     assert len(links) == cap
     [signature] = signatures()
-    assert signature.name == "Olena Changed"
+    assert signature.name == "Olena Test"  # only a link's holder changes what was first sent
 
 
 def test_expired_link_offers_a_new_one_without_revealing_anything(client, campaign, mailbox):
