@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 
 import segno
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -32,18 +33,29 @@ def load_signed_in_staff(session_id: str) -> StaffUser | None:
     return user
 
 
-def _account_key() -> str:
+def _account_key(email: str) -> str:
     """Rate-limit key for the account being tried (a hash, not the address)."""
-    pending = session.get("staff_pending", {}).get("user")
-    email = auth.normalise_staff_email(request.form.get("email", "")) or f"id:{pending}"
-    return "staff-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(auth.normalise_staff_email(email).encode()).hexdigest()
+    return "staff-account:" + digest[:32]
+
+
+def _typed_account() -> str:
+    """At the password step: the address typed, known or not, so both are throttled alike."""
+    return _account_key(request.form.get("email", ""))
+
+
+def _pending_account() -> str:
+    """At the code steps: the account whose password was checked, never a posted field."""
+    user = _pending_user()
+    return _account_key(user.email if user is not None else "")
 
 
 def _failed(response: Response) -> bool:
-    return response.status_code != 302
+    """Only a wrong password or code counts: a sign-in, an enrolment or a form error doesn't."""
+    return response.status_code == 401
 
 
-def _limits(view: View) -> View:
+def _limits(account: Callable[[], str]) -> Callable[[View], View]:
     """Count failed sign-in steps per client address and per account."""
     by_client = limiter.limit(
         lambda: current_app.config["RATELIMIT_STAFF_SIGN_IN_CLIENT"],
@@ -54,12 +66,16 @@ def _limits(view: View) -> View:
     )
     by_account = limiter.limit(
         lambda: current_app.config["RATELIMIT_STAFF_SIGN_IN_ACCOUNT"],
-        key_func=_account_key,
+        key_func=account,
         methods=["POST"],
         deduct_when=_failed,
         scope="staff-sign-in-account",
     )
-    return by_client(by_account(view))  # type: ignore[return-value]
+
+    def decorate(view: View) -> View:
+        return by_client(by_account(view))  # type: ignore[return-value]
+
+    return decorate
 
 
 def _pending_user() -> StaffUser | None:
@@ -88,7 +104,7 @@ def _with_session(user: StaffUser) -> StaffUser:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@_limits
+@_limits(_typed_account)
 def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
@@ -110,7 +126,7 @@ def sign_in() -> ResponseReturnValue:
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
-@_limits
+@_limits(_pending_account)
 def second_factor() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or user.totp_enrolled_at is None:
@@ -127,7 +143,7 @@ def second_factor() -> ResponseReturnValue:
 
 
 @bp.route("/sign-in/enrol", methods=["GET", "POST"])
-@_limits
+@_limits(_pending_account)
 def enrol() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or user.totp_enrolled_at is not None:
