@@ -155,7 +155,8 @@ def _check_totp(user: StaffUser, code: str) -> bool:
     now = utcnow()
     for drift in (0, -1, 1):  # one step of clock drift either way
         moment = now + timedelta(seconds=drift * totp.interval)
-        if secrets.compare_digest(totp.at(moment), code):
+        # Bytes: compare_digest refuses str with non-ASCII, such as other scripts' digits.
+        if secrets.compare_digest(totp.at(moment).encode(), code.encode()):
             return _claim_totp_step(user, totp.timecode(moment))
     return False
 

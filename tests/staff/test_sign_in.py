@@ -251,3 +251,11 @@ def test_only_failures_count_against_an_office_signing_in_together(app, clock):
         for user in colleagues
     ]
     assert statuses == [401] * 4 + [429] * 2
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "１２３４５６", "ü" * 6])
+@pytest.mark.parametrize("enrolled", [True, False])
+def test_a_code_in_other_digits_or_letters_is_just_wrong(client, code, enrolled):
+    user = make_staff(Role.ADMIN, enrolled=enrolled)
+    first = submit_form(client, "/staff/sign-in", email=user.email, password=STAFF_PASSWORD)
+    assert submit_form(client, first.headers["Location"], code=code).status_code == 401
