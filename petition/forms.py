@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -57,6 +58,23 @@ def plain_text(form: FlaskForm, field: Any) -> None:
 def plain_paragraphs(form: FlaskForm, field: Any) -> None:
     if field.data and any(ch in FORBIDDEN_IN_PARAGRAPHS for ch in field.data):
         raise ValidationError(_l("This contains characters we cannot accept."))
+
+
+# The days a date filter may name: wider than any campaign, and narrow enough that the day
+# after, or midnight at either end in any time zone, is still a date.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
+
+def plausible_day(form: FlaskForm, field: Any) -> None:
+    if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(
+            _l(
+                "Please enter a date between %(first)s and %(last)s.",
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
+        )
 
 
 def strip(value: Any) -> Any:

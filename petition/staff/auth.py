@@ -12,7 +12,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from petition.extensions import db
 from petition.models import (
@@ -155,13 +155,26 @@ def _check_totp(user: StaffUser, code: str) -> bool:
     now = utcnow()
     for drift in (0, -1, 1):  # one step of clock drift either way
         moment = now + timedelta(seconds=drift * totp.interval)
-        step = totp.timecode(moment)
-        if secrets.compare_digest(totp.at(moment), code):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
-                return False  # replayed
-            user.totp_last_step = step
-            return True
+        # Bytes: compare_digest refuses str with non-ASCII, such as other scripts' digits.
+        if secrets.compare_digest(totp.at(moment).encode(), code.encode()):
+            return _claim_totp_step(user, totp.timecode(moment))
     return False
+
+
+def _claim_totp_step(user: StaffUser, step: int) -> bool:
+    """Record `step` as used, in one conditional statement: of requests racing with one code,
+    the row lock lets the first through and the others find the step taken (a replay)."""
+    claimed = db.session.scalar(
+        update(StaffUser)
+        .where(
+            StaffUser.id == user.id,
+            or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .returning(StaffUser.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return claimed is not None
 
 
 def _recovery_hash(code: str) -> str:
@@ -169,12 +182,20 @@ def _recovery_hash(code: str) -> str:
 
 
 def _use_recovery_code(user: StaffUser, code: str) -> bool:
-    wanted = _recovery_hash(code)
-    for recovery in user.recovery_codes:
-        if recovery.used_at is None and secrets.compare_digest(recovery.code_hash, wanted):
-            recovery.used_at = utcnow()
-            return True
-    return False
+    """Mark an unused recovery code used, in one conditional statement, so it works once
+    however many requests present it at the same moment."""
+    used = db.session.scalar(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _recovery_hash(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .returning(RecoveryCode.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return used is not None
 
 
 def enrol_second_factor(user: StaffUser, code: str) -> list[str] | None:

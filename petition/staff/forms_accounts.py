@@ -9,7 +9,7 @@ from wtforms import DateField, EmailField, HiddenField, RadioField, SelectField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
-from petition.forms import Form, plain_text, strip
+from petition.forms import Form, plain_text, plausible_day, strip
 from petition.models import Role
 
 ROLE_NAMES = {
@@ -94,12 +94,12 @@ class AuditFilterForm(Form):
     )
     since = DateField(
         _l("From (date, UTC)"),
-        validators=[Optional()],
+        validators=[Optional(), plausible_day],
         render_kw={"placeholder": "YYYY-MM-DD"},
     )
     until = DateField(
         _l("To (date, UTC, included)"),
-        validators=[Optional()],
+        validators=[Optional(), plausible_day],
         render_kw={"placeholder": "YYYY-MM-DD"},
     )
 

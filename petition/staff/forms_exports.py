@@ -11,6 +11,7 @@ from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
+from petition.forms import plain_paragraphs
 from petition.models import OrganisationStatus, SignatureStatus
 from petition.staff.dashboard import SIGNATURE_STATUS_LABELS
 from petition.staff.exports import (
@@ -75,6 +76,7 @@ class ExportForm(WindowedFilterForm):
             REASON_MAX_LENGTH,
         ),
         validators=[
+            plain_paragraphs,
             Length(
                 max=REASON_MAX_LENGTH,
                 message=lazy_ngettext(
@@ -82,7 +84,7 @@ class ExportForm(WindowedFilterForm):
                     "Please keep the reason to %(num)d characters or fewer.",
                     REASON_MAX_LENGTH,
                 ),
-            )
+            ),
         ],
     )
 

@@ -31,7 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from petition.extensions import db
-from petition.forms import Form, country_options
+from petition.forms import Form, country_options, plain_text, plausible_day
 from petition.models import Campaign, SignatureStatus
 from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, StatusCounts, campaign_title
 from petition.staff.review import (
@@ -80,10 +80,14 @@ class WindowedFilterForm(Form):
         invalid_choice_message=_l("Please choose when the dates apply to."),
     )
     date_from = DateField(
-        _l("From (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+        _l("From (UTC, inclusive)"),
+        validators=[Optional(), plausible_day],
+        invalid_value_message=DATE_MESSAGE,
     )
     date_to = DateField(
-        _l("To (UTC, inclusive)"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+        _l("To (UTC, inclusive)"),
+        validators=[Optional(), plausible_day],
+        invalid_value_message=DATE_MESSAGE,
     )
 
     def fill_choices(self, lang: str) -> None:
@@ -112,13 +116,14 @@ class FilterForm(WindowedFilterForm):
         validators=[
             Optional(),
             Length(max=254),
+            plain_text,
             Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Please enter a whole email address.")),
         ],
     )
     domain = StringField(
         _l("Email domain"),
         description=_l("For example example.org: addresses ending in @example.org."),
-        validators=[Optional(), Length(max=254)],
+        validators=[Optional(), Length(max=254), plain_text],
     )
     status = ChoiceField(
         _l("Status"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
+from collections.abc import Callable
 
 import segno
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -23,6 +25,10 @@ from petition.staff.forms import CodeForm, PasswordForm, SignInForm
 from petition.staff.permissions import Permission, View, require
 
 PENDING_SECONDS = 300
+# Where sign-in may return to: a path of the console made of plain segments. Nothing a
+# browser could read as another site (//, a backslash), no dot segments, no control
+# characters, no percent-escapes that could hide any of them.
+RETURN_PATH = re.compile(r"/staff/(?:[\w-]+/)*[\w-]*", re.ASCII)
 
 
 def load_signed_in_staff(session_id: str) -> StaffUser | None:
@@ -32,18 +38,29 @@ def load_signed_in_staff(session_id: str) -> StaffUser | None:
     return user
 
 
-def _account_key() -> str:
+def _account_key(email: str) -> str:
     """Rate-limit key for the account being tried (a hash, not the address)."""
-    pending = session.get("staff_pending", {}).get("user")
-    email = auth.normalise_staff_email(request.form.get("email", "")) or f"id:{pending}"
-    return "staff-account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+    digest = hashlib.sha256(auth.normalise_staff_email(email).encode()).hexdigest()
+    return "staff-account:" + digest[:32]
+
+
+def _typed_account() -> str:
+    """At the password step: the address typed, known or not, so both are throttled alike."""
+    return _account_key(request.form.get("email", ""))
+
+
+def _pending_account() -> str:
+    """At the code steps: the account whose password was checked, never a posted field."""
+    user = _pending_user()
+    return _account_key(user.email if user is not None else "")
 
 
 def _failed(response: Response) -> bool:
-    return response.status_code != 302
+    """Only a wrong password or code counts: a sign-in, an enrolment or a form error doesn't."""
+    return response.status_code == 401
 
 
-def _limits(view: View) -> View:
+def _limits(account: Callable[[], str]) -> Callable[[View], View]:
     """Count failed sign-in steps per client address and per account."""
     by_client = limiter.limit(
         lambda: current_app.config["RATELIMIT_STAFF_SIGN_IN_CLIENT"],
@@ -54,12 +71,16 @@ def _limits(view: View) -> View:
     )
     by_account = limiter.limit(
         lambda: current_app.config["RATELIMIT_STAFF_SIGN_IN_ACCOUNT"],
-        key_func=_account_key,
+        key_func=account,
         methods=["POST"],
         deduct_when=_failed,
         scope="staff-sign-in-account",
     )
-    return by_client(by_account(view))  # type: ignore[return-value]
+
+    def decorate(view: View) -> View:
+        return by_client(by_account(view))  # type: ignore[return-value]
+
+    return decorate
 
 
 def _pending_user() -> StaffUser | None:
@@ -76,10 +97,13 @@ def _finish_sign_in(user: StaffUser) -> Response:
     login_user(_with_session(user))
     audit.record("staff.sign_in", actor=user)
     db.session.commit()
+    return redirect(_return_path() or url_for("staff.home"))
+
+
+def _return_path() -> str | None:
+    """The staff page sign-in was asked to return to, if it is one."""
     target = request.args.get("next", "")
-    if not target.startswith("/staff/") or target.startswith("//"):
-        target = url_for("staff.home")
-    return redirect(target)
+    return target if RETURN_PATH.fullmatch(target) else None
 
 
 def _with_session(user: StaffUser) -> StaffUser:
@@ -88,7 +112,7 @@ def _with_session(user: StaffUser) -> StaffUser:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@_limits
+@_limits(_typed_account)
 def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
@@ -106,11 +130,11 @@ def sign_in() -> ResponseReturnValue:
     session["staff_pending"] = {"user": user.id, "at": time.time()}
     db.session.commit()
     step = "staff.second_factor" if user.totp_enrolled_at else "staff.enrol"
-    return redirect(url_for(step, next=request.args.get("next")))
+    return redirect(url_for(step, next=_return_path()))
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
-@_limits
+@_limits(_pending_account)
 def second_factor() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or user.totp_enrolled_at is None:
@@ -127,7 +151,7 @@ def second_factor() -> ResponseReturnValue:
 
 
 @bp.route("/sign-in/enrol", methods=["GET", "POST"])
-@_limits
+@_limits(_pending_account)
 def enrol() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or user.totp_enrolled_at is not None:

@@ -19,6 +19,7 @@ from petition.staff.forms_accounts import AuditFilterForm
 from petition.staff.permissions import Permission, require
 
 PAGE_SIZE = 50
+LAST_ID = 2**31 - 1  # the largest id an integer column holds
 FILTERS = ("action", "actor", "object_type", "object_id", "since", "until")
 
 
@@ -115,6 +116,15 @@ def find_events(
     )
 
 
+def _event_id(raw: str) -> int:
+    """A paging cursor: an event's id. Anything else raises ValueError, which `args.get`
+    takes as no cursor at all."""
+    number = int(raw)
+    if not 0 < number <= LAST_ID:
+        raise ValueError(raw)
+    return number
+
+
 @bp.get("/audit")
 @require(Permission.VIEW_AUDIT)
 def audit_trail() -> ResponseReturnValue:
@@ -132,8 +142,8 @@ def audit_trail() -> ResponseReturnValue:
     )
     page = find_events(
         wanted,
-        before=request.args.get("before", type=int),
-        after=request.args.get("after", type=int),
+        before=request.args.get("before", type=_event_id),
+        after=request.args.get("after", type=_event_id),
     )
     kept = {name: request.args[name] for name in FILTERS if request.args.get(name)}
 

@@ -209,3 +209,53 @@ def test_failed_attempts_are_throttled_per_client(app):
     someone_else = app.test_client()
     page = someone_else.get("/staff/sign-in", environ_base={"REMOTE_ADDR": "198.51.100.9"})
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_STAFF_SIGN_IN_ACCOUNT": "3 per 10 minutes"}])
+def test_wrong_codes_are_throttled_per_account_whatever_address_is_posted(app):
+    """The code step's account is the one whose password was checked, not a posted field."""
+    user = make_staff(Role.ADMIN)
+    attacker = app.test_client()
+    first = submit_form(attacker, "/staff/sign-in", email=user.email, password=STAFF_PASSWORD)
+    assert first.status_code == 302
+    statuses = [
+        submit_form(
+            attacker, first.headers["Location"], code="000000", email=f"decoy{n}@example.org"
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [401, 401, 401, 429, 429]
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_STAFF_SIGN_IN_CLIENT": "4 per 10 minutes"}])
+def test_only_failures_count_against_an_office_signing_in_together(app, clock):
+    """Colleagues enrolling and signing in from one address are never throttled."""
+    colleagues = [
+        make_staff(Role.MODERATOR, f"colleague{n}@staff.example.org", enrolled=False)
+        for n in range(6)
+    ]
+    for user in colleagues:
+        browser = app.test_client()
+        first = submit_form(browser, "/staff/sign-in", email=user.email, password=STAFF_PASSWORD)
+        assert first.headers["Location"].startswith("/staff/sign-in/enrol")
+        enrolled = submit_form(browser, first.headers["Location"], code=totp_now(user))
+        assert enrolled.status_code == 200
+        assert browser.get("/staff/").status_code == 200
+    clock.advance(seconds=30)  # a new code: each is accepted once
+    for user in colleagues:
+        assert sign_in_staff(app.test_client(), user).status_code == 302
+    statuses = [
+        submit_form(
+            app.test_client(), "/staff/sign-in", email=user.email, password="wrong password!"
+        ).status_code
+        for user in colleagues
+    ]
+    assert statuses == [401] * 4 + [429] * 2
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "１２３４５６", "ü" * 6])
+@pytest.mark.parametrize("enrolled", [True, False])
+def test_a_code_in_other_digits_or_letters_is_just_wrong(client, code, enrolled):
+    user = make_staff(Role.ADMIN, enrolled=enrolled)
+    first = submit_form(client, "/staff/sign-in", email=user.email, password=STAFF_PASSWORD)
+    assert submit_form(client, first.headers["Location"], code=code).status_code == 401
