@@ -38,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     require_catalogues(PACKAGE_ROOT / "translations")  # start in every language, or not at all
     require_fonts(Path(app.config["PDF_FONT_DIR"]))
 
+    app.url_map.converters["int"] = database.RowId  # before any route is added
     page_cache.register(app)  # kept copies of public pages answer before Flask does any work
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from werkzeug.routing import IntegerConverter, Map
 
 from petition.extensions import db
 
@@ -76,3 +77,12 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, record: Any) -> Non
 def _sqlite_begin_immediate(connection: Any) -> None:
     """Take the write lock at BEGIN: a read that later writes cannot deadlock another writer."""
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class RowId(IntegerConverter):
+    """`<int:…>` in every route: an id no integer column can hold matches no route (404),
+    instead of overflowing the database driver (500)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)

@@ -3,6 +3,7 @@ error or the page, never a 5xx, and never a redirect to another site."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -276,3 +277,17 @@ def test_sign_in_never_sends_anyone_off_site(app, clock, colleague, target):
     first, location = sign_in_with_next(app.test_client(), colleague, target)
     assert urlsplit(first).path == "/staff/sign-in/code"
     assert on_staff_pages(location), location
+
+
+@pytest.mark.parametrize("number", [2**63, 10**30])
+def test_an_id_too_big_for_any_column_is_not_found(app, client, places, number):
+    """Every page that takes a row's id answers 404 for one no database could hold."""
+    paths = {
+        re.sub(r"<int:\w+>", str(number), rule.rule).replace("<lang>", "en")
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and "<int:" in rule.rule
+    }
+    paths = {path for path in paths if "<" not in path}
+    assert len(paths) >= 8
+    for path in sorted(paths):
+        assert client.get(path).status_code == 404, path
