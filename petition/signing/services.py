@@ -65,8 +65,10 @@ def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: 
 
     The caller cannot tell what happened: a new address gets a confirmation link, a pending
     one a fresh link (up to a cap), a confirmed one a note that it has already signed.
-    Whoever knows an address can submit it, so a later submission never changes what the
-    first one chose: only the holder of a link changes a signature (confirm, manage pages).
+    Whoever knows an address can submit it, so a later submission changes nothing the
+    first one chose, except to show less of a pending signer (an attacker who got there
+    first must not decide that a signer is named): only the holder of a link changes a
+    signature otherwise (confirm, manage pages).
     """
     key = normalise_email(wish.email)
     signature_id = _insert_new(campaign_id, wish, key, client_hash)
@@ -80,6 +82,8 @@ def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: 
     if signature.status is SignatureStatus.CONFIRMED:
         _queue_already_signed(signature, wish.lang)
     elif signature.status is SignatureStatus.PENDING:
+        if reveals_less(wish.display, signature.display):
+            signature.display = wish.display
         _queue_confirmation(signature, signature.lang)
 
 

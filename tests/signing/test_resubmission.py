@@ -1,5 +1,6 @@
-"""A later submission for a known address changes nothing the first one chose: only the
-holder of a link (the confirm and manage pages) may change a signature."""
+"""A later submission for a known address changes nothing the first one chose, except to
+show less of a pending signer: only the holder of a link (the confirm and manage pages) may
+change a signature otherwise."""
 
 from __future__ import annotations
 
@@ -103,3 +104,16 @@ def test_already_signed_mail_goes_only_to_the_address_that_confirmed(client, cam
     send_mail()
     [message] = mailbox.messages
     assert message["To"] == "ivan@example.org"
+
+
+def test_an_attacker_who_signs_first_cannot_decide_that_the_signer_is_named(
+    client, campaign, mailbox
+):
+    sign(client, **{**VICTIM, **ATTACKER})
+    sign(client, lang="ru", **VICTIM)
+    send_mail()
+    received = mailbox.to("ivan@example.org")
+    assert confirm_link(client, link_in(mailbox.text_of(received[-1]))).status_code == 302
+    signature = the_signature()
+    assert signature.status is SignatureStatus.CONFIRMED
+    assert signature.display is Display.ANONYMOUS

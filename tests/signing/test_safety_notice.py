@@ -154,8 +154,18 @@ def test_plain_confirm_keeps_the_choice(client, campaign, mailbox):
 def test_no_notice_for_those_not_at_risk_or_already_anonymous(client, campaign, mailbox, fields):
     _path, html = confirm_page(client, mailbox, **fields)
     assert RISK not in html
-    assert CONFIRM_ANONYMOUSLY not in html
     assert 'id="safety-notice"' not in html
+
+
+def test_anonymous_is_offered_to_everyone_who_would_be_named(client, campaign, mailbox):
+    """The address's first sender chose how it is shown; the person confirming may not be them."""
+    _path, html = confirm_page(client, mailbox, email="olena@example.org", country="UA")
+    assert CONFIRM_ANONYMOUSLY in html
+
+
+def test_nothing_to_offer_an_anonymous_signer(client, campaign, mailbox):
+    _path, html = confirm_page(client, mailbox, email="ivan@example.org", display="anonymous")
+    assert CONFIRM_ANONYMOUSLY not in html
 
 
 @pytest.mark.parametrize("sent", ["full", "bogus"])
