@@ -79,10 +79,14 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# The largest id an `Integer` column holds (PostgreSQL's `integer`; SQLite holds more).
+MAX_ROW_ID = 2**31 - 1
+
+
 class RowId(IntegerConverter):
-    """`<int:…>` in every route: an id no integer column can hold matches no route (404),
+    """`<int:…>` in every route: an id no id column can hold matches no route (404),
     instead of overflowing the database driver (500)."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(url_map, *args, **kwargs)

@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 
 from petition.config import LANGUAGES
-from petition.forms import Form, plain_paragraphs, plain_text, strip
+from petition.forms import Form, plain_paragraphs, plain_text, plausible_day, strip
 from petition.models import Campaign, CampaignStatus
 from petition.staff.campaigns import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
 
@@ -115,12 +115,12 @@ class ScheduleForm(Form):
     opens_on = DateField(
         _l("Opening day (optional)"),
         description=_l("In UTC, from the start of the day."),
-        validators=[Optional()],
+        validators=[Optional(), plausible_day],
     )
     last_day = DateField(
         _l("Last day to sign (optional)"),
         description=_l("In UTC, to the end of the day."),
-        validators=[Optional()],
+        validators=[Optional(), plausible_day],
     )
     goal = IntegerField(
         _l("Goal: number of signatures (optional)"),

@@ -10,7 +10,7 @@ from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, Tex
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from petition.delivery.wording import PLACEHOLDERS
-from petition.forms import Form
+from petition.forms import Form, plausible_day
 from petition.models import Campaign
 from petition.models.types import utcnow
 from petition.staff.deliveries import unknown_placeholders
@@ -59,8 +59,8 @@ class BuildPackageForm(Form):
 class DeliveryRecordForm(Form):
     """When the package was sent and acknowledged, and a note for colleagues."""
 
-    sent_on = DateField(_l("Sent on"), validators=[Optional()])
-    acknowledged_on = DateField(_l("Acknowledged on"), validators=[Optional()])
+    sent_on = DateField(_l("Sent on"), validators=[Optional(), plausible_day])
+    acknowledged_on = DateField(_l("Acknowledged on"), validators=[Optional(), plausible_day])
     note = TextAreaField(
         _l("Note"),
         validators=[

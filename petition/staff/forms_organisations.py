@@ -20,6 +20,7 @@ from wtforms.validators import (
 )
 
 from petition.coalition.forms import KIND_LABELS, PublicDetailsForm
+from petition.database import MAX_ROW_ID
 from petition.extensions import db
 from petition.forms import Form, country_choices, known_country, plain_paragraphs, strip
 from petition.models import Campaign, Listing, OrganisationKind, OrganisationStatus
@@ -163,7 +164,10 @@ class MergeForm(DecisionForm):
     )
     keep_other = IntegerField(
         _l("Or the number of another organisation of the same campaign"),
-        validators=[Optional(), NumberRange(min=1, message=_l("Please enter a number."))],
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_ROW_ID, message=_l("Please enter a number.")),
+        ],
     )
 
     def offer(self, duplicates: list[Duplicate]) -> None:

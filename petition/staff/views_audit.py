@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from petition.database import MAX_ROW_ID
 from petition.extensions import db
 from petition.models import AuditEvent, StaffUser
 from petition.staff.auth import normalise_staff_email
@@ -19,7 +20,6 @@ from petition.staff.forms_accounts import AuditFilterForm
 from petition.staff.permissions import Permission, require
 
 PAGE_SIZE = 50
-LAST_ID = 2**31 - 1  # the largest id an integer column holds
 FILTERS = ("action", "actor", "object_type", "object_id", "since", "until")
 
 
@@ -120,7 +120,7 @@ def _event_id(raw: str) -> int:
     """A paging cursor: an event's id. Anything else raises ValueError, which `args.get`
     takes as no cursor at all."""
     number = int(raw)
-    if not 0 < number <= LAST_ID:
+    if not 0 < number <= MAX_ROW_ID:
         raise ValueError(raw)
     return number
 

@@ -131,6 +131,16 @@ def test_goal_must_be_a_positive_whole_number(client, moderator, goal):
     assert campaign_count() == 0
 
 
+@pytest.mark.parametrize("field", ["opens_on", "last_day"])
+def test_a_day_beyond_any_campaign_is_a_form_error(client, moderator, field):
+    response = submit_form(
+        client, "/staff/campaigns/new", slug="some-campaign", **{field: "9999-12-31"}
+    )
+    assert response.status_code == 422
+    assert "Please enter a date between" in response.get_data(as_text=True)
+    assert campaign_count() == 0
+
+
 def test_last_day_cannot_come_before_the_opening_day(client, moderator):
     response = submit_form(
         client,

@@ -156,6 +156,15 @@ def test_a_tampered_file_is_not_offered(client):
     assert actions("delivery.downloaded") == []
 
 
+@pytest.mark.parametrize("field", ["sent_on", "acknowledged_on"])
+def test_a_day_beyond_any_delivery_is_a_form_error(client, field):
+    signed_in(client)
+    package = ready_package(client)
+    response = submit_form(client, f"/staff/deliveries/{package.id}", **{field: "0001-01-01"})
+    assert response.status_code == 422
+    assert "Please enter a date between" in response.get_data(as_text=True)
+
+
 def test_sent_and_acknowledged_are_recorded_and_audited(client):
     user = signed_in(client)
     package = ready_package(client)

@@ -639,7 +639,7 @@ def test_merge_needs_a_keepable_organisation_of_the_same_campaign(
     )
     other = make_campaign("other-campaign")
     elsewhere = joined(client, mailbox, slug=other.slug, name="First Group", rep_email="e@x.org")
-    for keep_other in (first, unconfirmed, elsewhere, 999_999):
+    for keep_other in (first, unconfirmed, elsewhere, 999_999, 2**63, -(2**63) - 1):
         response = decide(client, first, "merge", keep_other=str(keep_other))
         assert response.status_code == 422, keep_other
     assert decide(client, first, "merge").status_code == 422  # nothing chosen
