@@ -223,8 +223,9 @@ def without_addresses(reason: str) -> str:
 
 
 def _described(error: Exception) -> str:
-    """An unexpected error as a failure reason: what it is, and what it says."""
-    return f"{type(error).__name__}: {error}"
+    """An unexpected error as a failure reason: its kind only, never what it says, which may
+    quote what a signer typed (a name, the characters of an address)."""
+    return type(error).__name__
 
 
 def _retry_later(message: Leased, reason: str) -> dict[str, Any]:
