@@ -26,6 +26,7 @@ from petition import create_app
 from petition.config import database_url
 from petition.extensions import db
 from petition.models import types
+from tests.chromium import browser, new_context  # noqa: F401 - fixtures for every folder
 from tests.mailbox import Mailbox, start_smtp_server
 
 

@@ -1,74 +1,28 @@
 """A real browser for the tests in this folder: Debian's chromium driven by Playwright.
 
-The browser is launched once per session; each test gets a fresh context, so no cookie,
+The browser is launched once per session (tests/chromium.py); each test gets a fresh context, so no cookie,
 cache entry or storage leaks from one test into the next. Nothing is fetched from another
 host: axe-core is read from the local `node_modules` and injected into the page.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask_babel import force_locale, gettext
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
     """Counts are recomputed on every request, so a page shows each change at once."""
     return {"COUNTS_TTL_SECONDS": 0}
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's chromium; its absence fails the browser tests rather than skipping them."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail(
-            "chromium is not installed or not on PATH: the browser tests need Debian's "
-            "chromium (apt-get install chromium). They fail rather than skip, on purpose.",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """Make browser contexts (with Playwright's options) that are closed after the test."""
-    contexts: list[BrowserContext] = []
-
-    def make(**options: Any) -> BrowserContext:
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

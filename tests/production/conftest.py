@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from babel.support import Translations
 
-from tests.browser.conftest import browser, new_context  # noqa: F401 - shared fixtures
-
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "petition" / "translations"
 
