@@ -1,8 +1,9 @@
 """A real browser for the tests in this folder: Debian's chromium driven by Playwright.
 
-The browser is launched once per session (tests/chromium.py); each test gets a fresh context, so no cookie,
-cache entry or storage leaks from one test into the next. Nothing is fetched from another
-host: axe-core is read from the local `node_modules` and injected into the page.
+The browser is launched once per session (tests/chromium.py); each test gets a fresh
+context, so no cookie, cache entry or storage leaks from one test into the next. Nothing
+is fetched from another host: axe-core is read from the local `node_modules` and injected
+into the page.
 """
 
 from __future__ import annotations
