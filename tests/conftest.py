@@ -31,10 +31,10 @@ from tests.mailbox import Mailbox, start_smtp_server
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests of PostgreSQL's own behaviour run only when the suite runs on PostgreSQL."""
-    if os.environ.get("TEST_DATABASE_URL"):
-        return
-    elsewhere = [item for item in items if item.get_closest_marker("postgresql")]
+    """Tests of one database's own behaviour run only when the suite runs on that database
+    (deselected, not skipped, on the other)."""
+    other = "sqlite" if os.environ.get("TEST_DATABASE_URL") else "postgresql"
+    elsewhere = [item for item in items if item.get_closest_marker(other)]
     if elsewhere:
         config.hook.pytest_deselected(items=elsewhere)
         items[:] = [item for item in items if item not in elsewhere]

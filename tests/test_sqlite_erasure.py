@@ -14,11 +14,11 @@ from tests.factories import make_campaign
 from tests.pages import confirm_link, link_in, manage_link_in, path_of, post_from_page, send_mail
 from tests.pages import sign as sign_form
 
+pytestmark = pytest.mark.sqlite
+
 
 @pytest.fixture
 def database_files(app) -> list[Path]:
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("a SQLite file's own bytes")
     make_campaign()
     main = Path(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database or "")
     return [main, main.with_name(main.name + "-wal")]
