@@ -64,7 +64,9 @@ def recipient_address(address: str) -> tuple[str, bool]:
     try:
         valid = validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
-        raise PermanentFailure(f"not an address mail can go to: {error}") from error
+        # Not the validator's words: they quote the address's characters, and reasons are
+        # kept and logged.
+        raise PermanentFailure("not an address mail can go to") from error
     return f"{valid.local_part}@{valid.ascii_domain}", valid.smtputf8
 
 

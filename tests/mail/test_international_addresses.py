@@ -84,6 +84,6 @@ def test_without_smtputf8_the_message_fails_alone_and_says_why(client, campaign,
 
 
 def test_a_non_ascii_recipient_that_is_no_address_fails_for_good(app):
-    email = Email("иван@@example.com", "Тема", "Текст", "<p>Текст</p>")
-    with pytest.raises(PermanentFailure, match="not an address mail can go to"):
-        build_message(email)
+    email = Email("ив ан@example.com", "Тема", "Текст", "<p>Текст</p>")
+    with pytest.raises(PermanentFailure, match=r"^not an address mail can go to$"):
+        build_message(email)  # nothing of the address in a reason that is kept and logged
