@@ -4,7 +4,7 @@
 
 - `tokens N FILE`: N pending signatures, each with a confirmation token; raw tokens to FILE.
 - `queue-mail N PREFIX`: N signing requests through the signing service, so N queued mails.
-- `deliver`: time `petition.mail.worker.deliver_due()`; prints JSON.
+- `deliver`: time `petition.mail.sending.deliver_due()`; prints JSON.
 - `sample-mail FILE PREFIX`: the bytes of one confirmation mail, as the worker builds it.
 """
 
@@ -83,7 +83,7 @@ def queue_mail(count: int, prefix: str) -> None:
 
 
 def deliver() -> dict[str, float]:
-    from petition.mail.worker import deliver_due  # noqa: PLC0415 - the one thing timed here
+    from petition.mail.sending import deliver_due  # noqa: PLC0415 - the one thing timed here
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()

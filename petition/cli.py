@@ -12,12 +12,11 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from petition import audit
-from petition.config import LANGUAGES
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
 from petition.demo import load_demo
 from petition.extensions import db
-from petition.mail.worker import run_worker
+from petition.i18n import LANGUAGES
 from petition.models import Campaign, Role
 from petition.models.types import utcnow
 from petition.retention import purge as apply_retention
@@ -28,6 +27,7 @@ from petition.signing.updates import (
     send_update,
 )
 from petition.staff.auth import AccountExists, add_staff
+from petition.worker import run_worker
 
 demo = AppGroup("demo", help="Demo data.")
 staff = AppGroup("staff", help="Staff accounts.")

@@ -1,13 +1,18 @@
-"""Engine set-up per backend, and making erased data leave SQLite's files."""
+"""Engine set-up per backend, making erased data leave SQLite's files, and the SQL helpers
+that must read the same on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import Date, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from werkzeug.routing import IntegerConverter, Map
 
 from petition.extensions import db
@@ -90,3 +95,28 @@ class RowId(IntegerConverter):
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(url_map, *args, **kwargs)
+
+
+class utc_day(FunctionElement[date]):
+    """The UTC calendar day of a timestamp column, on PostgreSQL and on SQLite."""
+
+    type = Date()
+    name = "utc_day"
+    inherit_cache = True
+
+
+@compiles(utc_day)
+def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps our timestamps as UTC text: date() takes the day part.
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
+    # A timestamptz's day depends on the session's zone unless we say which zone.
+    return f"date(timezone('UTC', {compiler.process(element.clauses, **kw)}))"
+
+
+def as_date(value: date | str) -> date:
+    """A day as SQL returns it: a date on PostgreSQL, ISO text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

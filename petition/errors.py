@@ -12,8 +12,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from petition.config import LANGUAGES
 from petition.extensions import db
+from petition.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Languages in URLs: every public page lives under /<lang>/."""
+"""The languages: the one list of them (site and letters), their names, and the language
+of a page (every public page lives under /<lang>/)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, g, request, url_for
+from flask_babel import get_locale
 
-from petition.config import LANGUAGES
-
+# The languages of the site, each with a complete catalogue.
+LANGUAGES = ("en", "uk", "ru")
+# The languages a delivery letter can be written in (their wording is in delivery/wording.py).
+LETTER_LANGUAGES = LANGUAGES
+# Each language named in itself, for the language switcher.
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский"}
 
 
@@ -70,3 +75,9 @@ def language_links() -> list[tuple[str, str, str, bool]]:
             url = url_for("campaigns.index", lang=code)
         links.append((code, LANGUAGE_NAMES[code], url, code == current))
     return links
+
+
+def current_language() -> str:
+    """The language of the page being built, for country names and dates."""
+    locale = get_locale()
+    return locale.language if locale else "en"

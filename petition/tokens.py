@@ -8,11 +8,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from flask import current_app
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.orm import contains_eager
 
 from petition.extensions import db
-from petition.models import Campaign, LinkToken, Organisation, Signature, TokenPurpose
+from petition.models import (
+    Campaign,
+    LinkToken,
+    Organisation,
+    Signature,
+    StaffUser,
+    TokenPurpose,
+)
 from petition.models.types import utcnow
 
 
@@ -32,6 +40,17 @@ class LinkExpired(Exception):
         self.campaign = campaign
 
 
+def mint(purpose: TokenPurpose, *, hours: int) -> tuple[str, dict[str, Any]]:
+    """A new 256-bit token for a link, and the columns of its row: the database keeps only
+    the token's hash. Every link token is made here."""
+    raw = secrets.token_urlsafe(32)
+    return raw, {
+        "token_hash": hash_token(raw),
+        "purpose": purpose,
+        "expires_at": utcnow() + timedelta(hours=hours),
+    }
+
+
 def issue_token(
     purpose: TokenPurpose,
     signature: Signature | None = None,
@@ -39,17 +58,27 @@ def issue_token(
     hours: int,
     organisation: Organisation | None = None,
 ) -> str:
-    """A new 256-bit token; the caller puts it in a link, the database keeps its hash."""
-    raw = secrets.token_urlsafe(32)
-    db.session.add(
-        LinkToken(
-            token_hash=hash_token(raw),
-            purpose=purpose,
-            signature=signature,
-            organisation=organisation,
-            expires_at=utcnow() + timedelta(hours=hours),
+    """A new token for a signature's or an organisation's link, added to the session."""
+    raw, columns = mint(purpose, hours=hours)
+    db.session.add(LinkToken(**columns, signature=signature, organisation=organisation))
+    return raw
+
+
+def issue_password_token(user: StaffUser) -> str:
+    """A single-use link token for setting a password; earlier unused ones stop working."""
+    db.session.execute(
+        update(LinkToken)
+        .where(
+            LinkToken.staff_user_id == user.id,
+            LinkToken.purpose == TokenPurpose.SET_PASSWORD,
+            LinkToken.used_at.is_(None),
         )
+        .values(used_at=utcnow())
     )
+    raw, columns = mint(
+        TokenPurpose.SET_PASSWORD, hours=current_app.config["STAFF_PASSWORD_LINK_HOURS"]
+    )
+    db.session.add(LinkToken(**columns, staff_user=user))
     return raw
 
 
@@ -68,16 +97,10 @@ class TokenBatch:
         signature_id: int | None = None,
         organisation_id: int | None = None,
     ) -> str:
-        """A new 256-bit token, as `issue_token` makes; its hash waits for `write`."""
-        raw = secrets.token_urlsafe(32)
+        """A new token, as `mint` makes; its row waits for `write`."""
+        raw, columns = mint(purpose, hours=hours)
         self.rows.append(
-            {
-                "token_hash": hash_token(raw),
-                "purpose": purpose,
-                "signature_id": signature_id,
-                "organisation_id": organisation_id,
-                "expires_at": utcnow() + timedelta(hours=hours),
-            }
+            {**columns, "signature_id": signature_id, "organisation_id": organisation_id}
         )
         return raw
 

@@ -10,7 +10,7 @@ import pyotp
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from petition.mail.worker import deliver_due
+from petition.mail.sending import deliver_due
 from petition.models.types import utcnow
 from tests.factories import STAFF_PASSWORD
 

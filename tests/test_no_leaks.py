@@ -21,7 +21,7 @@ from werkzeug.test import TestResponse
 
 from petition.access_log import RedactingLogger
 from petition.extensions import db
-from petition.mail.worker import deliver_due
+from petition.mail.sending import deliver_due
 from petition.models import Organisation, OrganisationStatus, OutboxMessage, Role
 from petition.retention import purge
 from tests.factories import make_campaign, make_staff

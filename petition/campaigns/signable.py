@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 
 from petition.campaigns.services import get_open
-from petition.config import LANGUAGES
+from petition.i18n import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -23,19 +23,9 @@ from petition.forms import (
     plain_text,
     strip,
 )
+from petition.labels import KIND_LABELS
 from petition.models import Listing, OrganisationKind
 from petition.signing.forms import email_field
-
-KIND_LABELS = {
-    OrganisationKind.HUMAN_RIGHTS: _l("Human-rights organisation"),
-    OrganisationKind.HUMANITARIAN: _l("Humanitarian organisation"),
-    OrganisationKind.UNION: _l("Trade union"),
-    OrganisationKind.FAITH: _l("Faith-based organisation"),
-    OrganisationKind.ACADEMIC: _l("Academic institution"),
-    OrganisationKind.MEDIA: _l("Media organisation"),
-    OrganisationKind.PROFESSIONAL: _l("Professional body"),
-    OrganisationKind.OTHER: _l("Other"),
-}
 
 
 def short_text(label: object, limit: int, *, required: bool) -> StringField:

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 
 from petition.campaigns import services as campaigns
 from petition.coalition import services as coalition
-from petition.coalition.forms import KIND_LABELS, JoinForm, PublicDetailsForm
+from petition.coalition.forms import JoinForm, PublicDetailsForm
 from petition.countries import country_names
 from petition.extensions import db
 from petition.i18n import bind_language
+from petition.labels import KIND_LABELS
 from petition.link_pages import PRIVATE, link_page
 from petition.models import Campaign, Listing, Organisation, OrganisationKind
 from petition.signing.forms import EmailForm

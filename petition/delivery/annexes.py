@@ -26,7 +26,6 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from petition.coalition.forms import KIND_LABELS
 from petition.countries import country_name
 from petition.delivery import records
 from petition.delivery.cells import inert_cell
@@ -44,6 +43,7 @@ from petition.delivery.pdf import (
 )
 from petition.delivery.records import CountryTally, ListedOrganisation
 from petition.delivery.wording import Wording, moment, number
+from petition.labels import KIND_LABELS
 from petition.models import OrganisationKind
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]+")

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from petition.countries import country_name, country_names
+from petition.database import as_date, utc_day
 from petition.extensions import db
 from petition.models import (
     Display,
@@ -29,7 +30,6 @@ from petition.models import (
     Signature,
     SignatureStatus,
 )
-from petition.staff.dashboard import utc_day
 
 STREAM_BATCH = 5000
 
@@ -202,8 +202,4 @@ def confirmed_per_day(campaign_id: int, cutoff: datetime) -> list[tuple[date, in
         .group_by(day)
         .order_by(day)
     )
-    return [(_as_date(found), count) for found, count in rows if found is not None]
-
-
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    return [(as_date(found), count) for found, count in rows if found is not None]

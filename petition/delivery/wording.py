@@ -15,7 +15,6 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-LANGUAGES = ("en", "uk", "ru")
 PLACEHOLDERS = ("target", "individuals", "organisations", "date", "campaign")
 
 

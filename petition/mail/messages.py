@@ -25,8 +25,7 @@ from petition.models import (
     StaffUser,
     TokenPurpose,
 )
-from petition.staff.auth import issue_password_token
-from petition.tokens import TokenBatch, issue_token
+from petition.tokens import TokenBatch, issue_password_token, issue_token
 
 
 class Undeliverable(Exception):

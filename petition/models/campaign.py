@@ -52,6 +52,13 @@ class Campaign(db.Model):  # type: ignore[name-defined]
                 return self.texts[candidate]
         raise LookupError(f"campaign {self.slug!r} has no text")
 
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (or its fallback); the slug if it has no text yet."""
+        try:
+            return self.text(lang).title
+        except LookupError:
+            return self.slug
+
 
 class CampaignText(db.Model):  # type: ignore[name-defined]
     __tablename__ = "campaign_text"

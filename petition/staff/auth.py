@@ -16,7 +16,6 @@ from sqlalchemy import or_, select, update
 
 from petition.extensions import db
 from petition.models import (
-    LinkToken,
     RecoveryCode,
     Role,
     StaffSession,
@@ -24,7 +23,7 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
-from petition.tokens import find_token, hash_token
+from petition.tokens import find_token, hash_token, issue_password_token
 
 ISSUER = "Petition staff"
 RECOVERY_CODES = 8
@@ -78,30 +77,6 @@ def add_staff(email: str, role: Role) -> NewAccount:
 
 def totp_uri(user: StaffUser) -> str:
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-
-
-def issue_password_token(user: StaffUser) -> str:
-    """A single-use link token for setting a password; earlier unused ones stop working."""
-    db.session.execute(
-        update(LinkToken)
-        .where(
-            LinkToken.staff_user_id == user.id,
-            LinkToken.purpose == TokenPurpose.SET_PASSWORD,
-            LinkToken.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
-    )
-    raw = secrets.token_urlsafe(32)
-    hours = current_app.config["STAFF_PASSWORD_LINK_HOURS"]
-    db.session.add(
-        LinkToken(
-            token_hash=hash_token(raw),
-            purpose=TokenPurpose.SET_PASSWORD,
-            staff_user=user,
-            expires_at=utcnow() + timedelta(hours=hours),
-        )
-    )
-    return raw
 
 
 def password_token_user(raw: str) -> StaffUser | None:

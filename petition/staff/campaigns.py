@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from petition.campaigns.services import save_text
-from petition.config import LANGUAGES
 from petition.extensions import db
+from petition.i18n import LANGUAGES
 from petition.models import Campaign, CampaignStatus, CampaignTextVersion, StaffUser, Target
 
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")

@@ -29,8 +29,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from petition.config import LANGUAGES
 from petition.forms import Form, plain_paragraphs, plain_text, plausible_day, strip
+from petition.i18n import LANGUAGES
 from petition.models import Campaign, CampaignStatus
 from petition.staff.campaigns import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
 

@@ -12,8 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
 from petition.forms import plain_paragraphs
+from petition.labels import ORGANISATION_STATUS_LABELS, SIGNATURE_STATUS_LABELS
 from petition.models import OrganisationStatus, SignatureStatus
-from petition.staff.dashboard import SIGNATURE_STATUS_LABELS
 from petition.staff.exports import (
     REASON_MAX_LENGTH,
     ExportFilter,
@@ -21,7 +21,6 @@ from petition.staff.exports import (
     ExportKind,
     ExportRequest,
 )
-from petition.staff.forms_organisations import ORGANISATION_STATUS_LABELS
 from petition.staff.forms_review import ChoiceField, WindowedFilterForm
 from petition.staff.review import TimeWindow
 

@@ -19,27 +19,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from petition.coalition.forms import KIND_LABELS, PublicDetailsForm
+from petition.coalition.forms import PublicDetailsForm
 from petition.database import MAX_ROW_ID
 from petition.extensions import db
 from petition.forms import Form, country_choices, known_country, plain_paragraphs, strip
-from petition.models import Campaign, Listing, OrganisationKind, OrganisationStatus
-from petition.staff.dashboard import campaign_title
+from petition.labels import KIND_LABELS, ORGANISATION_STATUS_LABELS
+from petition.models import Campaign, OrganisationKind, OrganisationStatus
 from petition.staff.forms_review import ChoiceField
 from petition.staff.organisations import REASON_MAX_LENGTH, Duplicate, QueueFilter
-
-ORGANISATION_STATUS_LABELS = {
-    OrganisationStatus.PENDING: _l("Email not confirmed yet"),
-    OrganisationStatus.AWAITING_REVIEW: _l("Awaiting review"),
-    OrganisationStatus.APPROVED: _l("Approved"),
-    OrganisationStatus.REJECTED: _l("Rejected"),
-    OrganisationStatus.WITHDRAWN: _l("Withdrawn"),
-    OrganisationStatus.MERGED: _l("Merged into another"),
-}
-LISTING_LABELS = {
-    Listing.PUBLIC: _l("Listed publicly"),
-    Listing.COUNTED: _l("Counted only"),
-}
 
 
 class QueueFilterForm(Form):
@@ -65,7 +52,7 @@ class QueueFilterForm(Form):
         campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
         self.campaign.choices = [
             SelectChoice("", _l("All campaigns")),
-            *(SelectChoice(str(c.id), f"{campaign_title(c, lang)} ({c.slug})") for c in campaigns),
+            *(SelectChoice(str(c.id), f"{c.title_in(lang)} ({c.slug})") for c in campaigns),
         ]
 
     def queue_filter(self) -> QueueFilter:

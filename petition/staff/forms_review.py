@@ -30,10 +30,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from petition.campaigns.statistics import StatusCounts
 from petition.extensions import db
 from petition.forms import Form, country_options, plain_text, plausible_day
+from petition.labels import SIGNATURE_STATUS_LABELS
 from petition.models import Campaign, SignatureStatus
-from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, StatusCounts, campaign_title
 from petition.staff.review import (
     REASON_MAX_LENGTH,
     InvalidDomain,
@@ -94,7 +95,7 @@ class WindowedFilterForm(Form):
         """Campaigns (newest first) and countries, named in the staff member's language."""
         campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
         self.campaign.choices = [
-            SelectChoice(str(campaign.id), f"{campaign_title(campaign, lang)} ({campaign.slug})")
+            SelectChoice(str(campaign.id), f"{campaign.title_in(lang)} ({campaign.slug})")
             for campaign in campaigns
         ]
         self.country.choices = [SelectChoice("", _l("Any country")), *country_options(lang)]

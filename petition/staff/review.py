@@ -15,10 +15,10 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, case, func, select, update
 
 from petition import audit
+from petition.campaigns.statistics import StatusCounts
 from petition.extensions import db
 from petition.models import Display, Signature, SignatureStatus, StaffUser
 from petition.signing.services import normalise_email
-from petition.staff.dashboard import StatusCounts
 
 PREVIEW_ROWS = 50
 REASON_MAX_LENGTH = 200

@@ -5,21 +5,24 @@ from __future__ import annotations
 from flask import abort, render_template
 from flask.typing import ResponseReturnValue
 
+from petition.campaigns import statistics
 from petition.extensions import db
+from petition.i18n import current_language
+from petition.labels import CAMPAIGN_STATUS_LABELS
 from petition.models import Campaign
-from petition.staff import dashboard
 from petition.staff.blueprint import bp
+from petition.staff.dashboard import confirmations_chart
 from petition.staff.permissions import Permission, require
 
 
 @bp.get("/")
 @require(Permission.VIEW_DASHBOARD)
 def home() -> ResponseReturnValue:
-    summaries = dashboard.campaign_summaries(dashboard.current_language())
+    summaries = statistics.campaign_summaries(current_language())
     return render_template(
         "staff/home.html",
         summaries=summaries,
-        campaign_status_labels=dashboard.CAMPAIGN_STATUS_LABELS,
+        campaign_status_labels=CAMPAIGN_STATUS_LABELS,
     )
 
 
@@ -29,15 +32,15 @@ def campaign_dashboard(campaign_id: int) -> ResponseReturnValue:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         abort(404)
-    lang = dashboard.current_language()
-    days = dashboard.confirmed_per_day(campaign.id)
+    lang = current_language()
+    days = statistics.confirmed_per_day(campaign.id)
     return render_template(
         "staff/dashboard/campaign.html",
         campaign=campaign,
-        title=dashboard.campaign_title(campaign, lang),
-        counts=dashboard.status_counts(campaign.id),
+        title=campaign.title_in(lang),
+        counts=statistics.status_counts(campaign.id),
         days=days,
-        chart=dashboard.confirmations_chart(days),
-        countries=dashboard.counts_by_country(campaign.id, lang),
-        campaign_status_labels=dashboard.CAMPAIGN_STATUS_LABELS,
+        chart=confirmations_chart(days),
+        countries=statistics.counts_by_country(campaign.id, lang),
+        campaign_status_labels=CAMPAIGN_STATUS_LABELS,
     )

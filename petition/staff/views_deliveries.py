@@ -9,13 +9,12 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from petition.delivery.package import PackageError
-from petition.delivery.wording import LANGUAGES
 from petition.extensions import db
+from petition.i18n import LETTER_LANGUAGES, current_language
 from petition.models import DeliveryPackage, PackageStatus
 from petition.staff import deliveries as service
 from petition.staff.blueprint import bp
 from petition.staff.campaigns import get_campaign
-from petition.staff.dashboard import campaign_title, current_language
 from petition.staff.forms_campaigns import language_names
 from petition.staff.forms_deliveries import (
     BuildPackageForm,
@@ -39,9 +38,9 @@ def _list_page(failed: BuildPackageForm | None = None, status: int = 200) -> Res
         rows=rows,
         forms=forms,
         failed=failed,
-        title_of=lambda campaign: campaign_title(campaign, current_language()),
+        title_of=lambda campaign: campaign.title_in(current_language()),
         languages=language_names(),
-        letter_languages=LANGUAGES,
+        letter_languages=LETTER_LANGUAGES,
         statuses=PackageStatus,
     )
     return page, status
@@ -96,7 +95,7 @@ def _package_page(
         form=form,
         pending=service.is_pending(package),
         statuses=PackageStatus,
-        campaign_name=campaign_title(package.campaign, current_language()),
+        campaign_name=package.campaign.title_in(current_language()),
         files=sorted(package.files.items()),
     )
     return page, status
@@ -174,7 +173,7 @@ def delivery_download(package_id: int) -> ResponseReturnValue:
 @require(Permission.EDIT_CAMPAIGNS)
 def letter_template(campaign_id: int, lang: str) -> ResponseReturnValue:
     campaign = get_campaign(campaign_id)
-    if lang not in LANGUAGES:
+    if lang not in LETTER_LANGUAGES:
         abort(404)
     form = LetterTemplateForm()
     status = 200
@@ -192,10 +191,10 @@ def letter_template(campaign_id: int, lang: str) -> ResponseReturnValue:
     page = render_template(
         "staff/deliveries/letter.html",
         campaign=campaign,
-        campaign_name=campaign_title(campaign, current_language()),
+        campaign_name=campaign.title_in(current_language()),
         lang=lang,
         languages=language_names(),
-        letter_languages=LANGUAGES,
+        letter_languages=LETTER_LANGUAGES,
         saved=service.saved_letter(campaign, lang) is not None,
         form=form,
     )

@@ -21,14 +21,12 @@ from petition.coalition.services import PublicDetails
 from petition.countries import country_name
 from petition.extensions import db
 from petition.forms import Form
-from petition.i18n import LANGUAGE_NAMES
+from petition.i18n import LANGUAGE_NAMES, current_language
+from petition.labels import LISTING_LABELS, ORGANISATION_STATUS_LABELS
 from petition.models import Listing, Organisation, OrganisationKind
 from petition.staff import organisations as service
 from petition.staff.blueprint import bp
-from petition.staff.dashboard import campaign_title, current_language
 from petition.staff.forms_organisations import (
-    LISTING_LABELS,
-    ORGANISATION_STATUS_LABELS,
     ApproveForm,
     DetailsForm,
     FoundingForm,
@@ -48,7 +46,7 @@ def _names() -> dict[str, Any]:
         "listing_labels": LISTING_LABELS,
         "language_names": LANGUAGE_NAMES,
         "country_label": lambda code: country_name(code, lang),
-        "campaign_label": lambda campaign: campaign_title(campaign, lang),
+        "campaign_label": lambda campaign: campaign.title_in(lang),
     }
 
 

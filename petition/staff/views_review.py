@@ -13,9 +13,10 @@ from flask_login import current_user
 from petition.campaigns.counts import counts_changed
 from petition.countries import country_name
 from petition.extensions import db
+from petition.i18n import current_language
+from petition.labels import SIGNATURE_STATUS_LABELS
 from petition.staff import review
 from petition.staff.blueprint import bp
-from petition.staff.dashboard import SIGNATURE_STATUS_LABELS, current_language
 from petition.staff.forms_review import ApplyForm, FilterForm, SignatureActionForm
 from petition.staff.permissions import Permission, require
 from petition.staff.review import ReviewAction, SignatureFilter

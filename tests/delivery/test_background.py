@@ -22,8 +22,8 @@ from petition.delivery.background import (
 )
 from petition.delivery.package import build_package
 from petition.extensions import db
-from petition.mail.worker import run_worker
 from petition.models import AuditEvent, DeliveryPackage, PackageStatus, Role
+from petition.worker import run_worker
 from tests.conftest import Clock
 from tests.delivery.outputs import CUTOFF, add_signature, add_target
 from tests.factories import make_campaign, make_staff

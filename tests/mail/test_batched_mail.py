@@ -8,7 +8,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from petition.extensions import db
-from petition.mail.worker import deliver_due
+from petition.mail.sending import deliver_due
 from petition.models import LinkToken, Signature, SignatureStatus, TokenPurpose
 from petition.signing.services import SignatureRequest, request_signature
 from petition.tokens import find_signature_token, hash_token

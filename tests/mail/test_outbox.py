@@ -12,8 +12,8 @@ from sqlalchemy import delete, func, select, update
 
 from petition.extensions import db
 from petition.mail.messages import Email
+from petition.mail.sending import claim_batch, deliver_due, retry_delay
 from petition.mail.transport import PermanentFailure, build_message
-from petition.mail.worker import claim_batch, deliver_due, retry_delay
 from petition.models import OutboxMessage, OutboxStatus, Signature
 from petition.models.types import utcnow
 from petition.signing.services import SignatureRequest, request_signature

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from petition.extensions import db
 from petition.mail.outbox import enqueue
-from petition.mail.worker import deliver_due
+from petition.mail.sending import deliver_due
 from petition.models import OutboxMessage, OutboxStatus
 from tests.factories import make_campaign, make_signature
 from tests.mail.test_outbox import make_due_now, queue_signatures

@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from petition.mail.worker import deliver_due
+from petition.mail.sending import deliver_due
 from petition.models import OutboxStatus
 from tests.factories import make_campaign
 from tests.mail.test_outbox import make_due_now, outbox, queue_signatures

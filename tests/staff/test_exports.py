@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import String, literal, select
 
-from petition.config import LANGUAGES
+from petition.i18n import LANGUAGES
 from petition.delivery.cells import inert_cell
 from petition.extensions import db
 from petition.models import (

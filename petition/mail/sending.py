@@ -1,4 +1,4 @@
-"""The outbox worker: claims due messages, sends them, retries what failed for now.
+"""Sending the outbox: claims due messages, sends them, retries what failed for now.
 
 Any number of workers may run against PostgreSQL: a batch is claimed with
 `FOR UPDATE SKIP LOCKED` and leased by pushing its due time forward, then each message is
@@ -10,29 +10,22 @@ lease ends (two minutes at most); only the message in flight can go out twice.
 A message that raises anything while it is built or sent (a bug, data no builder or header
 can carry) fails for good with the error as its reason, and the worker goes on: one message
 can never stop the queue. Only the database's errors stop a batch, which is then retried.
-
-The long-running worker also applies the retention rules (`petition.retention.purge`) at
-start and then once an hour, so a deployment that runs mail also forgets on time.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import signal
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from types import FrameType
 from typing import Any
 
 from sqlalchemy import Connection, Update, bindparam, select, text, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from petition.delivery.background import build_queued_packages
 from petition.extensions import db
 from petition.mail.messages import (
     BUILDERS,
@@ -44,7 +37,6 @@ from petition.mail.messages import (
 from petition.mail.transport import PermanentFailure, TemporaryFailure, Transport, open_transport
 from petition.models import Campaign, Organisation, OutboxMessage, OutboxStatus, Signature
 from petition.models.types import utcnow
-from petition.retention import PurgeSchedule
 
 log = logging.getLogger(__name__)
 
@@ -258,28 +250,3 @@ RECORD_OUTCOME = update(OutboxMessage).where(
     OutboxMessage.id == bindparam("message_id"), OutboxMessage.status == OutboxStatus.QUEUED
 )
 SET_LOCAL_ASYNC_COMMIT = text("SET LOCAL synchronous_commit TO OFF")
-
-
-def run_worker(*, once: bool, poll_seconds: float = 1.0) -> int:
-    """Deliver until stopped (SIGTERM or SIGINT), or once when `once`; returns messages handled."""
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    if not once and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-    handled = 0
-    purge_schedule = None if once else PurgeSchedule.from_config()
-    while True:
-        try:
-            handled += deliver_due()
-            build_queued_packages(stop=stop)  # packages staff queued in the console
-        except (OperationalError, InterfaceError) as error:  # down, restarting, cut off
-            db.session.rollback()
-            log.warning("outbox: database unavailable (%s); retrying", type(error.orig).__name__)
-        if purge_schedule is not None:
-            purge_schedule.run_if_due()
-        if once or stop.wait(poll_seconds):
-            return handled
