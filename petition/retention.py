@@ -65,18 +65,6 @@ from petition.models.types import utcnow
 
 log = logging.getLogger("petition.retention")
 
-# Setting name → default; every one can be overridden in the app's config.
-DEFAULTS: dict[str, int] = {
-    "RETENTION_UNCONFIRMED_DAYS": 7,
-    "RETENTION_SPENT_LINK_DAYS": 7,
-    "RETENTION_CLIENT_HASH_DAYS": 30,
-    "RETENTION_OUTBOX_DAYS": 7,
-    "RETENTION_AFTER_CLOSE_DAYS": 180,
-    "RETENTION_STAFF_SESSION_DAYS": 30,
-    "RETENTION_ORPHAN_LOGO_HOURS": 24,
-}
-PURGE_INTERVAL_SETTING = "PURGE_INTERVAL_MINUTES"
-PURGE_INTERVAL_DEFAULT = 60
 
 # What `store_logo` leaves behind if the process dies mid-write (tempfile.mkstemp's names).
 _UNFINISHED_LOGO = re.compile(r"\.upload-[a-z0-9_]+\.tmp")
@@ -85,7 +73,8 @@ _CLOSED_DETAIL = f"%→{CampaignStatus.CLOSED.value}%"
 
 
 def setting(name: str) -> int:
-    return int(current_app.config.get(name, DEFAULTS[name]))
+    """A retention period (`RETENTION_*`): its default is in `petition.config.Settings`."""
+    return int(current_app.config[name])
 
 
 def _days(name: str) -> timedelta:
@@ -327,7 +316,7 @@ def delete_ended_staff_sessions(now: datetime) -> dict[str, int]:
     """Sessions that ended over 30 days ago. One nobody signed out of ended when it went
     idle, which was at the latest STAFF_IDLE_MINUTES after it was last seen."""
     cutoff = now - _days("RETENTION_STAFF_SESSION_DAYS")
-    idle = timedelta(minutes=int(current_app.config.get("STAFF_IDLE_MINUTES", 30)))
+    idle = timedelta(minutes=int(current_app.config["STAFF_IDLE_MINUTES"]))
     ended = or_(
         StaffSession.ended_at < cutoff,
         and_(StaffSession.ended_at.is_(None), StaffSession.last_seen_at < cutoff - idle),
@@ -409,7 +398,7 @@ class PurgeSchedule:
 
     @classmethod
     def from_config(cls) -> PurgeSchedule:
-        minutes = current_app.config.get(PURGE_INTERVAL_SETTING, PURGE_INTERVAL_DEFAULT)
+        minutes = current_app.config["PURGE_INTERVAL_MINUTES"]
         return cls(timedelta(minutes=float(minutes)))
 
     def is_due(self, now: datetime) -> bool:

@@ -146,7 +146,7 @@ def _signature_of(message: OutboxMessage) -> Signature:
 
 
 def _manage_link_days() -> int:
-    return int(current_app.config.get("MANAGE_LINK_DAYS", 180))
+    return int(current_app.config["MANAGE_LINK_DAYS"])
 
 
 def _manage_link(signature: Signature) -> dict[str, Any]:

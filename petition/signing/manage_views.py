@@ -119,19 +119,16 @@ def withdraw_post(token: str) -> ResponseReturnValue:
 
 
 # The periods the privacy page states: the settings petition/retention.py applies (and the
-# mail's link lifetime), with the same defaults.
+# mail's link lifetime), as configured (their defaults are in petition/config.py).
 PRIVACY_PERIODS = {
-    "unconfirmed_days": ("RETENTION_UNCONFIRMED_DAYS", 7),
-    "client_hash_days": ("RETENTION_CLIENT_HASH_DAYS", 30),
-    "after_close_days": ("RETENTION_AFTER_CLOSE_DAYS", 180),
-    "manage_link_days": ("MANAGE_LINK_DAYS", 180),
+    "unconfirmed_days": "RETENTION_UNCONFIRMED_DAYS",
+    "client_hash_days": "RETENTION_CLIENT_HASH_DAYS",
+    "after_close_days": "RETENTION_AFTER_CLOSE_DAYS",
+    "manage_link_days": "MANAGE_LINK_DAYS",
 }
 
 
 @bp.get("/privacy")
 def privacy() -> ResponseReturnValue:
-    config = current_app.config
-    periods = {
-        key: int(config.get(name, default)) for key, (name, default) in PRIVACY_PERIODS.items()
-    }
+    periods = {key: int(current_app.config[name]) for key, name in PRIVACY_PERIODS.items()}
     return render_template("pages/privacy.html", **periods)

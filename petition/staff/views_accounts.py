@@ -133,7 +133,7 @@ def _account_page(
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config.get("RATELIMIT_STAFF_PASSWORD_RESET", "5 per hour"),
+    lambda: current_app.config["RATELIMIT_STAFF_PASSWORD_RESET"],
     key_func=rate_limit_key,
     methods=["POST"],
     scope="staff-password-reset",

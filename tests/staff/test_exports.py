@@ -16,9 +16,9 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import String, literal, select
 
-from petition.i18n import LANGUAGES
 from petition.delivery.cells import inert_cell
 from petition.extensions import db
+from petition.i18n import LANGUAGES
 from petition.models import (
     AuditEvent,
     Display,
