@@ -71,7 +71,7 @@ def _instance_path() -> str | None:
 
 def _init_extensions(app: Flask) -> None:
     from petition.i18n import select_locale
-    from petition.staff.views_account import load_signed_in_staff
+    from petition.staff.sign_in.views import load_signed_in_staff
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(

@@ -11,7 +11,6 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from petition import audit
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
 from petition.demo import load_demo
@@ -26,7 +25,8 @@ from petition.signing.updates import (
     new_idempotency_key,
     send_update,
 )
-from petition.staff.auth import AccountExists, add_staff
+from petition.staff.accounts.service import create_from_command_line
+from petition.staff.auth import AccountExists
 from petition.worker import run_worker
 
 demo = AppGroup("demo", help="Demo data.")
@@ -58,16 +58,9 @@ def outbox_run(once: bool, poll: float) -> None:
 def staff_add(email: str, role: str) -> None:
     """Create a staff account; prints its TOTP set-up URI and a link to set the password."""
     try:
-        account = add_staff(email, Role(role))
+        account = create_from_command_line(email, Role(role))
     except AccountExists as error:
         raise click.ClickException(f"an account for {email} already exists") from error
-    audit.record(
-        "staff.account_created",
-        actor=None,
-        object_type="staff",
-        object_id=account.user.id,
-        detail=f"role={role} (command line)",
-    )
     db.session.commit()
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         link = url_for("staff.set_password", token=account.password_token, _external=True)

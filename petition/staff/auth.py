@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from petition import audit
 from petition.extensions import db
 from petition.models import (
     RecoveryCode,
@@ -97,32 +98,46 @@ def set_password(raw_token: str, password: str) -> StaffUser | None:
     if token is None or user is None:
         return None
     token.used_at = utcnow()
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = hash_password(password)
     end_all_sessions(user)
+    audit.record("staff.password_set", actor=user)
     return user
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 def check_password(email: str, password: str) -> StaffUser | None:
-    """The active account with this address and password, else None (in the same time)."""
+    """The active account with this address and password, else None (in the same time);
+    a failure is recorded in the audit trail, against the account if there is one."""
     user = find_staff(email)
     stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
-    try:
-        _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if user is None or not user.is_active:
+    if not _verifies(stored, password) or user is None or not user.is_active:
+        audit.record("staff.sign_in_failed", actor=user, detail="password")
         return None
     if _hasher.check_needs_rehash(stored):
-        user.password_hash = _hasher.hash(password)
+        user.password_hash = hash_password(password)
     return user
 
 
+def _verifies(stored: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(stored, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_second_factor(user: StaffUser, code: str) -> bool:
-    """A current TOTP code (each accepted once) or an unused recovery code."""
+    """A current TOTP code (each accepted once) or an unused recovery code; a wrong one is
+    recorded in the audit trail."""
     code = "".join(code.split()).upper()
-    if code.isdigit() and len(code) == 6:
-        return _check_totp(user, code)
-    return _use_recovery_code(user, code)
+    right = _check_totp(user, code) if code.isdigit() and len(code) == 6 else None
+    if right is None:
+        right = _use_recovery_code(user, code)
+    if not right:
+        audit.record("staff.sign_in_failed", actor=user, detail="second factor")
+    return right
 
 
 def _check_totp(user: StaffUser, code: str) -> bool:
@@ -178,6 +193,7 @@ def enrol_second_factor(user: StaffUser, code: str) -> list[str] | None:
     if not _check_totp(user, "".join(code.split())):
         return None
     user.totp_enrolled_at = utcnow()
+    audit.record("staff.second_factor_enrolled", actor=user)
     return replace_recovery_codes(user)
 
 
@@ -203,9 +219,11 @@ def reset_second_factor(user: StaffUser) -> None:
 
 
 def start_session(user: StaffUser) -> str:
-    """A new server-side session; the raw id goes in the cookie, its hash in the database."""
+    """A new server-side session, once both steps of sign-in passed; the raw id goes in the
+    cookie, its hash in the database."""
     raw = secrets.token_urlsafe(32)
     db.session.add(StaffSession(token_hash=hash_token(raw), user=user))
+    audit.record("staff.sign_in", actor=user)
     return raw
 
 
@@ -228,6 +246,16 @@ def session_user(raw: str) -> StaffUser | None:
     user = staff_session.user
     user.bind_session(raw)
     return user
+
+
+def sign_out(user: StaffUser, raw: str) -> None:
+    end_session(raw)
+    audit.record("staff.sign_out", actor=user)
+
+
+def sign_out_everywhere(user: StaffUser) -> None:
+    end_all_sessions(user)
+    audit.record("staff.sign_out_everywhere", actor=user)
 
 
 def end_session(raw: str) -> None:

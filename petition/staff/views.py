@@ -1,11 +1,8 @@
-"""The staff blueprint with all its views attached (importing a module registers its routes)."""
+"""The staff blueprint with every screen attached (importing a screen's views registers its
+routes on `bp`)."""
 
 from petition.staff import (
-    views_account,
-    views_accounts,
-    views_audit,
     views_campaigns,
-    views_dashboard,
     views_deliveries,
     views_exports,
     views_organisations,
@@ -13,19 +10,24 @@ from petition.staff import (
     views_targets,
     views_updates,
 )
+from petition.staff.accounts import views as accounts
+from petition.staff.audit import views as audit
 from petition.staff.blueprint import bp
+from petition.staff.dashboard import views as dashboard
+from petition.staff.sign_in import views as sign_in
 
-__all__ = [
-    "bp",
-    "views_account",
-    "views_accounts",
-    "views_audit",
-    "views_campaigns",
-    "views_dashboard",
-    "views_deliveries",
-    "views_exports",
-    "views_organisations",
-    "views_review",
-    "views_targets",
-    "views_updates",
-]
+SCREENS = (
+    accounts,
+    audit,
+    dashboard,
+    sign_in,
+    views_campaigns,
+    views_deliveries,
+    views_exports,
+    views_organisations,
+    views_review,
+    views_targets,
+    views_updates,
+)
+
+__all__ = ["SCREENS", "bp"]

@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 
 from petition.models import Role, Signature, SignatureStatus
-from petition.staff.charts import daily_bar_chart, nice_ticks
+from petition.staff.dashboard.charts import daily_bar_chart, nice_ticks
 from tests.factories import make_campaign, make_signature, make_staff
 from tests.pages import sign_in_staff
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import Organisation, Role
-from petition.staff.views_audit import FILTERS as AUDIT_FILTERS
+from petition.staff.audit.views import FILTERS as AUDIT_FILTERS
 from petition.staff.views_organisations import BACK_KEYS as QUEUE_KEYS
 from petition.staff.views_review import FILTER_KEYS as REVIEW_KEYS
 from tests.factories import STAFF_PASSWORD, make_campaign, make_signature, make_staff

@@ -11,7 +11,7 @@ from petition.i18n import current_language
 from petition.labels import CAMPAIGN_STATUS_LABELS
 from petition.models import Campaign
 from petition.staff.blueprint import bp
-from petition.staff.dashboard import confirmations_chart
+from petition.staff.dashboard.charts import confirmations_chart
 from petition.staff.permissions import Permission, require
 
 

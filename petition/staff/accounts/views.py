@@ -12,16 +12,16 @@ from petition.extensions import db, limiter
 from petition.i18n import select_locale
 from petition.models import Role, StaffUser
 from petition.ratelimit import rate_limit_key
-from petition.staff import accounts as account_service
-from petition.staff.auth import AccountExists
-from petition.staff.blueprint import bp
-from petition.staff.forms_accounts import (
+from petition.staff.accounts import service as account_service
+from petition.staff.accounts.forms import (
     ROLE_NAMES,
     AccountActionForm,
     ForgotPasswordForm,
     NewAccountForm,
     RoleForm,
 )
+from petition.staff.auth import AccountExists
+from petition.staff.blueprint import bp
 from petition.staff.permissions import Permission, require
 
 DONE = {
@@ -57,15 +57,16 @@ def account_new() -> ResponseReturnValue:
         form.email.errors = [_("There is already a staff account with this email address.")]
         return render_template("staff/accounts/new.html", form=form), 422
     db.session.commit()
-    flash(
-        _(
-            "The account for %(email)s is ready. A link to set a password is on its way to "
-            "them; at their first sign-in they set up an authenticator app.",
-            email=user.email,
-        ),
-        "success",
-    )
+    flash(_ready(user), "success")
     return redirect(url_for("staff.account_edit", user_id=user.id))
+
+
+def _ready(user: StaffUser) -> str:
+    return _(
+        "The account for %(email)s is ready. A link to set a password is on its way to "
+        "them; at their first sign-in they set up an authenticator app.",
+        email=user.email,
+    )
 
 
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])

@@ -43,15 +43,7 @@ def get_account(user_id: int) -> StaffUser:
 def create_account(email: str, role: Role, *, actor: StaffUser, lang: str) -> StaffUser:
     """A new account; its person gets a mail with a link to choose a password, then enrols
     an authenticator app at first sign-in. Raises auth.AccountExists."""
-    account = auth.add_staff(email, role)  # its own token is never sent: the mail gets a new one
-    user = account.user
-    audit.record(
-        "staff.account_created",
-        actor=actor,
-        object_type="staff",
-        object_id=user.id,
-        detail=f"role={role.value}",
-    )
+    user = _add(email, role, actor=actor).user  # its own token is never sent: the mail has one
     _queue_password_link(user, lang=lang, reason="new_account")
     audit.record(
         "staff.password_link_sent",
@@ -61,6 +53,24 @@ def create_account(email: str, role: Role, *, actor: StaffUser, lang: str) -> St
         detail="new account",
     )
     return user
+
+
+def create_from_command_line(email: str, role: Role) -> auth.NewAccount:
+    """A new account made by the operator, whose set-up link and TOTP URI are printed rather
+    than mailed. Raises auth.AccountExists."""
+    return _add(email, role, actor=None, how=" (command line)")
+
+
+def _add(email: str, role: Role, *, actor: StaffUser | None, how: str = "") -> auth.NewAccount:
+    account = auth.add_staff(email, role)
+    audit.record(
+        "staff.account_created",
+        actor=actor,
+        object_type="staff",
+        object_id=account.user.id,
+        detail=f"role={role.value}{how}",
+    )
+    return account
 
 
 def change_role(user: StaffUser, role: Role, *, actor: StaffUser) -> bool:

@@ -15,14 +15,13 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from petition import audit
 from petition.extensions import db, limiter
 from petition.models import StaffUser
 from petition.ratelimit import rate_limit_key
 from petition.staff import auth
 from petition.staff.blueprint import bp
-from petition.staff.forms import CodeForm, PasswordForm, SignInForm
 from petition.staff.permissions import Permission, View, require
+from petition.staff.sign_in.forms import CodeForm, PasswordForm, SignInForm
 
 PENDING_SECONDS = 300
 # Where sign-in may return to: a path of the console made of plain segments. Nothing a
@@ -95,7 +94,6 @@ def _pending_user() -> StaffUser | None:
 def _finish_sign_in(user: StaffUser) -> Response:
     session.clear()  # a fresh session at sign-in
     login_user(_with_session(user))
-    audit.record("staff.sign_in", actor=user)
     db.session.commit()
     return redirect(_return_path() or url_for("staff.home"))
 
@@ -121,8 +119,6 @@ def sign_in() -> ResponseReturnValue:
         return render_template("staff/sign_in.html", form=form), 422 if form.is_submitted() else 200
     user = auth.check_password(form.email.data, form.password.data)
     if user is None:
-        known = auth.find_staff(form.email.data)
-        audit.record("staff.sign_in_failed", actor=known, detail="password")
         db.session.commit()
         form.password.errors = [_("The email address or password is not right.")]
         return render_template("staff/sign_in.html", form=form), 401
@@ -143,11 +139,15 @@ def second_factor() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("staff/code.html", form=form), 422 if form.is_submitted() else 200
     if not auth.check_second_factor(user, form.code.data):
-        audit.record("staff.sign_in_failed", actor=user, detail="second factor")
         db.session.commit()
         form.code.errors = [_("That code is not right. Codes change every 30 seconds.")]
         return render_template("staff/code.html", form=form), 401
     return _finish_sign_in(user)
+
+
+def _qr_code(uri: str) -> Markup:
+    svg = segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code to scan"))
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - segno made it from our URI
 
 
 @bp.route("/sign-in/enrol", methods=["GET", "POST"])
@@ -157,17 +157,13 @@ def enrol() -> ResponseReturnValue:
     if user is None or user.totp_enrolled_at is not None:
         return redirect(url_for("staff.sign_in"))
     form = CodeForm()
-    uri = auth.totp_uri(user)
-    svg = segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code to scan"))
-    qr = Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - segno made it from our URI
-    page = {"form": form, "qr": qr, "secret": user.totp_secret}
+    page = {"form": form, "qr": _qr_code(auth.totp_uri(user)), "secret": user.totp_secret}
     if not form.validate_on_submit():
         return render_template("staff/enrol.html", **page), 422 if form.is_submitted() else 200
     codes = auth.enrol_second_factor(user, form.code.data)
     if codes is None:
         form.code.errors = [_("That code is not right. Codes change every 30 seconds.")]
         return render_template("staff/enrol.html", **page), 401
-    audit.record("staff.second_factor_enrolled", actor=user)
     response = _finish_sign_in(user)
     return render_template("staff/recovery_codes.html", codes=codes, next=response.location)
 
@@ -175,8 +171,7 @@ def enrol() -> ResponseReturnValue:
 @bp.post("/sign-out")
 @require(Permission.SIGNED_IN)
 def sign_out() -> ResponseReturnValue:
-    auth.end_session(current_user.get_id())
-    audit.record("staff.sign_out", actor=current_user)
+    auth.sign_out(current_user, current_user.get_id())
     db.session.commit()
     logout_user()
     session.clear()
@@ -187,8 +182,7 @@ def sign_out() -> ResponseReturnValue:
 @bp.post("/sign-out-everywhere")
 @require(Permission.SIGNED_IN)
 def sign_out_everywhere() -> ResponseReturnValue:
-    auth.end_all_sessions(current_user)
-    audit.record("staff.sign_out_everywhere", actor=current_user)
+    auth.sign_out_everywhere(current_user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -208,7 +202,6 @@ def set_password(token: str) -> ResponseReturnValue:
     user = auth.set_password(token, form.password.data)
     if user is None:
         return render_template("staff/password_link_invalid.html"), 404
-    audit.record("staff.password_set", actor=user)
     db.session.commit()
     flash(_("Your password is set. Please sign in."), "success")
     return redirect(url_for("staff.sign_in"))

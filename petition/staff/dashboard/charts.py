@@ -1,7 +1,8 @@
 """Bar charts drawn on the server as SVG geometry: no JavaScript, no outside service.
 
 `daily_bar_chart` only computes positions and labels; a template writes the SVG, so
-Jinja escapes every label. Colours come from CSS classes (the CSP forbids style attributes).
+Jinja escapes every label. `confirmations_chart` is the dashboard's chart, described in the
+reader's language. Colours come from CSS classes (the CSP forbids style attributes).
 """
 
 from __future__ import annotations
@@ -10,6 +11,12 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+
+from babel.dates import format_skeleton
+from flask_babel import format_date, format_number, get_locale
+from flask_babel import gettext as _
+
+from petition.campaigns.statistics import DayCount
 
 WIDTH = 720
 HEIGHT = 320
@@ -140,4 +147,33 @@ def daily_bar_chart(
         bars=bars,
         x_ticks=x_ticks,
         y_ticks=y_ticks,
+    )
+
+
+def confirmations_chart(days: list[DayCount]) -> BarChart | None:
+    """The confirmed-per-day bar chart, with a text description of what it shows."""
+    if not days:
+        return None
+    locale = get_locale() or "en"
+    total = sum(day.count for day in days)
+    peak = max(days, key=lambda day: day.count)
+    description = _(
+        "Signatures confirmed per day (UTC), from %(first)s to %(last)s: %(total)s in total. "
+        "The most in one day: %(peak)s, on %(peak_day)s.",
+        first=format_date(days[0].day, "long"),
+        last=format_date(days[-1].day, "long"),
+        total=format_number(total),
+        peak=format_number(peak.count),
+        peak_day=format_date(peak.day, "long"),
+    )
+    return daily_bar_chart(
+        [(day.day, day.count) for day in days],
+        title=_("Signatures confirmed per day"),
+        description=description,
+        x_label=_("Day of confirmation (UTC)"),
+        y_label=_("Signatures confirmed"),
+        day_label=lambda day: format_skeleton("MMMd", day, locale=locale),
+        full_date=lambda day: format_date(day, "medium"),
+        month_label=lambda day: format_skeleton("yMMM", day, locale=locale),
+        number=format_number,
     )

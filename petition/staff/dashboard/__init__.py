@@ -1,0 +1,1 @@
+"""The dashboard screen: signatures per campaign, per day of confirmation, per country."""

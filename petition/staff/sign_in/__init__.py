@@ -1,0 +1,1 @@
+"""Signing in to the console: password, second factor, sessions, setting a password."""
