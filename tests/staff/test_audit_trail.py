@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 
 from petition import audit
+from petition.audit import PAGE_SIZE
 from petition.extensions import db
 from petition.models import Role
-from petition.audit import PAGE_SIZE
 from tests.factories import make_staff
 from tests.pages import post_from_page, sign_in_staff
 
