@@ -20,7 +20,7 @@ from petition.staff.permissions import Permission, require
 def home() -> ResponseReturnValue:
     summaries = statistics.campaign_summaries(current_language())
     return render_template(
-        "staff/home.html",
+        "staff/dashboard/home.html",
         summaries=summaries,
         campaign_status_labels=CAMPAIGN_STATUS_LABELS,
     )

@@ -116,12 +116,14 @@ def sign_in() -> ResponseReturnValue:
         return redirect(url_for("staff.home"))
     form = SignInForm()
     if not form.validate_on_submit():
-        return render_template("staff/sign_in.html", form=form), 422 if form.is_submitted() else 200
+        return render_template(
+            "staff/sign_in/sign_in.html", form=form
+        ), 422 if form.is_submitted() else 200
     user = auth.check_password(form.email.data, form.password.data)
     if user is None:
         db.session.commit()
         form.password.errors = [_("The email address or password is not right.")]
-        return render_template("staff/sign_in.html", form=form), 401
+        return render_template("staff/sign_in/sign_in.html", form=form), 401
     session.clear()
     session["staff_pending"] = {"user": user.id, "at": time.time()}
     db.session.commit()
@@ -137,11 +139,13 @@ def second_factor() -> ResponseReturnValue:
         return redirect(url_for("staff.sign_in"))
     form = CodeForm()
     if not form.validate_on_submit():
-        return render_template("staff/code.html", form=form), 422 if form.is_submitted() else 200
+        return render_template(
+            "staff/sign_in/code.html", form=form
+        ), 422 if form.is_submitted() else 200
     if not auth.check_second_factor(user, form.code.data):
         db.session.commit()
         form.code.errors = [_("That code is not right. Codes change every 30 seconds.")]
-        return render_template("staff/code.html", form=form), 401
+        return render_template("staff/sign_in/code.html", form=form), 401
     return _finish_sign_in(user)
 
 
@@ -159,13 +163,15 @@ def enrol() -> ResponseReturnValue:
     form = CodeForm()
     page = {"form": form, "qr": _qr_code(auth.totp_uri(user)), "secret": user.totp_secret}
     if not form.validate_on_submit():
-        return render_template("staff/enrol.html", **page), 422 if form.is_submitted() else 200
+        return render_template(
+            "staff/sign_in/enrol.html", **page
+        ), 422 if form.is_submitted() else 200
     codes = auth.enrol_second_factor(user, form.code.data)
     if codes is None:
         form.code.errors = [_("That code is not right. Codes change every 30 seconds.")]
-        return render_template("staff/enrol.html", **page), 401
+        return render_template("staff/sign_in/enrol.html", **page), 401
     response = _finish_sign_in(user)
-    return render_template("staff/recovery_codes.html", codes=codes, next=response.location)
+    return render_template("staff/sign_in/recovery_codes.html", codes=codes, next=response.location)
 
 
 @bp.post("/sign-out")
@@ -193,15 +199,15 @@ def sign_out_everywhere() -> ResponseReturnValue:
 @bp.route("/password/<token>", methods=["GET", "POST"])
 def set_password(token: str) -> ResponseReturnValue:
     if auth.password_token_user(token) is None:
-        return render_template("staff/password_link_invalid.html"), 404
+        return render_template("staff/sign_in/password_link_invalid.html"), 404
     form = PasswordForm()
     if not form.validate_on_submit():
         return render_template(
-            "staff/password.html", form=form
+            "staff/sign_in/password.html", form=form
         ), 422 if form.is_submitted() else 200
     user = auth.set_password(token, form.password.data)
     if user is None:
-        return render_template("staff/password_link_invalid.html"), 404
+        return render_template("staff/sign_in/password_link_invalid.html"), 404
     db.session.commit()
     flash(_("Your password is set. Please sign in."), "success")
     return redirect(url_for("staff.sign_in"))
