@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from petition.campaigns import services
 from petition.campaigns.counts import campaign_counts
 from petition.coalition.services import public_organisations
+from petition.models import Organisation
 from petition.page_cache import shared_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -31,22 +32,23 @@ def campaign(slug: str) -> ResponseReturnValue:
     return response
 
 
+def _public_details(organisation: Organisation) -> dict[str, object]:
+    return {
+        "name": organisation.name,
+        "name_original": organisation.name_original,
+        "country": organisation.country,
+        "type": organisation.kind.value,
+        "website": organisation.website,
+        "founding": organisation.founding,
+    }
+
+
 @bp.get("/campaigns/<slug>/organisations")
 @shared_page
 def organisations(slug: str) -> ResponseReturnValue:
     """The publicly listed organisations: public details only, never contact details."""
     found = services.get_public(slug)
-    listed = [
-        {
-            "name": organisation.name,
-            "name_original": organisation.name_original,
-            "country": organisation.country,
-            "type": organisation.kind.value,
-            "website": organisation.website,
-            "founding": organisation.founding,
-        }
-        for organisation in public_organisations(found.id)
-    ]
+    listed = [_public_details(organisation) for organisation in public_organisations(found.id)]
     response = jsonify(slug=found.slug, organisations=listed)
     response.cache_control.public = True
     response.cache_control.max_age = 60

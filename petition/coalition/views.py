@@ -51,19 +51,22 @@ def join(slug: str) -> ResponseReturnValue:
             "coalition/join.html", campaign=campaign, text=text, form=form
         ), status
     if not form.is_bot:
-        wish = coalition.Membership(
-            details=_details(form),
-            country=form.country.data,
-            kind=OrganisationKind(form.kind.data),
-            rep_name=form.rep_name.data,
-            rep_role=form.rep_role.data,
-            rep_email=form.rep_email.data,
-            lang=g.lang,
-            statement_sha256=form.statement_sha256.data,
-        )
-        coalition.request_membership(campaign, wish, form.processed_logo)
+        coalition.request_membership(campaign, _membership(form), form.processed_logo)
         db.session.commit()
     return redirect(url_for(".check_email", slug=slug))
+
+
+def _membership(form: JoinForm) -> coalition.Membership:
+    return coalition.Membership(
+        details=_details(form),
+        country=form.country.data,
+        kind=OrganisationKind(form.kind.data),
+        rep_name=form.rep_name.data,
+        rep_role=form.rep_role.data,
+        rep_email=form.rep_email.data,
+        lang=g.lang,
+        statement_sha256=form.statement_sha256.data,
+    )
 
 
 @bp.get("/<slug>/join/check-email")

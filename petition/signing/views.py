@@ -35,19 +35,22 @@ def sign(slug: str) -> ResponseReturnValue:
     if not form.validate():
         return _render_sign(campaigns.get_open(slug), form, 422)
     if not form.is_bot:
-        wish = signing.SignatureRequest(
-            name=form.name.data,
-            email=form.email.data,
-            country=form.country.data,
-            city=form.city.data,
-            display=Display(form.display.data),
-            wants_updates=form.wants_updates.data,
-            lang=g.lang,
-            statement_sha256=form.statement_sha256.data,
-        )
-        signing.request_signature(kept.id, wish, client_hash=privacy.client_hash())
+        signing.request_signature(kept.id, _wish(form), client_hash=privacy.client_hash())
         db.session.commit()
     return redirect(url_for(".check_email", slug=slug))
+
+
+def _wish(form: SignatureForm) -> signing.SignatureRequest:
+    return signing.SignatureRequest(
+        name=form.name.data,
+        email=form.email.data,
+        country=form.country.data,
+        city=form.city.data,
+        display=Display(form.display.data),
+        wants_updates=form.wants_updates.data,
+        lang=g.lang,
+        statement_sha256=form.statement_sha256.data,
+    )
 
 
 @bp.get("/<slug>/check-email")

@@ -116,14 +116,18 @@ def sign_in() -> ResponseReturnValue:
         return redirect(url_for("staff.home"))
     form = SignInForm()
     if not form.validate_on_submit():
-        return render_template(
-            "staff/sign_in/sign_in.html", form=form
-        ), 422 if form.is_submitted() else 200
+        status = 422 if form.is_submitted() else 200
+        return render_template("staff/sign_in/sign_in.html", form=form), status
     user = auth.check_password(form.email.data, form.password.data)
     if user is None:
         db.session.commit()
         form.password.errors = [_("The email address or password is not right.")]
         return render_template("staff/sign_in/sign_in.html", form=form), 401
+    return _second_step(user)
+
+
+def _second_step(user: StaffUser) -> Response:
+    """The password was right: remember whose it was, for the code (or enrolment) step."""
     session.clear()
     session["staff_pending"] = {"user": user.id, "at": time.time()}
     db.session.commit()
