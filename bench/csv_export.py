@@ -150,7 +150,7 @@ BASELINE_COLUMNS = (
 
 
 def baseline_statement(campaign_id: int) -> str:
-    from petition.staff.exports import ExportKind, columns_for  # noqa: PLC0415
+    from petition.exports import ExportKind, columns_for  # noqa: PLC0415
 
     exported = columns_for(ExportKind.SIGNATURES, include_emails=False)
     assert len(exported) == len(BASELINE_COLUMNS.split(",")), "the export's columns changed"
@@ -197,14 +197,14 @@ def time_app(
     profile: bool = False,
 ) -> dict[str, float]:
     """The export as the route makes it, on fresh connections (their backends' CPU counts)."""
-    from petition.extensions import db  # noqa: PLC0415
-    from petition.models import SignatureStatus, StaffUser  # noqa: PLC0415
-    from petition.staff.exports import (  # noqa: PLC0415
+    from petition.exports import (  # noqa: PLC0415
         ExportFilter,
         ExportKind,
         ExportRequest,
         start_export,
     )
+    from petition.extensions import db  # noqa: PLC0415
+    from petition.models import SignatureStatus, StaffUser  # noqa: PLC0415
 
     wanted = ExportRequest(
         ExportFilter(ExportKind.SIGNATURES, campaign_id, SignatureStatus.CONFIRMED)

@@ -2,7 +2,7 @@
 
 `package.build_package` writes one package (letter, annexes, summary, manifest) and
 records it; `background` queues packages for the worker to build. The modules are kept
-free of import-time work: `cells.inert_cell` is also used by the staff exports.
+free of import-time work.
 
 - `records`: what is counted and listed as of a cut-off, streamed from the database
 - `annexes`, `summary`, `letters`: the files; `pdf`: fonts and reproducible PDFs

@@ -26,9 +26,9 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from petition.cells import inert_cell
 from petition.countries import country_name
 from petition.delivery import records
-from petition.delivery.cells import inert_cell
 from petition.delivery.pdf import (
     MARGIN,
     PAGE,

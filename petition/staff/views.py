@@ -3,8 +3,6 @@ routes on `bp`)."""
 
 from petition.staff import (
     views_campaigns,
-    views_deliveries,
-    views_exports,
     views_organisations,
     views_review,
     views_targets,
@@ -14,16 +12,18 @@ from petition.staff.accounts import views as accounts
 from petition.staff.audit import views as audit
 from petition.staff.blueprint import bp
 from petition.staff.dashboard import views as dashboard
+from petition.staff.deliveries import views as deliveries
+from petition.staff.exports import views as exports
 from petition.staff.sign_in import views as sign_in
 
 SCREENS = (
     accounts,
     audit,
     dashboard,
+    deliveries,
+    exports,
     sign_in,
     views_campaigns,
-    views_deliveries,
-    views_exports,
     views_organisations,
     views_review,
     views_targets,

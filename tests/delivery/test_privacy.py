@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from petition.delivery.cells import inert_cell
+from petition.cells import inert_cell
 from petition.delivery.package import build_package
 from petition.extensions import db
 from petition.models import Display, Listing, OrganisationStatus, SignatureStatus

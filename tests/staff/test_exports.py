@@ -16,7 +16,21 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import String, literal, select
 
-from petition.delivery.cells import inert_cell
+from petition import exports
+from petition.cells import inert_cell
+from petition.exports import (
+    CHUNK_BYTES,
+    FLAG_TEXT,
+    INERT_BY_CONSTRUCTION,
+    Cell,
+    ExportFilter,
+    ExportFormat,
+    ExportKind,
+    ExportRequest,
+    columns_for,
+    inert_sql,
+    start_export,
+)
 from petition.extensions import db
 from petition.i18n import LANGUAGES
 from petition.models import (
@@ -29,20 +43,6 @@ from petition.models import (
     Role,
     Signature,
     SignatureStatus,
-)
-from petition.staff import exports
-from petition.staff.exports import (
-    CHUNK_BYTES,
-    FLAG_TEXT,
-    INERT_BY_CONSTRUCTION,
-    Cell,
-    ExportFilter,
-    ExportFormat,
-    ExportKind,
-    ExportRequest,
-    columns_for,
-    inert_sql,
-    start_export,
 )
 from petition.staff.review import TimeWindow
 from tests.factories import make_campaign, make_signature, make_staff

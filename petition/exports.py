@@ -58,8 +58,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from petition import audit
+from petition.cells import inert_cell
 from petition.countries import country_name, country_names
-from petition.delivery.cells import inert_cell
 from petition.extensions import db
 from petition.models import (
     Campaign,

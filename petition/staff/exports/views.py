@@ -6,10 +6,10 @@ from flask import Response, abort, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from petition.exports import ExportFormat, ExportKind, NoSuchCampaign, start_export
 from petition.i18n import current_language
 from petition.staff.blueprint import bp
-from petition.staff.exports import ExportFormat, ExportKind, NoSuchCampaign, start_export
-from petition.staff.forms_exports import ExportForm
+from petition.staff.exports.forms import ExportForm
 from petition.staff.permissions import Permission, require
 
 CONTENT_TYPES = {

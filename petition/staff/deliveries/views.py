@@ -8,20 +8,20 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from petition.delivery import service
 from petition.delivery.package import PackageError
 from petition.extensions import db
 from petition.i18n import LETTER_LANGUAGES, current_language
 from petition.models import DeliveryPackage, PackageStatus
-from petition.staff import deliveries as service
 from petition.staff.blueprint import bp
 from petition.staff.campaigns import get_campaign
-from petition.staff.forms_campaigns import language_names
-from petition.staff.forms_deliveries import (
+from petition.staff.deliveries.forms import (
     BuildPackageForm,
     DeliveryRecordForm,
     LetterTemplateForm,
     at_midnight,
 )
+from petition.staff.forms_campaigns import language_names
 from petition.staff.permissions import Permission, require
 
 

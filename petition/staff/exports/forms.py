@@ -11,16 +11,16 @@ from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
 
-from petition.forms import plain_paragraphs
-from petition.labels import ORGANISATION_STATUS_LABELS, SIGNATURE_STATUS_LABELS
-from petition.models import OrganisationStatus, SignatureStatus
-from petition.staff.exports import (
+from petition.exports import (
     REASON_MAX_LENGTH,
     ExportFilter,
     ExportFormat,
     ExportKind,
     ExportRequest,
 )
+from petition.forms import plain_paragraphs
+from petition.labels import ORGANISATION_STATUS_LABELS, SIGNATURE_STATUS_LABELS
+from petition.models import OrganisationStatus, SignatureStatus
 from petition.staff.forms_review import ChoiceField, WindowedFilterForm
 from petition.staff.review import TimeWindow
 

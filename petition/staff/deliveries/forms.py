@@ -9,11 +9,11 @@ from flask_babel import lazy_ngettext
 from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from petition.delivery.service import unknown_placeholders
 from petition.delivery.wording import PLACEHOLDERS
 from petition.forms import Form, plausible_day
 from petition.models import Campaign
 from petition.models.types import utcnow
-from petition.staff.deliveries import unknown_placeholders
 
 ALL_TARGETS = "all"
 CUTOFF_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]

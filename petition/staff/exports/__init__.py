@@ -1,0 +1,1 @@
+"""The export screen: choose the rows and the format, download the file."""
