@@ -1,4 +1,4 @@
-"""Staff exports: a campaign's signatures or organisations as CSV or XLSX, streamed.
+"""Exports: a campaign's signatures or organisations as CSV or XLSX, streamed.
 
 Every export is audited before its first byte leaves: the filters, the format, the number of
 rows and whether email addresses were included, and why. On PostgreSQL the count and the
@@ -58,7 +58,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from petition import audit
-from petition.cells import inert_cell
+from petition.cells import FORMULA_STARTS, inert_cell
 from petition.countries import country_name, country_names
 from petition.extensions import db
 from petition.models import (
@@ -79,8 +79,6 @@ CHUNK_BYTES = 64 * 1024
 XLSX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, the header row included
 MOMENT_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # ISO 8601, UTC, to the second
 MOMENT_FORMAT_SQL = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'  # the same, for PostgreSQL's to_char
-# The starts `inert_cell` neutralises, for its SQL twin; a test keeps the two in step.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # so that Excel reads the CSV as UTF-8 and shows Cyrillic
 FLAG_TEXT = {True: "yes", False: "no"}
 

@@ -1,5 +1,8 @@
-"""Delivery packages in the staff console: queue them, follow them, download them, record
-that they were sent and acknowledged; and the cover letter's wording per campaign."""
+"""What staff do to delivery packages: queue them, download them, record that they were
+sent and acknowledged; and the cover letter's wording per campaign.
+
+Each action records its audit event here, so that every caller (console, command line)
+leaves the same trail; the caller commits. `background` builds what is queued."""
 
 from __future__ import annotations
 
@@ -95,11 +98,6 @@ def queue_packages(
     return packages
 
 
-def get_package(package_id: int) -> DeliveryPackage:
-    package: DeliveryPackage = db.get_or_404(DeliveryPackage, package_id)
-    return package
-
-
 def is_pending(package: DeliveryPackage) -> bool:
     return package.status in (PackageStatus.QUEUED, PackageStatus.BUILDING)
 
@@ -141,7 +139,11 @@ def package_zip(package: DeliveryPackage) -> IO[bytes]:
     return handle
 
 
-def record_download(package: DeliveryPackage, actor: StaffUser) -> None:
+def download_package(package: DeliveryPackage, *, actor: StaffUser) -> IO[bytes]:
+    """The package as a ZIP (`package_zip`), its download recorded in the audit trail.
+
+    Raises `PackageNotReady` and `PackageAltered`, and then records nothing."""
+    archive = package_zip(package)
     audit.record(
         "delivery.downloaded",
         actor=actor,
@@ -149,6 +151,7 @@ def record_download(package: DeliveryPackage, actor: StaffUser) -> None:
         object_id=package.id,
         detail=f"manifest={package.manifest_sha256}",
     )
+    return archive
 
 
 def update_delivery(

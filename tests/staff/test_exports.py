@@ -1,66 +1,29 @@
-"""Exports for staff: filters, email addresses only with a reason, inert cells, the audit trail,
-streaming, and who may export."""
+"""The export screen: filters, email addresses only with a reason, inert cells, the audit trail,
+the download, and who may export. The service's own rules: tests/exports/."""
 
 from __future__ import annotations
 
-import csv
-import dataclasses
-import io
 import re
 import tempfile
-import zipfile
-from datetime import UTC, date, datetime, timedelta
-from itertools import count
-from xml.etree import ElementTree
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import String, literal, select
 
 from petition import exports
-from petition.cells import inert_cell
-from petition.exports import (
-    CHUNK_BYTES,
-    FLAG_TEXT,
-    INERT_BY_CONSTRUCTION,
-    Cell,
-    ExportFilter,
-    ExportFormat,
-    ExportKind,
-    ExportRequest,
-    columns_for,
-    inert_sql,
-    start_export,
+from petition.exports import ExportFormat
+from petition.models import Display, Listing, OrganisationStatus, Role, SignatureStatus
+from tests.exports.outputs import (
+    BOM,
+    FORMULAS,
+    add_organisation,
+    add_signature,
+    audit_events,
+    csv_rows_of,
+    ids,
+    xlsx_cells,
 )
-from petition.extensions import db
-from petition.i18n import LANGUAGES
-from petition.models import (
-    AuditEvent,
-    Display,
-    Listing,
-    Organisation,
-    OrganisationKind,
-    OrganisationStatus,
-    Role,
-    Signature,
-    SignatureStatus,
-)
-from petition.staff.review import TimeWindow
-from tests.factories import make_campaign, make_signature, make_staff
+from tests.factories import make_campaign, make_staff
 from tests.pages import hidden_inputs, sign_in_staff
-
-DAY_ONE = datetime(2025, 1, 28, 9, 30, tzinfo=UTC)
-BOM = b"\xef\xbb\xbf"
-FORMULAS = [
-    "=1+1",
-    '=HYPERLINK("http://x","y")',
-    "+cmd",
-    "-2+3",
-    "@SUM(1)",
-    "\t=1+1",
-    "\r=1+1",
-]
-XLSX_NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-_numbers = count(1)
 
 
 @pytest.fixture
@@ -73,68 +36,6 @@ def exporter(app, client):
     user = make_staff(Role.EXPORTER)
     sign_in_staff(client, user)
     return user
-
-
-def add_signature(
-    campaign,
-    *,
-    status: SignatureStatus = SignatureStatus.CONFIRMED,
-    country: str = "UA",
-    created_at: datetime = DAY_ONE,
-    confirmed_at: datetime | None = None,
-    display: Display = Display.FULL,
-    name: str | None = None,
-    city: str | None = None,
-    email: str | None = None,
-) -> Signature:
-    if confirmed_at is None and status is not SignatureStatus.PENDING:
-        confirmed_at = created_at + timedelta(hours=1)
-    return make_signature(
-        campaign,
-        email=email,
-        status=status,
-        country=country,
-        city=city,
-        display=display,
-        name=name,
-        lang="uk",
-        created_at=created_at,
-        confirmed_at=confirmed_at,
-    )
-
-
-def add_organisation(
-    campaign,
-    *,
-    status: OrganisationStatus = OrganisationStatus.APPROVED,
-    country: str = "UA",
-    name: str | None = None,
-    listing: Listing = Listing.PUBLIC,
-    created_at: datetime = DAY_ONE,
-) -> Organisation:
-    number = next(_numbers)
-    email = f"director{number}@org{number}.example.org"
-    organisation = Organisation(
-        campaign_id=campaign.id,
-        name=name or f"Rights Group {number}",
-        country=country,
-        kind=OrganisationKind.HUMAN_RIGHTS,
-        website=f"https://org{number}.example.org",
-        website_domain=f"org{number}.example.org",
-        rep_name=f"Director {number}",
-        rep_role="Director",
-        rep_email=email,
-        rep_email_normalised=email,
-        listing=listing,
-        status=status,
-        lang="en",
-        statement_sha256="0" * 64,
-        created_at=created_at,
-        confirmed_at=created_at + timedelta(hours=1),
-    )
-    db.session.add(organisation)
-    db.session.commit()
-    return organisation
 
 
 def download(client, campaign, kind: str = "signatures", **fields: str):
@@ -150,48 +51,6 @@ def download(client, campaign, kind: str = "signatures", **fields: str):
 
 def csv_rows(response) -> list[dict[str, str]]:
     return csv_rows_of(response.get_data())
-
-
-def csv_rows_of(body: bytes) -> list[dict[str, str]]:
-    assert body.startswith(BOM)
-    return list(csv.DictReader(io.StringIO(body[len(BOM) :].decode("utf-8"), newline="")))
-
-
-def ids(rows: list[dict[str, str]]) -> set[int]:
-    return {int(row["id"]) for row in rows}
-
-
-def audit_events(action: str) -> list[AuditEvent]:
-    db.session.expire_all()
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
-
-def ooxml_text(text: str) -> str:
-    """Undo OOXML's `_xHHHH_` escapes (XlsxWriter writes a carriage return as `_x000D_`)."""
-    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda found: chr(int(found.group(1), 16)), text)
-
-
-def xlsx_cells(body: bytes) -> tuple[list[list[str]], str]:
-    """The first sheet's cell texts, row by row, and the sheet's XML."""
-    with zipfile.ZipFile(io.BytesIO(body)) as workbook:
-        sheet_xml = workbook.read("xl/worksheets/sheet1.xml").decode()
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in workbook.namelist():
-            strings = ElementTree.fromstring(workbook.read("xl/sharedStrings.xml"))  # noqa: S314
-            shared = [ooxml_text("".join(t.itertext())) for t in strings.findall("x:si", XLSX_NS)]
-    rows = []
-    # Our own workbook, just written: the standard parser is safe for it.
-    for row in ElementTree.fromstring(sheet_xml).iter(f"{{{XLSX_NS['x']}}}row"):  # noqa: S314
-        texts = []
-        for cell in row.findall("x:c", XLSX_NS):
-            kind = cell.get("t")
-            assert kind in ("inlineStr", "s"), f"cell {cell.get('r')} is not a string: {kind}"
-            if kind == "s":
-                texts.append(shared[int(cell.findtext("x:v", namespaces=XLSX_NS) or "")])
-            else:
-                texts.append(ooxml_text("".join(cell.find("x:is", XLSX_NS).itertext())))
-        rows.append(texts)
-    return rows, sheet_xml
 
 
 # --- filters -----------------------------------------------------------------------------
@@ -312,15 +171,6 @@ def test_asking_for_email_addresses_without_a_reason_is_refused(client, campaign
     assert audit_events("export.signatures") == []
 
 
-def test_the_service_refuses_email_addresses_without_a_reason(campaign, exporter):
-    wanted = ExportRequest(
-        ExportFilter(ExportKind.SIGNATURES, campaign.id, SignatureStatus.CONFIRMED),
-        include_emails=True,
-    )
-    with pytest.raises(exports.ReasonRequired):
-        start_export(wanted, actor=exporter, lang="en")
-
-
 # --- anonymous signers ----------------------------------------------------------------
 
 
@@ -400,43 +250,6 @@ def test_formulas_are_inert_in_xlsx(client, campaign, exporter):
     assert [row[city] for row in rows] == expected
 
 
-def test_sql_and_python_agree_on_what_is_inert(app):
-    """`inert_sql` is the SQL twin of `inert_cell`: every first character, both ways."""
-    samples = [chr(code) + "x" for code in range(1, 128)]
-    samples += ["", "=", "Олена", "＝1+1", "\u00a0=1", "'=1", "'"]
-    rendered = db.session.execute(
-        select(*[inert_sql(_text_literal(sample)) for sample in samples])
-    ).one()
-    assert list(rendered) == [inert_cell(sample) for sample in samples]
-
-
-def test_cells_left_unguarded_in_sql_cannot_start_a_formula():
-    """The SQL twin skips the guard on cells of our own making; none can start a formula."""
-    for kind in ExportKind:
-        for column in columns_for(kind, include_emails=True):
-            if column.cell is Cell.CODE:
-                enum_class = getattr(column.expression.type, "enum_class", None)
-                possible = [m.value for m in enum_class] if enum_class else list(LANGUAGES)
-                assert enum_class or column.header == "lang", column.header
-            elif column.cell is Cell.FLAG:
-                possible = list(FLAG_TEXT.values())
-            elif column.cell in (Cell.NUMBER, Cell.MOMENT):
-                # Ids are positive; the earliest moment a column can hold is year 1.
-                earliest = datetime(1, 1, 1, tzinfo=UTC).strftime(exports.MOMENT_FORMAT)
-                possible = ["1", "0", earliest]
-            else:
-                assert column.cell not in INERT_BY_CONSTRUCTION
-                continue
-            assert column.cell in INERT_BY_CONSTRUCTION
-            for value in possible:
-                assert value[:1].isalnum(), (column.header, value)
-                assert inert_cell(value) == value
-
-
-def _text_literal(value: str):
-    return literal(value, String)
-
-
 def test_xlsx_is_built_in_a_temporary_file_that_is_removed(
     client, campaign, exporter, tmp_path, monkeypatch
 ):
@@ -448,7 +261,7 @@ def test_xlsx_is_built_in_a_temporary_file_that_is_removed(
     assert list(tmp_path.iterdir()) == []
 
 
-# --- the response, the audit trail, streaming --------------------------------------------
+# --- the response and the audit trail --------------------------------------------------
 
 
 def test_the_download_is_an_uncached_attachment_named_after_the_campaign(
@@ -483,108 +296,6 @@ def test_every_export_is_audited_with_its_filters_and_row_count(client, campaign
     assert second.detail == (
         f"format=xlsx; filters=campaign={campaign.id}, status=confirmed; rows=4; emails=no"
     )
-
-
-def test_the_audit_event_is_committed_before_the_first_byte(campaign, exporter):
-    add_signature(campaign)
-    wanted = ExportRequest(
-        ExportFilter(
-            ExportKind.SIGNATURES,
-            campaign.id,
-            SignatureStatus.CONFIRMED,
-            window=TimeWindow.CONFIRMED,
-            date_from=date(2025, 1, 28),
-        )
-    )
-    export = start_export(wanted, actor=exporter, lang="en")
-    try:
-        assert export.row_count == 1
-        db.session.rollback()  # nothing uncommitted may be needed for the event to stay
-        [event] = audit_events("export.signatures")
-        assert "rows=1" in event.detail
-    finally:
-        export.close()
-
-
-@pytest.mark.postgresql
-def test_the_rows_sent_are_the_rows_counted(campaign, exporter):
-    """On PostgreSQL the count and the rows come from one snapshot: a signature confirmed
-    after the audit event committed is neither counted nor sent."""
-    counted = {add_signature(campaign).id}
-    wanted = ExportRequest(
-        ExportFilter(ExportKind.SIGNATURES, campaign.id, SignatureStatus.CONFIRMED)
-    )
-    for file_format in ExportFormat:
-        export = start_export(
-            dataclasses.replace(wanted, format=file_format), actor=exporter, lang="en"
-        )
-        late = add_signature(campaign)  # committed before the export is read
-        body = b"".join(export.stream())
-        assert export.row_count == len(counted)
-        if file_format is ExportFormat.CSV:
-            assert ids(csv_rows_of(body)) == counted
-        else:
-            header, *rows = xlsx_cells(body)[0]
-            assert {int(row[header.index("id")]) for row in rows} == counted
-        counted.add(late.id)
-
-
-def test_csv_is_written_in_chunks(campaign, exporter):
-    db.session.add_all(
-        Signature(
-            campaign_id=campaign.id,
-            name=f"Олена Петренко {number}",
-            email=f"p{number}@example.org",
-            email_normalised=f"p{number}@example.org",
-            country="UA",
-            display=Display.FULL,
-            lang="uk",
-            statement_sha256="0" * 64,
-            status=SignatureStatus.CONFIRMED,
-            created_at=DAY_ONE,
-            confirmed_at=DAY_ONE,
-        )
-        for number in range(3000)
-    )
-    db.session.commit()
-    wanted = ExportRequest(
-        ExportFilter(ExportKind.SIGNATURES, campaign.id, SignatureStatus.CONFIRMED)
-    )
-    stream = start_export(wanted, actor=exporter, lang="en").stream()
-    chunks = list(stream)
-    assert len(chunks) > 2
-    assert all(len(chunk) < 2 * CHUNK_BYTES for chunk in chunks)
-    body = b"".join(chunks)
-    assert body.startswith(BOM)
-    assert body.count(b"\n") == 3001
-
-
-@pytest.mark.postgresql
-def test_copy_and_python_write_the_same_bytes(app, campaign, exporter):
-    """On PostgreSQL the CSV comes from COPY; it must be what the row-by-row writer gives."""
-    tricky = [*FORMULAS, 'He said "hi", twice', "line\nbreak", "Олена\r\nПетренко", " ", ""]
-    for value in tricky:
-        add_signature(campaign, name=value or None, city=value or None, country="UA")
-    add_signature(campaign, display=Display.ANONYMOUS, country="XK")
-    add_signature(campaign, status=SignatureStatus.CONFIRMED, country="ZZ", city="'quoted")
-    for include_emails in (False, True):
-        for kind, status in (
-            (ExportKind.SIGNATURES, SignatureStatus.CONFIRMED),
-            (ExportKind.ORGANISATIONS, OrganisationStatus.APPROVED),
-        ):
-            add_organisation(campaign, name=tricky[len(tricky) // 2])
-            wanted = ExportRequest(
-                ExportFilter(kind, campaign.id, status),
-                include_emails=include_emails,
-                reason="test" if include_emails else "",
-            )
-            export = start_export(wanted, actor=exporter, lang="uk")
-            try:
-                by_copy = b"".join(export.csv_copy_chunks())
-                by_rows = b"".join(export.csv_rows_chunks())
-            finally:
-                export.close()
-            assert by_copy == by_rows
 
 
 # --- who may export ----------------------------------------------------------------------

@@ -9,10 +9,10 @@ from flask_babel import lazy_ngettext
 from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from petition.delivery.service import unknown_placeholders
+from petition.delivery.service import DeliveryRecord, unknown_placeholders
 from petition.delivery.wording import PLACEHOLDERS
 from petition.forms import Form, plausible_day
-from petition.models import Campaign
+from petition.models import Campaign, DeliveryPackage
 from petition.models.types import utcnow
 
 ALL_TARGETS = "all"
@@ -21,8 +21,12 @@ NOTE_MAX = 1000
 LETTER_MAX = 20_000
 
 
-def at_midnight(day: date | None) -> datetime | None:
+def _at_midnight(day: date | None) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+
+
+def _day_of(moment: datetime | None) -> date | None:
+    return moment.date() if moment else None
 
 
 class BuildPackageForm(Form):
@@ -76,6 +80,24 @@ class DeliveryRecordForm(Form):
         ],
         description=_l("For example how it was sent, and who received it."),
     )
+
+    @classmethod
+    def of_package(cls, package: DeliveryPackage) -> DeliveryRecordForm:
+        """The form filled in with what is recorded for `package`."""
+        return cls(
+            formdata=None,
+            sent_on=_day_of(package.sent_at),
+            acknowledged_on=_day_of(package.acknowledged_at),
+            note=package.note or "",
+        )
+
+    def delivery_record(self) -> DeliveryRecord:
+        """The validated record (call after `validate()`)."""
+        return DeliveryRecord(
+            sent_at=_at_midnight(self.sent_on.data),
+            acknowledged_at=_at_midnight(self.acknowledged_on.data),
+            note=self.note.data or "",
+        )
 
     def validate_sent_on(self, field: DateField) -> None:
         if field.data and field.data > utcnow().date():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from typing import IO
+
+from flask import Response, abort, flash, redirect, render_template, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -12,38 +14,15 @@ from petition.delivery import service
 from petition.delivery.package import PackageError
 from petition.extensions import db
 from petition.i18n import LETTER_LANGUAGES, current_language
-from petition.models import DeliveryPackage, PackageStatus
+from petition.models import Campaign, DeliveryPackage, PackageStatus
 from petition.staff.blueprint import bp
-from petition.staff.campaigns import get_campaign
 from petition.staff.deliveries.forms import (
     BuildPackageForm,
     DeliveryRecordForm,
     LetterTemplateForm,
-    at_midnight,
 )
 from petition.staff.forms_campaigns import language_names
 from petition.staff.permissions import Permission, require
-
-
-def _list_page(failed: BuildPackageForm | None = None, status: int = 200) -> ResponseReturnValue:
-    rows = service.campaign_deliveries()
-    forms = {}
-    for row in rows:
-        posted = failed is not None and failed.campaign_id.data == str(row.campaign.id)
-        form = failed if posted and failed else BuildPackageForm(formdata=None)
-        form.set_campaign(row.campaign)
-        forms[row.campaign.id] = form
-    page = render_template(
-        "staff/deliveries/list.html",
-        rows=rows,
-        forms=forms,
-        failed=failed,
-        title_of=lambda campaign: campaign.title_in(current_language()),
-        languages=language_names(),
-        letter_languages=LETTER_LANGUAGES,
-        statuses=PackageStatus,
-    )
-    return page, status
 
 
 @bp.get("/deliveries")
@@ -56,11 +35,7 @@ def deliveries() -> ResponseReturnValue:
 @require(Permission.EXPORT)
 def delivery_build() -> ResponseReturnValue:
     form = BuildPackageForm()
-    campaign_id = form.campaign_id.data or ""
-    if not campaign_id.isdigit():
-        abort(404)
-    campaign = get_campaign(int(campaign_id))
-    form.set_campaign(campaign)
+    campaign = _posted_campaign(form)
     if not form.validate_on_submit():
         return _list_page(form, 422)
     try:
@@ -71,6 +46,100 @@ def delivery_build() -> ResponseReturnValue:
         form.target_id.errors = [_("Please choose one of this campaign's negotiating parties.")]
         return _list_page(form, 422)
     db.session.commit()
+    return _queued(packages)
+
+
+@bp.get("/deliveries/<int:package_id>")
+@require(Permission.EXPORT)
+def delivery(package_id: int) -> ResponseReturnValue:
+    package = _package(package_id)
+    return _package_page(package, DeliveryRecordForm.of_package(package))
+
+
+@bp.post("/deliveries/<int:package_id>")
+@require(Permission.EXPORT)
+def delivery_update(package_id: int) -> ResponseReturnValue:
+    package = _package(package_id)
+    form = DeliveryRecordForm()
+    if not form.validate_on_submit():
+        return _package_page(package, form, 422)
+    try:
+        changed = service.update_delivery(package, form.delivery_record(), actor=current_user)
+    except service.PackageNotReady:
+        form.sent_on.errors = [_("Only a package that is ready can be marked as sent.")]
+        return _package_page(package, form, 422)
+    _commit_if_changed(bool(changed), _("The delivery record is saved."))
+    return redirect(url_for("staff.delivery", package_id=package.id))
+
+
+@bp.get("/deliveries/<int:package_id>/download")
+@require(Permission.EXPORT)
+def delivery_download(package_id: int) -> ResponseReturnValue:
+    package = _package(package_id)
+    try:
+        archive = service.download_package(package, actor=current_user)
+    except service.PackageNotReady:
+        abort(404)
+    except service.PackageAltered:
+        return _files_altered(package)
+    db.session.commit()
+    return _zip_response(archive, service.zip_name(package))
+
+
+@bp.route("/campaigns/<int:campaign_id>/letter/<lang>", methods=["GET", "POST"])
+@require(Permission.EDIT_CAMPAIGNS)
+def letter_template(campaign_id: int, lang: str) -> ResponseReturnValue:
+    campaign = _letter_campaign(campaign_id, lang)
+    form = LetterTemplateForm()
+    if not form.is_submitted():
+        form.body.data = service.letter_text(campaign, lang)
+        return _letter_page(campaign, lang, form)
+    if not form.validate():
+        return _letter_page(campaign, lang, form, 422)
+    changed = service.save_letter(campaign, lang, form.body.data, actor=current_user)
+    _commit_if_changed(changed, _("The letter is saved. The next package uses it."))
+    return redirect(url_for("staff.letter_template", campaign_id=campaign.id, lang=lang))
+
+
+# --- what the views share --------------------------------------------------------------------
+
+
+def _package(package_id: int) -> DeliveryPackage:
+    package: DeliveryPackage = db.get_or_404(DeliveryPackage, package_id)
+    return package
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    campaign: Campaign = db.get_or_404(Campaign, campaign_id)
+    return campaign
+
+
+def _posted_campaign(form: BuildPackageForm) -> Campaign:
+    """The campaign the build form names (404 unless there is one), set on the form."""
+    campaign_id = form.campaign_id.data or ""
+    if not campaign_id.isdigit():
+        abort(404)
+    campaign = _campaign(int(campaign_id))
+    form.set_campaign(campaign)
+    return campaign
+
+
+def _letter_campaign(campaign_id: int, lang: str) -> Campaign:
+    campaign = _campaign(campaign_id)
+    if lang not in LETTER_LANGUAGES:
+        abort(404)
+    return campaign
+
+
+def _commit_if_changed(changed: bool, saved: str) -> None:
+    if changed:
+        db.session.commit()
+        flash(saved, "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+
+
+def _queued(packages: list[DeliveryPackage]) -> ResponseReturnValue:
     flash(
         ngettext(
             "%(num)d package is queued. It is built in the background; its page shows when "
@@ -84,6 +153,49 @@ def delivery_build() -> ResponseReturnValue:
     if len(packages) == 1:
         return redirect(url_for("staff.delivery", package_id=packages[0].id))
     return redirect(url_for("staff.deliveries"))
+
+
+def _files_altered(package: DeliveryPackage) -> ResponseReturnValue:
+    flash(
+        _(
+            "The package's files on the server are missing or no longer match their "
+            "recorded hashes. Please build it again."
+        ),
+        "error",
+    )
+    return redirect(url_for("staff.delivery", package_id=package.id))
+
+
+def _zip_response(archive: IO[bytes], name: str) -> Response:
+    response = send_file(
+        archive, mimetype="application/zip", as_attachment=True, download_name=name, max_age=0
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _list_page(failed: BuildPackageForm | None = None, status: int = 200) -> ResponseReturnValue:
+    """Every campaign with its packages and a build form; `failed` is the one just refused."""
+    rows = service.campaign_deliveries()
+    forms = {row.campaign.id: _build_form(row.campaign, failed) for row in rows}
+    page = render_template(
+        "staff/deliveries/list.html",
+        rows=rows,
+        forms=forms,
+        failed=failed,
+        title_of=lambda campaign: campaign.title_in(current_language()),
+        languages=language_names(),
+        letter_languages=LETTER_LANGUAGES,
+        statuses=PackageStatus,
+    )
+    return page, status
+
+
+def _build_form(campaign: Campaign, failed: BuildPackageForm | None) -> BuildPackageForm:
+    posted = failed is not None and failed.campaign_id.data == str(campaign.id)
+    form = failed if posted and failed else BuildPackageForm(formdata=None)
+    form.set_campaign(campaign)
+    return form
 
 
 def _package_page(
@@ -101,93 +213,9 @@ def _package_page(
     return page, status
 
 
-@bp.get("/deliveries/<int:package_id>")
-@require(Permission.EXPORT)
-def delivery(package_id: int) -> ResponseReturnValue:
-    package = service.get_package(package_id)
-    form = DeliveryRecordForm(
-        formdata=None,
-        sent_on=package.sent_at.date() if package.sent_at else None,
-        acknowledged_on=package.acknowledged_at.date() if package.acknowledged_at else None,
-        note=package.note or "",
-    )
-    return _package_page(package, form)
-
-
-@bp.post("/deliveries/<int:package_id>")
-@require(Permission.EXPORT)
-def delivery_update(package_id: int) -> ResponseReturnValue:
-    package = service.get_package(package_id)
-    form = DeliveryRecordForm()
-    if not form.validate_on_submit():
-        return _package_page(package, form, 422)
-    record = service.DeliveryRecord(
-        sent_at=at_midnight(form.sent_on.data),
-        acknowledged_at=at_midnight(form.acknowledged_on.data),
-        note=form.note.data or "",
-    )
-    try:
-        changed = service.update_delivery(package, record, actor=current_user)
-    except service.PackageNotReady:
-        form.sent_on.errors = [_("Only a package that is ready can be marked as sent.")]
-        return _package_page(package, form, 422)
-    if not changed:
-        flash(_("Nothing was changed."), "info")
-    else:
-        db.session.commit()
-        flash(_("The delivery record is saved."), "success")
-    return redirect(url_for("staff.delivery", package_id=package.id))
-
-
-@bp.get("/deliveries/<int:package_id>/download")
-@require(Permission.EXPORT)
-def delivery_download(package_id: int) -> ResponseReturnValue:
-    package = service.get_package(package_id)
-    try:
-        archive = service.package_zip(package)
-    except service.PackageNotReady:
-        abort(404)
-    except service.PackageAltered:
-        flash(
-            _(
-                "The package's files on the server are missing or no longer match their "
-                "recorded hashes. Please build it again."
-            ),
-            "error",
-        )
-        return redirect(url_for("staff.delivery", package_id=package.id))
-    service.record_download(package, current_user)
-    db.session.commit()
-    response = send_file(
-        archive,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=service.zip_name(package),
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.route("/campaigns/<int:campaign_id>/letter/<lang>", methods=["GET", "POST"])
-@require(Permission.EDIT_CAMPAIGNS)
-def letter_template(campaign_id: int, lang: str) -> ResponseReturnValue:
-    campaign = get_campaign(campaign_id)
-    if lang not in LETTER_LANGUAGES:
-        abort(404)
-    form = LetterTemplateForm()
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            if service.save_letter(campaign, lang, form.body.data, actor=current_user):
-                db.session.commit()
-                flash(_("The letter is saved. The next package uses it."), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("staff.letter_template", campaign_id=campaign.id, lang=lang))
-        status = 422
-    else:
-        form.body.data = service.letter_text(campaign, lang)
+def _letter_page(
+    campaign: Campaign, lang: str, form: LetterTemplateForm, status: int = 200
+) -> ResponseReturnValue:
     page = render_template(
         "staff/deliveries/letter.html",
         campaign=campaign,

@@ -6,7 +6,7 @@ from flask import Response, abort, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from petition.exports import ExportFormat, ExportKind, NoSuchCampaign, start_export
+from petition.exports import Export, ExportFormat, ExportKind, NoSuchCampaign, start_export
 from petition.i18n import current_language
 from petition.staff.blueprint import bp
 from petition.staff.exports.forms import ExportForm
@@ -45,13 +45,18 @@ def exports_download() -> ResponseReturnValue:
     form = ExportForm(kind=_kind(request.form.get("kind")), lang=lang)
     if not form.validate_on_submit():
         return _render(form, 422)
-    wanted = form.export_request()
     try:
-        export = start_export(wanted, actor=current_user, lang=lang)
+        export = start_export(form.export_request(), actor=current_user, lang=lang)
     except NoSuchCampaign:
         abort(404)
+    return _download(export)
+
+
+def _download(export: Export) -> Response:
+    """The export streamed as an uncached attachment, its rows read as they are sent."""
     body = export.stream()
-    response = Response(stream_with_context(body), content_type=CONTENT_TYPES[wanted.format])
+    content_type = CONTENT_TYPES[export.request.format]
+    response = Response(stream_with_context(body), content_type=content_type)
     response.call_on_close(body.close)  # also when the body is never read (HEAD, a hang-up)
     response.headers.set("Content-Disposition", "attachment", filename=export.filename())
     response.headers["Cache-Control"] = "no-store"
