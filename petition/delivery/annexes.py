@@ -20,7 +20,6 @@ from typing import Protocol, Self
 from xml.sax.saxutils import escape
 
 import xlsxwriter
-from flask_babel import force_locale
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -43,8 +42,6 @@ from petition.delivery.pdf import (
 )
 from petition.delivery.records import CountryTally, ListedOrganisation
 from petition.delivery.wording import Wording, moment, number
-from petition.labels import KIND_LABELS
-from petition.models import OrganisationKind
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 XLSX_MAX_ROWS = 1_048_576
@@ -53,11 +50,6 @@ XLSX_MAX_ROWS = 1_048_576
 def printable(text: str) -> str:
     """Text as a PDF can draw it: control characters (tab, CR, …) become one space."""
     return CONTROL.sub(" ", text).strip()
-
-
-def kind_label(kind: OrganisationKind, lang: str) -> str:
-    with force_locale(lang):
-        return str(KIND_LABELS[kind])
 
 
 class NamesSink(Protocol):
@@ -307,7 +299,7 @@ def write_organisations(
     ]
     for code, members in _by_country(organisations, lang):
         story.append(Paragraph(escape(country_name(code, lang)), style.heading))
-        story.append(_organisations_table(members, style, words, lang))
+        story.append(_organisations_table(members, style, words))
     if not organisations:
         story.append(Paragraph(escape(words.no_organisations), style.body))
     if unnamed:
@@ -328,9 +320,7 @@ def _by_country(
     return [(code, groups[code]) for code in records.in_reading_order(set(groups), lang)]
 
 
-def _organisations_table(
-    members: list[ListedOrganisation], style: Styles, words: Wording, lang: str
-) -> Table:
+def _organisations_table(members: list[ListedOrganisation], style: Styles, words: Wording) -> Table:
     cell, small = style.cell, style.cell_small
     rows: list[list[object]] = [
         [
@@ -342,9 +332,7 @@ def _organisations_table(
         name = escape(printable(member.name))
         if member.name_original and member.name_original.strip() != member.name.strip():
             name += f"<br/><font size='8'>{escape(printable(member.name_original))}</font>"
-        rows.append(
-            [Paragraph(name, cell), Paragraph(escape(kind_label(member.kind, lang)), small)]
-        )
+        rows.append([Paragraph(name, cell), Paragraph(escape(words.kinds[member.kind]), small)])
     table = Table(rows, colWidths=[(PAGE[0] - 2 * MARGIN) * 0.64, (PAGE[0] - 2 * MARGIN) * 0.36])
     table.setStyle(
         TableStyle(

@@ -23,7 +23,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from petition.countries import country_name
-from petition.delivery.annexes import kind_label
 from petition.delivery.pdf import (
     MARGIN,
     PAGE,
@@ -125,7 +124,7 @@ def _kind_rows(
 ) -> list[tuple[str, ...]]:
     kinds = Counter(organisation.kind for organisation in organisations)
     rows: list[tuple[str, ...]] = [(words.type, words.named_organisations)]
-    labelled = sorted((kind_label(kind, lang), count) for kind, count in kinds.items())
+    labelled = sorted((words.kinds[kind], count) for kind, count in kinds.items())
     rows.extend((label, number(count, lang)) for label, count in labelled)
     rows.append((words.total, number(len(organisations), lang)))
     return rows

@@ -3,7 +3,9 @@
 A package is a document for its reader, not a page of the site: its language is the
 target's correspondence language, whatever the staff member's interface language is.
 These texts live here rather than in the gettext catalogues because each one is written
-as a whole document per language (and the catalogues follow the interface).
+as a whole document per language (and the catalogues follow the interface); so do the
+names of the kinds of organisation, which the site's pages take from `petition.labels`.
+A package can be written in each of `petition.i18n.LETTER_LANGUAGES` (a test keeps them so).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from datetime import date, datetime
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
+
+from petition.models import OrganisationKind
 
 PLACEHOLDERS = ("target", "individuals", "organisations", "date", "campaign")
 
@@ -76,6 +80,7 @@ class Wording:
     total: str
     over_time: str
     no_signatures: str
+    kinds: dict[OrganisationKind, str]  # the type of each named organisation
 
 
 EN = Wording(
@@ -133,6 +138,16 @@ EN = Wording(
     total="Total",
     over_time="Confirmed signatures over time",
     no_signatures="No confirmed signatures before the cut-off.",
+    kinds={
+        OrganisationKind.HUMAN_RIGHTS: "Human-rights organisation",
+        OrganisationKind.HUMANITARIAN: "Humanitarian organisation",
+        OrganisationKind.UNION: "Trade union",
+        OrganisationKind.FAITH: "Faith-based organisation",
+        OrganisationKind.ACADEMIC: "Academic institution",
+        OrganisationKind.MEDIA: "Media organisation",
+        OrganisationKind.PROFESSIONAL: "Professional body",
+        OrganisationKind.OTHER: "Other",
+    },
 )
 
 UK = Wording(
@@ -190,6 +205,16 @@ UK = Wording(
     total="Усього",
     over_time="Підтверджені підписи в часі",
     no_signatures="До часу відсічки немає підтверджених підписів.",
+    kinds={
+        OrganisationKind.HUMAN_RIGHTS: "Правозахисна організація",
+        OrganisationKind.HUMANITARIAN: "Гуманітарна організація",
+        OrganisationKind.UNION: "Профспілка",
+        OrganisationKind.FAITH: "Релігійна організація",
+        OrganisationKind.ACADEMIC: "Науковий або освітній заклад",
+        OrganisationKind.MEDIA: "Медіаорганізація",
+        OrganisationKind.PROFESSIONAL: "Професійне об’єднання",
+        OrganisationKind.OTHER: "Інше",
+    },
 )
 
 RU = Wording(
@@ -248,6 +273,16 @@ RU = Wording(
     total="Всего",
     over_time="Подтверждённые подписи во времени",
     no_signatures="До момента отсечки нет подтверждённых подписей.",
+    kinds={
+        OrganisationKind.HUMAN_RIGHTS: "Правозащитная организация",
+        OrganisationKind.HUMANITARIAN: "Гуманитарная организация",
+        OrganisationKind.UNION: "Профсоюз",
+        OrganisationKind.FAITH: "Религиозная организация",
+        OrganisationKind.ACADEMIC: "Научное или образовательное учреждение",
+        OrganisationKind.MEDIA: "Средство массовой информации",
+        OrganisationKind.PROFESSIONAL: "Профессиональное объединение",
+        OrganisationKind.OTHER: "Другое",
+    },
 )
 
 WORDING = {"en": EN, "uk": UK, "ru": RU}

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from petition.delivery.package import FILES, MANIFEST, PackageError, build_package
@@ -242,6 +243,24 @@ def test_the_summary_totals_by_country_and_type(campaign, tmp_path):
     assert "Профсоюз 1" in flat
     assert "Подтверждённые подписи во времени" in flat
     assert "Quiet Group" not in flat
+
+
+@pytest.mark.parametrize("staff_lang", ["en", "uk", "ru"])
+def test_a_russian_package_names_the_kinds_in_russian_whatever_the_staff_language(
+    app, campaign, tmp_path, staff_lang
+):
+    """The kinds of organisation come from the package's wording, not the UI catalogue."""
+    target = add_target(campaign, "ru")
+    with app.test_request_context("/staff/", headers={"Accept-Language": staff_lang}):
+        assert get_locale().language == staff_lang  # the console speaks the staff's language
+        folder = Path(build(campaign, target, tmp_path).folder)
+    annex = " ".join(pdf_text(folder / "annex_organisations.pdf").split())
+    summary = " ".join(pdf_text(folder / "summary.pdf").split())
+    for text in (annex, summary):
+        assert "Правозащитная организация" in text
+        assert "Профсоюз" in text
+        for elsewhere in ("Правозахисна організація", "Профспілка", "Human-rights", "Trade union"):
+            assert elsewhere not in text
 
 
 def test_missing_fonts_stop_the_build_with_a_clear_error(campaign, tmp_path, app):
