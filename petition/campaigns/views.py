@@ -7,13 +7,11 @@ from flask.typing import ResponseReturnValue
 
 from petition.campaigns import services
 from petition.campaigns.counts import campaign_counts
-from petition.coalition.services import public_organisations
 from petition.countries import country_name
 from petition.i18n import bind_language
 from petition.page_cache import shared_page
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang>")
-COALITION_PREVIEW = 12
 bind_language(bp)
 
 
@@ -42,5 +40,4 @@ def show(slug: str) -> ResponseReturnValue:
         campaign=campaign,
         text=campaign.text(g.lang),
         counts=campaign_counts(campaign.id),
-        preview=public_organisations(campaign.id, limit=COALITION_PREVIEW),
     )

@@ -18,12 +18,19 @@ from petition.models import Campaign, Listing, Organisation, OrganisationKind
 from petition.signing.forms import EmailForm
 
 bp = Blueprint("coalition", __name__, url_prefix="/<lang>")
+COALITION_PREVIEW = 12
 bind_language(bp)
 
 
 @bp.app_template_global()
 def kind_label(kind: OrganisationKind) -> str:
     return str(KIND_LABELS[kind])
+
+
+@bp.app_template_global()
+def coalition_preview(campaign_id: int) -> list[Organisation]:
+    """The first named organisations, for the campaign page's coalition section."""
+    return coalition.public_organisations(campaign_id, limit=COALITION_PREVIEW)
 
 
 def _expired(campaign: Campaign) -> ResponseReturnValue:
