@@ -2,31 +2,31 @@
 routes on `bp`)."""
 
 from petition.staff import (
-    views_campaigns,
     views_organisations,
     views_review,
-    views_targets,
     views_updates,
 )
 from petition.staff.accounts import views as accounts
 from petition.staff.audit import views as audit
 from petition.staff.blueprint import bp
+from petition.staff.campaigns import views as campaigns
 from petition.staff.dashboard import views as dashboard
 from petition.staff.deliveries import views as deliveries
 from petition.staff.exports import views as exports
 from petition.staff.sign_in import views as sign_in
+from petition.staff.targets import views as targets
 
 SCREENS = (
     accounts,
     audit,
+    campaigns,
     dashboard,
     deliveries,
     exports,
     sign_in,
-    views_campaigns,
+    targets,
     views_organisations,
     views_review,
-    views_targets,
     views_updates,
 )
 

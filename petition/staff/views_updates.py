@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from petition.campaigns.services import get_campaign
 from petition.extensions import db
 from petition.models import Campaign, CampaignStatus
 from petition.signing.updates import CampaignIsDraft, UpdateAlreadySent
 from petition.staff import updates as service
 from petition.staff.blueprint import bp
-from petition.staff.campaigns import get_campaign
-from petition.staff.forms_campaigns import language_names
+from petition.staff.campaigns.forms import language_names
 from petition.staff.forms_updates import ConfirmUpdateForm, UpdateForm
 from petition.staff.permissions import Permission, require
 

@@ -16,12 +16,12 @@ from petition.extensions import db
 from petition.i18n import LETTER_LANGUAGES, current_language
 from petition.models import Campaign, DeliveryPackage, PackageStatus
 from petition.staff.blueprint import bp
+from petition.staff.campaigns.forms import language_names
 from petition.staff.deliveries.forms import (
     BuildPackageForm,
     DeliveryRecordForm,
     LetterTemplateForm,
 )
-from petition.staff.forms_campaigns import language_names
 from petition.staff.permissions import Permission, require
 
 

@@ -10,12 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from petition import audit
+from petition.campaigns import services, targets
 from petition.extensions import db
 from petition.models import Campaign, CampaignStatus
-from petition.staff import campaigns as service
 from petition.staff.blueprint import bp
-from petition.staff.forms_campaigns import (
+from petition.staff.campaigns.forms import (
     CampaignSettingsForm,
     CampaignTextForm,
     NewCampaignForm,
@@ -26,25 +25,47 @@ from petition.staff.forms_campaigns import (
 from petition.staff.permissions import Permission, require
 
 
-def _schedule(form: ScheduleForm) -> service.Schedule:
-    return service.Schedule(
+def _schedule(form: ScheduleForm) -> services.Schedule:
+    return services.Schedule(
         opens_on=form.opens_on.data, last_day=form.last_day.data, goal=form.goal.data
     )
 
 
 def _slug_error(error: Exception) -> str:
-    if isinstance(error, service.SlugTaken):
+    if isinstance(error, services.SlugTaken):
         return _("Another campaign already uses this web address name. Please choose another.")
-    if isinstance(error, service.SlugLocked):
+    if isinstance(error, services.SlugLocked):
         return _("The web address name cannot change once the campaign has opened.")
     return _("This web address name is reserved or not allowed. Please choose another.")
+
+
+def _show_refusal(form: CampaignSettingsForm, error: services.SettingsRefused) -> None:
+    """Put the reason the settings were refused under the field it is about."""
+    if isinstance(error, services.StatusChangeNotAllowed):
+        form.status.errors = [_("The campaign cannot go to that status from where it is.")]
+    elif isinstance(error, services.CampaignNotReady):
+        form.status.errors = [_("Please write the English text before opening the campaign.")]
+    else:
+        form.slug.errors = [_slug_error(error)]
+
+
+def _saved(changed: object, message: str, to: str) -> ResponseReturnValue:
+    """Commit and say so if anything changed, else say nothing did; then go to `to`."""
+    if changed:
+        db.session.commit()
+        flash(message, "success")
+    else:
+        flash(_("Nothing was changed."), "info")
+    return redirect(to)
 
 
 @bp.get("/campaigns")
 @require(Permission.EDIT_CAMPAIGNS)
 def campaigns() -> ResponseReturnValue:
     return render_template(
-        "staff/campaigns/list.html", campaigns=service.list_campaigns(), languages=language_names()
+        "staff/campaigns/list.html",
+        campaigns=services.list_campaigns(),
+        languages=language_names(),
     )
 
 
@@ -56,25 +77,24 @@ def campaign_new() -> ResponseReturnValue:
         status = 422 if form.is_submitted() else 200
         return render_template("staff/campaigns/new.html", form=form), status
     try:
-        campaign = service.create_campaign(form.slug.data, _schedule(form))
-    except (service.SlugInvalid, service.SlugTaken) as error:
+        campaign = services.create_campaign(form.slug.data, _schedule(form), actor=current_user)
+    except (services.SlugInvalid, services.SlugTaken) as error:
         form.slug.errors = [_slug_error(error)]
         return render_template("staff/campaigns/new.html", form=form), 422
-    audit.record(
-        "campaign.created",
-        actor=current_user,
-        object_type="campaign",
-        object_id=campaign.id,
-        detail=f"slug={campaign.slug}",
-    )
     db.session.commit()
     flash(_("The campaign is created as a draft. Now write its English text."), "success")
     return redirect(url_for("staff.campaign_text", campaign_id=campaign.id, lang="en"))
 
 
+def _settings(campaign: Campaign, form: CampaignSettingsForm) -> services.Settings:
+    """What the form asks for; a campaign past draft keeps its slug (the form has none)."""
+    slug = form.slug.data if "slug" in form else campaign.slug
+    return services.Settings(slug, CampaignStatus(form.status.data), _schedule(form))
+
+
 def _settings_form(campaign: Campaign, **kwargs: Any) -> CampaignSettingsForm:
     """The settings form, filled in with the campaign's current settings."""
-    schedule = service.schedule_of(campaign)
+    schedule = services.schedule_of(campaign)
     return CampaignSettingsForm(
         campaign,
         **kwargs,
@@ -95,7 +115,7 @@ def _edit_page(
     if link_form is None:
         link_form = TargetLinkForm(formdata=None)
     link_form.target_id.choices = [
-        SelectChoice(target.id, target.name) for target in service.attachable_targets(campaign)
+        SelectChoice(target.id, target.name) for target in targets.attachable_targets(campaign)
     ]
     page = render_template(
         "staff/campaigns/edit.html",
@@ -103,7 +123,7 @@ def _edit_page(
         form=form,
         link_form=link_form,
         languages=language_names(),
-        required_lang=service.REQUIRED_LANG,
+        required_lang=services.REQUIRED_LANG,
     )
     return page, status
 
@@ -111,41 +131,21 @@ def _edit_page(
 @bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
 @require(Permission.EDIT_CAMPAIGNS)
 def campaign_edit(campaign_id: int) -> ResponseReturnValue:
-    campaign = service.get_campaign(campaign_id)
+    campaign = services.get_campaign(campaign_id)
     form = _settings_form(campaign)
     if not form.validate_on_submit():
         return _edit_page(campaign, form, status=422 if form.is_submitted() else 200)
-    slug = form.slug.data if "slug" in form else campaign.slug
     try:
-        changed = service.update_campaign(
-            campaign, slug=slug, status=CampaignStatus(form.status.data), schedule=_schedule(form)
-        )
-    except (service.SlugInvalid, service.SlugTaken, service.SlugLocked) as error:
-        form.slug.errors = [_slug_error(error)]
+        changed = services.update_campaign(campaign, _settings(campaign, form), actor=current_user)
+    except services.SettingsRefused as error:
+        _show_refusal(form, error)
         return _edit_page(campaign, form, status=422)
-    except service.StatusChangeNotAllowed:
-        form.status.errors = [_("The campaign cannot go to that status from where it is.")]
-        return _edit_page(campaign, form, status=422)
-    except service.CampaignNotReady:
-        form.status.errors = [_("Please write the English text before opening the campaign.")]
-        return _edit_page(campaign, form, status=422)
-    if not changed:
-        flash(_("Nothing was changed."), "info")
-        return redirect(url_for("staff.campaign_edit", campaign_id=campaign.id))
-    audit.record(
-        "campaign.updated",
-        actor=current_user,
-        object_type="campaign",
-        object_id=campaign.id,
-        detail="; ".join(changed),
-    )
-    db.session.commit()
-    flash(_("The campaign settings are saved."), "success")
-    return redirect(url_for("staff.campaign_edit", campaign_id=campaign.id))
+    saved = _("The campaign settings are saved.")
+    return _saved(changed, saved, url_for("staff.campaign_edit", campaign_id=campaign.id))
 
 
 def _text_form(campaign: Campaign, lang: str) -> CampaignTextForm:
-    current = service.text_fields(campaign, lang)
+    current = services.text_fields(campaign, lang)
     if current is None:
         return CampaignTextForm(lang)
     return CampaignTextForm(
@@ -154,6 +154,15 @@ def _text_form(campaign: Campaign, lang: str) -> CampaignTextForm:
         summary=current.summary,
         statement=current.statement,
         demands=current.demands,
+    )
+
+
+def _text_fields(form: CampaignTextForm) -> services.TextFields:
+    return services.TextFields(
+        title=form.title.data,
+        summary=form.summary.data,
+        statement=form.statement.data,
+        demands=form.demands.data,
     )
 
 
@@ -173,7 +182,7 @@ def _text_page(
         languages=language_names(),
         form=form,
         preview=preview,
-        versions=service.text_versions(campaign, lang),
+        versions=services.text_versions(campaign, lang),
     )
     return page, status
 
@@ -181,44 +190,27 @@ def _text_page(
 @bp.route("/campaigns/<int:campaign_id>/text/<lang>", methods=["GET", "POST"])
 @require(Permission.EDIT_CAMPAIGNS)
 def campaign_text(campaign_id: int, lang: str) -> ResponseReturnValue:
-    campaign = service.get_campaign(campaign_id)
-    service.check_lang(lang)
+    campaign = services.get_campaign(campaign_id)
+    services.check_lang(lang)
     form = _text_form(campaign, lang)
     if not form.is_submitted():
         return _text_page(campaign, lang, form)
     valid = form.validate()
-    if form.preview.data and not form.csrf_token.errors:
-        return _text_page(campaign, lang, form, preview=True, status=200 if valid else 422)
-    if not valid:
-        return _text_page(campaign, lang, form, status=422)
-    new = service.TextFields(
-        title=form.title.data,
-        summary=form.summary.data,
-        statement=form.statement.data,
-        demands=form.demands.data,
-    )
-    changed = service.update_text(campaign, lang, new, actor=current_user)
-    if not changed:
-        flash(_("Nothing was changed."), "info")
-        return redirect(url_for("staff.campaign_text", campaign_id=campaign.id, lang=lang))
-    audit.record(
-        "campaign.text_updated",
-        actor=current_user,
-        object_type="campaign",
-        object_id=campaign.id,
-        detail=f"lang={lang}; {', '.join(changed)}",
-    )
-    db.session.commit()
-    flash(_("The %(language)s text is saved.", language=language_names()[lang]), "success")
-    return redirect(url_for("staff.campaign_text", campaign_id=campaign.id, lang=lang))
+    previewing = bool(form.preview.data) and not form.csrf_token.errors
+    if previewing or not valid:
+        return _text_page(campaign, lang, form, preview=previewing, status=200 if valid else 422)
+    changed = services.update_text(campaign, lang, _text_fields(form), actor=current_user)
+    saved = _("The %(language)s text is saved.", language=language_names()[lang])
+    here = url_for("staff.campaign_text", campaign_id=campaign.id, lang=lang)
+    return _saved(changed, saved, here)
 
 
 @bp.post("/campaigns/<int:campaign_id>/text/<lang>/preview")
 @require(Permission.EDIT_CAMPAIGNS)
 def campaign_text_preview(campaign_id: int, lang: str) -> ResponseReturnValue:
     """The preview as an HTML fragment, for the page's optional live-preview script."""
-    campaign = service.get_campaign(campaign_id)
-    service.check_lang(lang)
+    campaign = services.get_campaign(campaign_id)
+    services.check_lang(lang)
     form = CampaignTextForm(lang)
     form.validate()  # fills in the filtered data; errors show on the page when saving
     return render_template("staff/campaigns/_preview.html", form=form, lang=lang, campaign=campaign)
@@ -227,28 +219,16 @@ def campaign_text_preview(campaign_id: int, lang: str) -> ResponseReturnValue:
 @bp.post("/campaigns/<int:campaign_id>/targets")
 @require(Permission.EDIT_CAMPAIGNS)
 def campaign_targets(campaign_id: int) -> ResponseReturnValue:
-    campaign = service.get_campaign(campaign_id)
+    campaign = services.get_campaign(campaign_id)
     link_form = TargetLinkForm()
     if not link_form.validate_on_submit():
-        settings = _settings_form(campaign, formdata=None)
-        return _edit_page(campaign, settings, link_form, status=422)
-    target = service.get_target(link_form.target_id.data)
+        return _edit_page(campaign, _settings_form(campaign, formdata=None), link_form, status=422)
+    target = targets.get_target(link_form.target_id.data)
     if link_form.action.data == "attach":
-        changed, action = service.attach_target(campaign, target), "campaign.target_attached"
+        changed = targets.attach_target(campaign, target, actor=current_user)
         done = _("%(name)s is now addressed by this campaign.", name=target.name)
     else:
-        changed, action = service.detach_target(campaign, target), "campaign.target_detached"
+        changed = targets.detach_target(campaign, target, actor=current_user)
         done = _("%(name)s is no longer addressed by this campaign.", name=target.name)
-    if changed:
-        audit.record(
-            action,
-            actor=current_user,
-            object_type="campaign",
-            object_id=campaign.id,
-            detail=f"target={target.id}",
-        )
-        db.session.commit()
-        flash(done, "success")
-    else:
-        flash(_("Nothing was changed."), "info")
-    return redirect(url_for("staff.campaign_edit", campaign_id=campaign.id) + "#targets")
+    here = url_for("staff.campaign_edit", campaign_id=campaign.id, _anchor="targets")
+    return _saved(changed, done, here)

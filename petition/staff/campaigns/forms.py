@@ -1,14 +1,16 @@
-"""Forms of the staff pages for campaigns, their texts and negotiating parties."""
+"""Forms of the staff pages for campaigns: settings, texts and the parties they address.
+
+The field helpers here (`at_most`, `unix_newlines`, `language_names`, ...) serve the other
+staff screens' forms too."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale, lazy_ngettext, lazy_pgettext
+from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
-    EmailField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -21,7 +23,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -29,10 +30,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from petition.campaigns.services import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
 from petition.forms import Form, plain_paragraphs, plain_text, plausible_day, strip
 from petition.i18n import LANGUAGES
 from petition.models import Campaign, CampaignStatus
-from petition.staff.campaigns import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
 
 STATUS_LABELS = {
     CampaignStatus.DRAFT: _l("Draft: only staff can see it"),
@@ -231,52 +232,3 @@ class TargetLinkForm(Form):
     action = HiddenField(
         validators=[AnyOf(("attach", "detach"), message=_l("Please use the buttons."))]
     )
-
-
-class TargetForm(Form):
-    name = StringField(
-        lazy_pgettext("negotiating party", "Name"),
-        filters=[strip],
-        description=_l("How staff recognise this party, e.g. UN Secretary-General."),
-        validators=[DataRequired(_l("Please enter a name.")), at_most(200), plain_text],
-    )
-    office = StringField(
-        _l("Office or title of the addressee (optional)"),
-        filters=[strip],
-        validators=[Optional(), at_most(200), plain_text],
-    )
-    organisation = StringField(
-        _l("Organisation (optional)"),
-        filters=[strip],
-        validators=[Optional(), at_most(200), plain_text],
-    )
-    lang = RadioField(
-        _l("Correspondence language"),
-        validators=[InputRequired(_l("Please choose a language."))],
-    )
-    salutation = StringField(
-        _l("Salutation (optional)"),
-        filters=[strip],
-        description=_l("In the correspondence language, e.g. Dear Secretary-General,"),
-        validators=[Optional(), at_most(200), plain_text],
-    )
-    postal_address = TextAreaField(
-        _l("Postal address (optional)"),
-        render_kw={"rows": 4},
-        filters=[strip, unix_newlines],
-        validators=[Optional(), at_most(1000), plain_paragraphs],
-    )
-    email = EmailField(
-        _l("Email address (optional)"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            at_most(254),
-            plain_text,
-            Email(_l("This does not look like an email address."), check_deliverability=False),
-        ],
-    )
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.lang.choices = language_choices()

@@ -7,16 +7,17 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from petition import audit
+from petition.campaigns import targets as parties
 from petition.extensions import db
-from petition.staff import campaigns as service
+from petition.models import Target
 from petition.staff.blueprint import bp
-from petition.staff.forms_campaigns import TargetForm, language_names
+from petition.staff.campaigns.forms import language_names
 from petition.staff.permissions import Permission, require
+from petition.staff.targets.forms import TargetForm
 
 
-def _fields(form: TargetForm) -> service.TargetFields:
-    return service.TargetFields(
+def _fields(form: TargetForm) -> parties.TargetFields:
+    return parties.TargetFields(
         name=form.name.data,
         office=form.office.data or "",
         organisation=form.organisation.data or "",
@@ -27,15 +28,20 @@ def _fields(form: TargetForm) -> service.TargetFields:
     )
 
 
-def _name_taken(form: TargetForm) -> None:
+def _form_page(form: TargetForm, target: Target | None, status: int) -> ResponseReturnValue:
+    return render_template("staff/targets/form.html", form=form, target=target), status
+
+
+def _name_taken(form: TargetForm, target: Target | None) -> ResponseReturnValue:
     form.name.errors = [_("Another negotiating party already has this name.")]
+    return _form_page(form, target, 422)
 
 
 @bp.get("/targets")
 @require(Permission.MANAGE_TARGETS)
 def targets() -> ResponseReturnValue:
     return render_template(
-        "staff/targets/list.html", targets=service.list_targets(), languages=language_names()
+        "staff/targets/list.html", targets=parties.list_targets(), languages=language_names()
     )
 
 
@@ -44,20 +50,11 @@ def targets() -> ResponseReturnValue:
 def target_new() -> ResponseReturnValue:
     form = TargetForm()
     if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("staff/targets/form.html", form=form, target=None), status
+        return _form_page(form, None, 422 if form.is_submitted() else 200)
     try:
-        target = service.create_target(_fields(form))
-    except service.TargetNameTaken:
-        _name_taken(form)
-        return render_template("staff/targets/form.html", form=form, target=None), 422
-    audit.record(
-        "target.created",
-        actor=current_user,
-        object_type="target",
-        object_id=target.id,
-        detail=f"lang={target.lang}",
-    )
+        target = parties.create_target(_fields(form), actor=current_user)
+    except parties.TargetNameTaken:
+        return _name_taken(form, None)
     db.session.commit()
     flash(_("%(name)s is added.", name=target.name), "success")
     return redirect(url_for("staff.targets"))
@@ -66,26 +63,17 @@ def target_new() -> ResponseReturnValue:
 @bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
 @require(Permission.MANAGE_TARGETS)
 def target_edit(target_id: int) -> ResponseReturnValue:
-    target = service.get_target(target_id)
-    form = TargetForm(obj=service.target_fields(target))
+    target = parties.get_target(target_id)
+    form = TargetForm(obj=parties.target_fields(target))
     if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("staff/targets/form.html", form=form, target=target), status
+        return _form_page(form, target, 422 if form.is_submitted() else 200)
     try:
-        changed = service.update_target(target, _fields(form))
-    except service.TargetNameTaken:
-        _name_taken(form)
-        return render_template("staff/targets/form.html", form=form, target=target), 422
+        changed = parties.update_target(target, _fields(form), actor=current_user)
+    except parties.TargetNameTaken:
+        return _name_taken(form, target)
     if not changed:
         flash(_("Nothing was changed."), "info")
         return redirect(url_for("staff.target_edit", target_id=target.id))
-    audit.record(
-        "target.updated",
-        actor=current_user,
-        object_type="target",
-        object_id=target.id,
-        detail=", ".join(changed),
-    )
     db.session.commit()
     flash(_("The details of %(name)s are saved.", name=target.name), "success")
     return redirect(url_for("staff.targets"))

@@ -1,0 +1,1 @@
+"""The negotiating parties screen: the people and bodies campaigns address."""

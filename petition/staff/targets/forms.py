@@ -1,0 +1,62 @@
+"""The form of the staff pages for negotiating parties."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
+
+from petition.forms import Form, plain_paragraphs, plain_text, strip
+from petition.staff.campaigns.forms import at_most, language_choices, unix_newlines
+
+
+class TargetForm(Form):
+    name = StringField(
+        lazy_pgettext("negotiating party", "Name"),
+        filters=[strip],
+        description=_l("How staff recognise this party, e.g. UN Secretary-General."),
+        validators=[DataRequired(_l("Please enter a name.")), at_most(200), plain_text],
+    )
+    office = StringField(
+        _l("Office or title of the addressee (optional)"),
+        filters=[strip],
+        validators=[Optional(), at_most(200), plain_text],
+    )
+    organisation = StringField(
+        _l("Organisation (optional)"),
+        filters=[strip],
+        validators=[Optional(), at_most(200), plain_text],
+    )
+    lang = RadioField(
+        _l("Correspondence language"),
+        validators=[InputRequired(_l("Please choose a language."))],
+    )
+    salutation = StringField(
+        _l("Salutation (optional)"),
+        filters=[strip],
+        description=_l("In the correspondence language, e.g. Dear Secretary-General,"),
+        validators=[Optional(), at_most(200), plain_text],
+    )
+    postal_address = TextAreaField(
+        _l("Postal address (optional)"),
+        render_kw={"rows": 4},
+        filters=[strip, unix_newlines],
+        validators=[Optional(), at_most(1000), plain_paragraphs],
+    )
+    email = EmailField(
+        _l("Email address (optional)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            at_most(254),
+            plain_text,
+            Email(_l("This does not look like an email address."), check_deliverability=False),
+        ],
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lang.choices = language_choices()

@@ -1,0 +1,1 @@
+"""Tests of the campaign aggregate's rules, called directly (as the CLI or API would)."""

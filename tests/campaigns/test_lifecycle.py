@@ -1,0 +1,60 @@
+"""A campaign's life through its service: each step records its audit entry."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from petition.campaigns import services
+from petition.extensions import db
+from petition.models import AuditEvent, Campaign, CampaignStatus, Role
+from tests.factories import make_campaign, make_staff
+
+NO_DATES = services.Schedule(opens_on=None, last_day=None, goal=None)
+TEXT = services.TextFields(
+    title="Bring them home", summary="A summary.", statement="We ask.", demands="1. Free them."
+)
+
+
+def events(action: str) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+    return list(db.session.scalars(query))
+
+
+def change_status(campaign: Campaign, status: CampaignStatus, actor=None) -> list[str]:
+    new = services.Settings(campaign.slug, status, services.schedule_of(campaign))
+    changed = services.update_campaign(campaign, new, actor=actor)
+    db.session.commit()
+    return changed
+
+
+def test_creating_writing_and_opening_each_record_who_did_it(app):
+    moderator = make_staff(Role.MODERATOR)
+    campaign = services.create_campaign("bring-them-home", NO_DATES, actor=moderator)
+    assert services.update_text(campaign, "en", TEXT, actor=moderator) == [
+        "title",
+        "summary",
+        "statement",
+        "demands",
+    ]
+    assert change_status(campaign, CampaignStatus.OPEN, moderator) == ["status draft→open"]
+
+    (created,) = events("campaign.created")
+    (written,) = events("campaign.text_updated")
+    (opened,) = events("campaign.updated")
+    assert (created.detail, written.detail, opened.detail) == (
+        "slug=bring-them-home",
+        "lang=en; title, summary, statement, demands",
+        "status draft→open",
+    )
+    for event in (created, written, opened):
+        assert (event.actor_id, event.object_type) == (moderator.id, "campaign")
+        assert event.object_id == str(campaign.id)
+
+
+def test_nothing_changed_records_nothing(app):
+    campaign = make_campaign()
+    assert change_status(campaign, CampaignStatus.OPEN) == []
+    assert (
+        services.update_text(campaign, "en", services.text_fields(campaign, "en"), actor=None) == []
+    )
+    assert events("campaign.updated") == events("campaign.text_updated") == []
