@@ -48,7 +48,6 @@ from petition.coalition.logos import is_logo_name, logo_folder
 from petition.database import erase_traces
 from petition.extensions import db
 from petition.models import (
-    AuditEvent,
     Campaign,
     CampaignStatus,
     DeliveryPackage,
@@ -68,8 +67,6 @@ log = logging.getLogger("petition.retention")
 
 # What `store_logo` leaves behind if the process dies mid-write (tempfile.mkstemp's names).
 _UNFINISHED_LOGO = re.compile(r"\.upload-[a-z0-9_]+\.tmp")
-# How `update_campaign` records a status change in the audit trail: "status open→closed".
-_CLOSED_DETAIL = f"%→{CampaignStatus.CLOSED.value}%"
 
 
 def setting(name: str) -> int:
@@ -194,20 +191,11 @@ def delete_done_mail(now: datetime) -> dict[str, int]:
 def closed_since(campaign: Campaign) -> datetime:
     """When a closed campaign stopped taking signatures, as well as we can tell.
 
-    The campaign has no column for it, so: the last time staff closed it (the audit trail
-    records every status change), else its scheduled closing time, else the last sign-on
-    it received (it was certainly open until then), else its creation.
+    The moment staff last closed it (`closed_at`), else its scheduled closing time, else the
+    last sign-on it received (it was certainly open until then), else its creation.
     """
-    closed_by_staff = db.session.scalar(
-        select(func.max(AuditEvent.at)).where(
-            AuditEvent.action == "campaign.updated",
-            AuditEvent.object_type == "campaign",
-            AuditEvent.object_id == str(campaign.id),
-            AuditEvent.detail.like(_CLOSED_DETAIL),
-        )
-    )
-    if closed_by_staff is not None:
-        return closed_by_staff
+    if campaign.closed_at is not None:
+        return campaign.closed_at
     if campaign.closes_at is not None:
         return campaign.closes_at
     last_activity = [

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import Integer, String, column, insert, inspect, select, table
 
 from petition.extensions import db
+from petition.models import Campaign
+from petition.models.types import UTCDateTime
 from tests.conftest import fresh_database, make_app
 
 
@@ -32,4 +36,76 @@ def test_upgrade_head_matches_models_and_every_revision_downgrades(tmp_path, smt
 
             upgrade()
             assert schema_differences() == []
+            db.engine.dispose()
+
+
+# The tables as revision 0005 left them (the models already have the later columns).
+CAMPAIGN_0005 = table(
+    "campaign",
+    column("id", Integer),
+    column("slug", String),
+    column("status", String),
+    column("created_at", UTCDateTime()),
+)
+AUDIT_EVENT_0005 = table(
+    "audit_event",
+    column("at", UTCDateTime()),
+    column("action", String),
+    column("object_type", String),
+    column("object_id", String),
+    column("detail", String),
+)
+
+
+def status_change(campaign_id: int, at: datetime, detail: str) -> dict[str, object]:
+    return {
+        "at": at,
+        "action": "campaign.updated",
+        "object_type": "campaign",
+        "object_id": str(campaign_id),
+        "detail": detail,
+    }
+
+
+def test_upgrade_to_0006_takes_each_closed_campaigns_closing_from_its_audit_trail(
+    tmp_path, smtp_server
+):
+    start = datetime(2025, 1, 28, 9, 0, tzinfo=UTC)
+    closed_on = start + timedelta(days=40, hours=3, minutes=5, seconds=7)
+    with fresh_database(tmp_path) as uri:
+        app = make_app(uri, smtp_server)
+        with app.app_context():
+            upgrade(revision="0005")
+            campaigns = [
+                (1, "closed-by-staff", "closed"),
+                (2, "reopened", "open"),
+                (3, "closed-without-trail", "closed"),
+                (11, "closed-long-ago", "closed"),  # "11" must not be taken for "1"
+            ]
+            rows = [
+                {"id": i, "slug": s, "status": st, "created_at": start} for i, s, st in campaigns
+            ]
+            events = [
+                status_change(1, start + timedelta(days=10), "status open→closed"),
+                status_change(1, start + timedelta(days=11), "status closed→open"),
+                status_change(1, closed_on, "status open→closed; goal"),
+                status_change(1, closed_on + timedelta(days=1), "goal"),
+                status_change(2, start + timedelta(days=5), "status open→closed"),
+                status_change(2, start + timedelta(days=6), "status closed→open"),
+                status_change(11, start + timedelta(days=2), "status open→closed"),
+                {**status_change(3, closed_on, "target=1"), "action": "campaign.target_attached"},
+            ]
+            with db.engine.begin() as connection:
+                connection.execute(insert(CAMPAIGN_0005), rows)
+                connection.execute(insert(AUDIT_EVENT_0005), events)
+
+            upgrade()
+            found = db.session.execute(select(Campaign.slug, Campaign.closed_at)).all()
+            assert dict(found) == {
+                "closed-by-staff": closed_on,
+                "reopened": None,
+                "closed-without-trail": None,
+                "closed-long-ago": start + timedelta(days=2),
+            }
+            db.session.remove()
             db.engine.dispose()

@@ -337,6 +337,7 @@ def test_personal_data_is_erased_180_days_after_closing_and_counts_stay(
     closed_at = utcnow()
     close_through_staff_console(client, campaign.id)
     db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).closed_at == closed_at
     assert closed_since(db.session.get(Campaign, campaign.id)) == closed_at
 
     clock.advance(days=179, hours=23)
@@ -380,6 +381,22 @@ def test_an_open_campaign_past_its_date_is_not_erased(client, campaign, mailbox,
     clock.advance(days=400)
     assert purge().counts["erased_signers"] == 0
     assert signature_of("stays@example.org") is not None
+
+
+def test_the_stored_closing_moment_counts_before_the_scheduled_one(
+    client, campaign, mailbox, clock
+):
+    signed_and_confirmed(client, mailbox, "early@example.org")
+    campaign.status = CampaignStatus.CLOSED
+    campaign.closed_at = utcnow()  # closed by staff 60 days before its last day
+    campaign.closes_at = utcnow() + timedelta(days=60)
+    db.session.commit()
+    assert closed_since(campaign) == campaign.closed_at
+    clock.advance(days=179, hours=23)
+    assert purge().counts["erased_signers"] == 0
+    clock.advance(hours=2)
+    assert purge().counts["erased_signers"] == 1
+    assert signature_of("early@example.org") is None
 
 
 def test_without_a_staff_record_the_closing_date_counts(client, campaign, mailbox, clock):

@@ -31,6 +31,7 @@ from petition.models import (
     CampaignTextVersion,
     StaffUser,
 )
+from petition.models.types import utcnow
 
 ALLOWED_TAGS = {"p", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h2", "h3", "br"}
 
@@ -203,7 +204,7 @@ def update_campaign(campaign: Campaign, new: Settings, *, actor: StaffUser | Non
     if new.status is not campaign.status:
         _check_status_change(campaign, new.status)
         changed.append(f"status {campaign.status.value}→{new.status.value}")
-        campaign.status = new.status
+        _set_status(campaign, new.status)
     before = schedule_of(campaign)
     _apply_schedule(campaign, new.schedule)
     after = schedule_of(campaign)
@@ -228,6 +229,12 @@ def _check_status_change(campaign: Campaign, status: CampaignStatus) -> None:
         raise StatusChangeNotAllowed(f"{campaign.status} → {status}")
     if status is CampaignStatus.OPEN and REQUIRED_LANG not in campaign.texts:
         raise CampaignNotReady(campaign.slug)
+
+
+def _set_status(campaign: Campaign, status: CampaignStatus) -> None:
+    """Retention counts from `closed_at`: it is the moment of the last closing, or None."""
+    campaign.status = status
+    campaign.closed_at = utcnow() if status is CampaignStatus.CLOSED else None
 
 
 def schedule_of(campaign: Campaign) -> Schedule:

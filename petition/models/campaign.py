@@ -31,6 +31,8 @@ class Campaign(db.Model):  # type: ignore[name-defined]
     )
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When staff last closed it (None while it is a draft or open): retention counts from it.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     goal: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

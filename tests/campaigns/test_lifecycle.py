@@ -1,12 +1,17 @@
-"""A campaign's life through its service: each step records its audit entry."""
+"""A campaign's life through its service: each step records its audit entry, closing
+stores the moment, reopening clears it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import select
 
 from petition.campaigns import services
 from petition.extensions import db
 from petition.models import AuditEvent, Campaign, CampaignStatus, Role
+from petition.models.types import utcnow
 from tests.factories import make_campaign, make_staff
 
 NO_DATES = services.Schedule(opens_on=None, last_day=None, goal=None)
@@ -58,3 +63,34 @@ def test_nothing_changed_records_nothing(app):
         services.update_text(campaign, "en", services.text_fields(campaign, "en"), actor=None) == []
     )
     assert events("campaign.updated") == events("campaign.text_updated") == []
+
+
+def test_closing_stores_the_moment_and_reopening_clears_it(app, clock):
+    campaign = make_campaign()
+    assert campaign.closed_at is None
+
+    closed_at = utcnow()
+    assert change_status(campaign, CampaignStatus.CLOSED) == ["status open→closed"]
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).closed_at == closed_at
+
+    clock.advance(days=3)
+    change_status(campaign, CampaignStatus.OPEN)
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).closed_at is None
+
+    clock.advance(days=4)
+    closed_again = utcnow()
+    change_status(campaign, CampaignStatus.CLOSED)
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).closed_at == closed_again
+    assert closed_again - closed_at == timedelta(days=7)
+
+
+def test_a_refused_change_stores_no_closing(app):
+    draft = make_campaign("a-draft", CampaignStatus.DRAFT)
+    with pytest.raises(services.StatusChangeNotAllowed):
+        change_status(draft, CampaignStatus.CLOSED)
+    db.session.rollback()
+    assert db.session.get(Campaign, draft.id).closed_at is None
+    assert events("campaign.updated") == []
