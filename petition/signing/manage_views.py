@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from petition.extensions import csrf, db
 from petition.i18n import bind_language
 from petition.models import Display, Signature
-from petition.signing import self_service
+from petition.signing import self_service, updates
 from petition.signing.manage_forms import DisplayForm
 from petition.tokens import LinkExpired, LinkInvalid
 
@@ -86,7 +86,7 @@ def change_display(token: str) -> ResponseReturnValue:
 
 @bp.post("/signature/<token>/updates")
 def stop_updates(token: str) -> ResponseReturnValue:
-    self_service.stop_updates(token)
+    updates.stop_updates(token)
     db.session.commit()
     flash(_("Saved. We will not send you updates about this campaign."), "success")
     return redirect(url_for(".manage", token=token))
@@ -96,7 +96,7 @@ def stop_updates(token: str) -> ResponseReturnValue:
 @csrf.exempt
 def unsubscribe(token: str) -> ResponseReturnValue:
     """RFC 8058 one-click unsubscribe: mail clients POST here without a form or a cookie."""
-    self_service.unsubscribe(token)
+    updates.unsubscribe(token)
     db.session.commit()
     return render_template("signing/unsubscribed.html"), {"Cache-Control": "no-store"}
 

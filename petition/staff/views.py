@@ -9,14 +9,16 @@ from petition.staff import (
     views_deliveries,
     views_exports,
     views_organisations,
-    views_review,
     views_targets,
-    views_updates,
 )
 from petition.staff.blueprint import bp
+from petition.staff.signatures import views as signatures_views
+from petition.staff.updates import views as updates_views
 
 __all__ = [
     "bp",
+    "signatures_views",
+    "updates_views",
     "views_account",
     "views_accounts",
     "views_audit",
@@ -25,7 +27,5 @@ __all__ = [
     "views_deliveries",
     "views_exports",
     "views_organisations",
-    "views_review",
     "views_targets",
-    "views_updates",
 ]

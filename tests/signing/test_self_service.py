@@ -19,7 +19,7 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
-from petition.staff import review
+from petition.signing import review
 from tests.factories import make_campaign, make_staff
 from tests.pages import (
     confirm_link,

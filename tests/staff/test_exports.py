@@ -16,9 +16,9 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import String, literal, select
 
-from petition.i18n import LANGUAGES
 from petition.delivery.cells import inert_cell
 from petition.extensions import db
+from petition.i18n import LANGUAGES
 from petition.models import (
     AuditEvent,
     Display,
@@ -30,6 +30,7 @@ from petition.models import (
     Signature,
     SignatureStatus,
 )
+from petition.signing.review import TimeWindow
 from petition.staff import exports
 from petition.staff.exports import (
     CHUNK_BYTES,
@@ -44,7 +45,6 @@ from petition.staff.exports import (
     inert_sql,
     start_export,
 )
-from petition.staff.review import TimeWindow
 from tests.factories import make_campaign, make_signature, make_staff
 from tests.pages import hidden_inputs, sign_in_staff
 
