@@ -71,7 +71,7 @@ from petition.models import (
     StaffUser,
 )
 from petition.models.types import utcnow
-from petition.staff.review import TimeWindow
+from petition.signing.review import TimeWindow
 
 REASON_MAX_LENGTH = 200
 ROWS_PER_FETCH = 2000

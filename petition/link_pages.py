@@ -13,8 +13,8 @@ from petition.extensions import db
 from petition.models import Campaign
 from petition.tokens import LinkExpired, LinkInvalid
 
-# Pages behind a link hold personal data: never cached anywhere.
-PRIVATE = {"Cache-Control": "no-store"}
+# Pages behind a link hold personal data: never cached anywhere, never in a search index.
+PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from petition.campaigns import counts
 from petition.extensions import db
 from petition.models import Display, Role, Signature, SignatureStatus
-from petition.staff.review import ReviewAction, change_signature
+from petition.signing.review import ReviewAction, change_signature
 from tests.factories import make_campaign, make_staff
 from tests.pages import (
     confirm_link,

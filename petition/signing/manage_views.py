@@ -9,15 +9,13 @@ from flask_babel import gettext as _
 
 from petition.extensions import csrf, db
 from petition.i18n import bind_language
-from petition.models import Display, Signature
-from petition.signing import self_service
+from petition.link_pages import PRIVATE, link_page
+from petition.models import Campaign, Display, Signature
+from petition.signing import self_service, updates
 from petition.signing.manage_forms import DisplayForm
-from petition.tokens import LinkExpired, LinkInvalid
 
 bp = Blueprint("signature", __name__, url_prefix="/<lang>")
 bind_language(bp)
-
-PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
 @bp.app_template_global()
@@ -36,17 +34,8 @@ def risky_countries() -> str:
     return " ".join(sorted(self_service.AT_RISK_COUNTRIES))
 
 
-@bp.errorhandler(LinkInvalid)
-def link_invalid(error: LinkInvalid) -> ResponseReturnValue:
-    db.session.rollback()
-    return render_template("signing/link_invalid.html"), 404, PRIVATE
-
-
-@bp.errorhandler(LinkExpired)
-def link_expired(error: LinkExpired) -> ResponseReturnValue:
-    db.session.rollback()
-    page = render_template("signing/manage_expired.html", campaign=error.campaign)
-    return page, 410, PRIVATE
+def _expired(campaign: Campaign) -> ResponseReturnValue:
+    return render_template("signing/manage_expired.html", campaign=campaign), 410, PRIVATE
 
 
 @bp.errorhandler(self_service.AlreadyWithdrawn)
@@ -66,6 +55,7 @@ def _manage_page(signature: Signature, form: DisplayForm, status: int = 200) -> 
 
 
 @bp.get("/signature/<token>")
+@link_page(expired=_expired)
 def manage(token: str) -> ResponseReturnValue:
     """Only shows: mail scanners open links, and opening one must change nothing."""
     signature = self_service.manageable_signature(token)
@@ -73,6 +63,7 @@ def manage(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/signature/<token>/display")
+@link_page(expired=_expired)
 def change_display(token: str) -> ResponseReturnValue:
     signature = self_service.manageable_signature(token)
     form = DisplayForm()
@@ -85,8 +76,9 @@ def change_display(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/signature/<token>/updates")
+@link_page(expired=_expired)
 def stop_updates(token: str) -> ResponseReturnValue:
-    self_service.stop_updates(token)
+    updates.stop_updates(token)
     db.session.commit()
     flash(_("Saved. We will not send you updates about this campaign."), "success")
     return redirect(url_for(".manage", token=token))
@@ -94,14 +86,16 @@ def stop_updates(token: str) -> ResponseReturnValue:
 
 @bp.post("/signature/<token>/unsubscribe")
 @csrf.exempt
+@link_page(expired=_expired)
 def unsubscribe(token: str) -> ResponseReturnValue:
     """RFC 8058 one-click unsubscribe: mail clients POST here without a form or a cookie."""
-    self_service.unsubscribe(token)
+    updates.unsubscribe(token)
     db.session.commit()
-    return render_template("signing/unsubscribed.html"), {"Cache-Control": "no-store"}
+    return render_template("signing/unsubscribed.html"), PRIVATE
 
 
 @bp.get("/signature/<token>/withdraw")
+@link_page(expired=_expired)
 def withdraw(token: str) -> ResponseReturnValue:
     """The confirmation step: says what withdrawing erases, and asks once more."""
     signature = self_service.manageable_signature(token)
@@ -112,6 +106,7 @@ def withdraw(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/signature/<token>/withdraw")
+@link_page(expired=_expired)
 def withdraw_post(token: str) -> ResponseReturnValue:
     self_service.withdraw_signature(token)
     db.session.commit()

@@ -2,8 +2,8 @@
 should be warned before signing at all.
 
 The manage link is long-lived and reusable (people keep the mail), so it only ever leads
-to this one signature, shows no email address, and every change goes through a POST. An
-update's List-Unsubscribe header carries a link of its own, which can only stop updates.
+to this one signature, shows no email address, and every change goes through a POST. Stopping
+updates, from the manage page or an update's own unsubscribe link, is in `updates.py`.
 Withdrawal erases the person at once and keeps only what the counts' history needs.
 """
 
@@ -96,10 +96,11 @@ def reveals_less(wanted: Display, current: Display) -> bool:
 def manageable_signature(raw_token: str) -> Signature:
     """The signature a manage link leads to; the link works until it expires or the
     signature is withdrawn, however often it is used."""
-    return _signature_of_link(raw_token, TokenPurpose.MANAGE_SIGNATURE)
+    return signature_of_link(raw_token, TokenPurpose.MANAGE_SIGNATURE)
 
 
-def _signature_of_link(raw_token: str, purpose: TokenPurpose) -> Signature:
+def signature_of_link(raw_token: str, purpose: TokenPurpose) -> Signature:
+    """The signature a link for `purpose` leads to, unless it is bad, old or withdrawn."""
     token = find_token(raw_token, purpose)
     if token is None or token.signature is None:
         raise LinkInvalid
@@ -113,7 +114,7 @@ def _signature_of_link(raw_token: str, purpose: TokenPurpose) -> Signature:
     return signature
 
 
-def _locked(signature: Signature) -> Signature:
+def lock_signature(signature: Signature) -> Signature:
     """The signature again, locked and fresh: it may have been withdrawn meanwhile."""
     db.session.refresh(signature, with_for_update=True)
     if signature.status is SignatureStatus.WITHDRAWN:
@@ -123,26 +124,8 @@ def _locked(signature: Signature) -> Signature:
 
 def change_display(raw_token: str, display: Display) -> Signature:
     """Show the signature by full name, initials, or not at all, from now on."""
-    signature = _locked(manageable_signature(raw_token))
+    signature = lock_signature(manageable_signature(raw_token))
     signature.display = display
-    db.session.flush()
-    return signature
-
-
-def stop_updates(raw_token: str) -> Signature:
-    """From the manage page, by its link."""
-    return _no_more_updates(manageable_signature(raw_token))
-
-
-def unsubscribe(raw_token: str) -> Signature:
-    """By a campaign update's List-Unsubscribe link (RFC 8058 one-click), whose token can
-    do nothing else: mail systems log and forward headers. Works again if clicked again."""
-    return _no_more_updates(_signature_of_link(raw_token, TokenPurpose.STOP_UPDATES))
-
-
-def _no_more_updates(signature: Signature) -> Signature:
-    signature = _locked(signature)
-    signature.wants_updates = False
     db.session.flush()
     return signature
 
@@ -162,7 +145,7 @@ def withdraw_signature(raw_token: str) -> Signature:
         .order_by(LinkToken.id)
         .with_for_update()
     ).all()
-    signature = _locked(signature)
+    signature = lock_signature(signature)
     now = utcnow()
     signature.name = None
     signature.email = None

@@ -1,11 +1,7 @@
 """The staff blueprint with every screen attached (importing a screen's views registers its
 routes on `bp`)."""
 
-from petition.staff import (
-    views_organisations,
-    views_review,
-    views_updates,
-)
+from petition.staff import views_organisations
 from petition.staff.accounts import views as accounts
 from petition.staff.audit import views as audit
 from petition.staff.blueprint import bp
@@ -14,7 +10,9 @@ from petition.staff.dashboard import views as dashboard
 from petition.staff.deliveries import views as deliveries
 from petition.staff.exports import views as exports
 from petition.staff.sign_in import views as sign_in
+from petition.staff.signatures import views as signatures
 from petition.staff.targets import views as targets
+from petition.staff.updates import views as updates
 
 SCREENS = (
     accounts,
@@ -24,10 +22,10 @@ SCREENS = (
     deliveries,
     exports,
     sign_in,
+    signatures,
     targets,
+    updates,
     views_organisations,
-    views_review,
-    views_updates,
 )
 
 __all__ = ["SCREENS", "bp"]

@@ -27,7 +27,7 @@ from petition.exports import (
 from petition.extensions import db
 from petition.i18n import LANGUAGES
 from petition.models import Display, OrganisationStatus, Role, Signature, SignatureStatus
-from petition.staff.review import TimeWindow
+from petition.signing.review import TimeWindow
 from tests.exports.outputs import (
     BOM,
     DAY_ONE,

@@ -19,7 +19,7 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
-from petition.staff import review
+from petition.signing import review
 from tests.factories import make_campaign, make_staff
 from tests.pages import (
     confirm_link,
@@ -130,6 +130,7 @@ def test_opening_the_manage_link_changes_nothing_and_shows_no_address(client, ca
     page = client.get(manage_path)
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["X-Robots-Tag"] == "noindex"
     html = page.get_data(as_text=True)
     assert "Free them all" in html
     assert EMAIL not in html

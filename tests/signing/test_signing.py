@@ -62,6 +62,7 @@ def test_opening_the_link_confirms_nothing_pressing_confirm_does(client, campaig
     page = client.get(path_of(url))
     assert page.status_code == 200
     assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["X-Robots-Tag"] == "noindex"
     assert "Confirm" in page.get_data(as_text=True)
     assert signatures()[0].status is SignatureStatus.PENDING
 

@@ -84,7 +84,10 @@ def test_update_goes_only_to_consenting_signers_with_one_click_unsubscribe(
 
 
 def test_unknown_unsubscribe_link_is_a_clear_404(client):
-    assert client.post("/en/signature/not-a-token/unsubscribe").status_code == 404
+    page = client.post("/en/signature/not-a-token/unsubscribe")
+    assert page.status_code == 404
+    assert "This link does not work" in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
 
 
 def test_the_unsubscribe_header_can_only_stop_updates(app, client, mailbox, tmp_path):

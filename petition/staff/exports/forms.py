@@ -21,8 +21,8 @@ from petition.exports import (
 from petition.forms import plain_paragraphs
 from petition.labels import ORGANISATION_STATUS_LABELS, SIGNATURE_STATUS_LABELS
 from petition.models import OrganisationStatus, SignatureStatus
-from petition.staff.forms_review import ChoiceField, WindowedFilterForm
-from petition.staff.review import TimeWindow
+from petition.signing.review import TimeWindow
+from petition.staff.forms import ChoiceField, WindowedFilterForm
 
 STATUS_LABELS: dict[ExportKind, dict[Any, Any]] = {
     ExportKind.SIGNATURES: SIGNATURE_STATUS_LABELS,

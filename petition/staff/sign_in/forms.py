@@ -5,7 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+)
 
 from petition.forms import Form
 from petition.staff.auth import MIN_PASSWORD_LENGTH

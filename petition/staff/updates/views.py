@@ -10,13 +10,17 @@ from flask_login import current_user
 
 from petition.campaigns.services import get_campaign
 from petition.extensions import db
+from petition.mail.messages import Email, render_email
 from petition.models import Campaign, CampaignStatus
-from petition.signing.updates import CampaignIsDraft, UpdateAlreadySent
-from petition.staff import updates as service
+from petition.signing import updates
+from petition.signing.updates import CampaignIsDraft, UpdateAlreadySent, UpdateDraft
 from petition.staff.blueprint import bp
 from petition.staff.campaigns.forms import language_names
-from petition.staff.forms_updates import ConfirmUpdateForm, UpdateForm
 from petition.staff.permissions import Permission, require
+from petition.staff.updates.forms import ConfirmUpdateForm, UpdateForm
+
+# Stands in for each signer's private link in the preview: there is no signer to link to.
+PREVIEW_TOKEN = "personal-link"  # noqa: S105 (not a secret)
 
 
 def _compose_page(campaign: Campaign, form: UpdateForm, status: int = 200) -> ResponseReturnValue:
@@ -26,10 +30,24 @@ def _compose_page(campaign: Campaign, form: UpdateForm, status: int = 200) -> Re
         campaign=campaign,
         form=form,
         is_draft=campaign.status is CampaignStatus.DRAFT,
-        updates=service.sent_updates(campaign),
+        updates=updates.sent_updates(campaign),
         languages=language_names(),
     )
     return page, status
+
+
+def _sample_mail(campaign: Campaign, draft: UpdateDraft) -> Email:
+    """The mail as signers in `draft.lang` will get it, a placeholder for their own link."""
+    return render_email(
+        "campaign_update",
+        "",
+        draft.lang,
+        campaign=campaign,
+        text=campaign.text(draft.lang),
+        subject=draft.subject,
+        body=draft.body,
+        manage_token=PREVIEW_TOKEN,
+    )
 
 
 def _back_to_updates(campaign: Campaign) -> ResponseReturnValue:
@@ -52,14 +70,22 @@ def campaign_update_preview(campaign_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _compose_page(campaign, form, 422)
     try:
-        preview = service.preview_update(campaign, form.draft())
+        preview = updates.preview_update(campaign, form.draft())
     except CampaignIsDraft:
         return _compose_page(campaign, form, 409)
+    return _confirm_page(campaign, form, preview)
+
+
+def _confirm_page(
+    campaign: Campaign, form: UpdateForm, preview: updates.UpdatePreview
+) -> ResponseReturnValue:
+    """The mail as it will go out, its count, and the button that sends it."""
     return render_template(
         "staff/campaigns/update_confirm.html",
         campaign=campaign,
         form=form,
         preview=preview,
+        sample=_sample_mail(campaign, form.draft()),
         language=language_names()[form.lang.data],
     )
 
@@ -72,24 +98,30 @@ def campaign_update_send(campaign_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _compose_page(campaign, form, 422)
     try:
-        update = service.send_confirmed(campaign, form.draft(), form.key.data, actor=current_user)
-    except service.ConfirmationInvalid:
-        form.key.errors = [
-            _("This is not the update that was previewed. Please preview it again before sending.")
-        ]
-        return _compose_page(campaign, form, 422)
-    except CampaignIsDraft:
-        return _compose_page(campaign, form, 409)
-    except UpdateAlreadySent:
+        update = updates.send_confirmed(campaign, form.draft(), form.key.data, actor=current_user)
+    except (updates.ConfirmationInvalid, CampaignIsDraft, UpdateAlreadySent) as error:
+        return _not_sent(campaign, form, error)
+    db.session.commit()
+    flash(_queued(update.recipients), "success")
+    return _back_to_updates(campaign)
+
+
+def _not_sent(campaign: Campaign, form: ConfirmUpdateForm, error: Exception) -> ResponseReturnValue:
+    """The page for a refused confirmation: a changed key, a draft, or one sent already."""
+    if isinstance(error, UpdateAlreadySent):
         flash(_("This update was already sent. It was not sent again."), "info")
         return _back_to_updates(campaign)
-    db.session.commit()
-    flash(
-        ngettext(
-            "The update is queued for %(num)d signer.",
-            "The update is queued for %(num)d signers.",
-            update.recipients,
-        ),
-        "success",
+    if isinstance(error, CampaignIsDraft):
+        return _compose_page(campaign, form, 409)
+    form.key.errors = [
+        _("This is not the update that was previewed. Please preview it again before sending.")
+    ]
+    return _compose_page(campaign, form, 422)
+
+
+def _queued(recipients: int) -> str:
+    return ngettext(
+        "The update is queued for %(num)d signer.",
+        "The update is queued for %(num)d signers.",
+        recipients,
     )
-    return _back_to_updates(campaign)

@@ -9,9 +9,8 @@ from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
 from petition.forms import Form, plain_paragraphs, plain_text, strip
-from petition.signing.updates import BODY_MAX, SUBJECT_MAX
+from petition.signing.updates import BODY_MAX, SUBJECT_MAX, UpdateDraft
 from petition.staff.campaigns.forms import at_most, language_choices, unix_newlines
-from petition.staff.updates import UpdateDraft
 
 
 class UpdateForm(Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -10,16 +11,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from petition.campaigns.counts import counts_changed
 from petition.countries import country_name
 from petition.extensions import db
 from petition.i18n import current_language
 from petition.labels import SIGNATURE_STATUS_LABELS
-from petition.staff import review
+from petition.models import Signature, SignatureStatus
+from petition.signing import review
+from petition.signing.review import ReviewAction, SignatureFilter
 from petition.staff.blueprint import bp
-from petition.staff.forms_review import ApplyForm, FilterForm, SignatureActionForm
 from petition.staff.permissions import Permission, require
-from petition.staff.review import ReviewAction, SignatureFilter
+from petition.staff.signatures.forms import ApplyForm, FilterForm, SignatureActionForm
 
 FILTER_KEYS = ("campaign", "email", "domain", "window", "date_from", "date_to", "country", "status")
 
@@ -72,21 +73,34 @@ def signatures_apply() -> ResponseReturnValue:
     filter_form = FilterForm(formdata=request.form, lang=current_language())
     if not filter_form.validate():
         return _render_list(filter_form, status=422)
-    chosen = filter_form.signature_filter()
-    apply_form = ApplyForm()
+    chosen, apply_form = filter_form.signature_filter(), ApplyForm()
+    again = partial(_render_list, filter_form, apply_form=apply_form, chosen=chosen)
     if not apply_form.validate_on_submit():
-        return _render_list(filter_form, apply_form=apply_form, chosen=chosen, status=422)
-    action = ReviewAction(apply_form.action.data)
+        return again(status=422)
     try:
-        changed = review.apply_to_matching(
-            chosen,
-            action,
-            expected_total=apply_form.expected.data,
-            expected_invalidated=apply_form.expected_invalidated.data,
-            reason=apply_form.reason.data.strip(),
-            actor=current_user,
-        )
-    except review.CountChanged as error:
+        changed = _apply(chosen, apply_form)
+    except (review.CountChanged, review.NothingToChange) as error:
+        return again(**_refusal(error, apply_form))
+    db.session.commit()
+    flash(_applied(ReviewAction(apply_form.action.data), changed), "success")
+    return redirect(url_for("staff.signatures", **chosen.as_args()))
+
+
+def _apply(chosen: SignatureFilter, form: ApplyForm) -> int:
+    """The bulk change the form asks for, if the matches are still those previewed."""
+    return review.apply_to_matching(
+        chosen,
+        ReviewAction(form.action.data),
+        expected_total=form.expected.data,
+        expected_invalidated=form.expected_invalidated.data,
+        reason=form.reason.data.strip(),
+        actor=current_user,
+    )
+
+
+def _refusal(error: Exception, form: ApplyForm) -> dict[str, Any]:
+    """What the page says when the change was refused: the matches changed, or none applies."""
+    if isinstance(error, review.CountChanged):
         problem = ngettext(
             "Nothing was changed: the matching signatures changed since the preview. "
             "%(num)d signature matches now (the preview said %(expected)s). "
@@ -95,24 +109,19 @@ def signatures_apply() -> ResponseReturnValue:
             "%(num)d signatures match now (the preview said %(expected)s). "
             "Check them and apply again.",
             error.now.total,
-            expected=apply_form.expected.data,
+            expected=form.expected.data,
         )
-        return _render_list(
-            filter_form, apply_form=apply_form, chosen=chosen, problem=problem, status=409
-        )
-    except review.NothingToChange:
-        apply_form.action.errors = [_("None of the matching signatures can be changed that way.")]
-        return _render_list(filter_form, apply_form=apply_form, chosen=chosen, status=422)
-    counts_changed(chosen.campaign_id)
-    db.session.commit()
+        return {"problem": problem, "status": 409}
+    form.action.errors = [_("None of the matching signatures can be changed that way.")]
+    return {"status": 422}
+
+
+def _applied(action: ReviewAction, changed: int) -> str:
     if action is ReviewAction.INVALIDATE:
-        message = ngettext(
+        return ngettext(
             "%(num)d signature invalidated.", "%(num)d signatures invalidated.", changed
         )
-    else:
-        message = ngettext("%(num)d signature restored.", "%(num)d signatures restored.", changed)
-    flash(message, "success")
-    return redirect(url_for("staff.signatures", **chosen.as_args()))
+    return ngettext("%(num)d signature restored.", "%(num)d signatures restored.", changed)
 
 
 def _back_args(campaign_id: int) -> dict[str, Any]:
@@ -149,23 +158,33 @@ def signature_update(signature_id: int) -> ResponseReturnValue:
     form = SignatureActionForm()
     if not form.validate_on_submit():
         return _render_signature(signature_id, form, status=422)
-    action = ReviewAction(form.action.data)
     try:
-        changed = review.change_signature(
-            signature_id, action, reason=form.reason.data.strip(), actor=current_user
-        )
+        changed = _change(signature_id, form)
     except review.WrongStatus:
-        db.session.rollback()
-        problem = _("Nothing was changed: the signature changed since this page was shown.")
-        fresh = SignatureActionForm(formdata=None)
-        return _render_signature(signature_id, fresh, problem=problem, status=409)
+        return _changed_meanwhile(signature_id)
     if changed is None:
         abort(404)
-    campaign_id = changed.campaign_id
-    counts_changed(campaign_id)
     db.session.commit()
-    if action is ReviewAction.INVALIDATE:
-        flash(_("The signature is invalidated."), "success")
-    else:
-        flash(_("The signature is restored."), "success")
-    return redirect(url_for("staff.signatures", **_back_args(campaign_id)))
+    flash(_changed_one(changed), "success")
+    return redirect(url_for("staff.signatures", **_back_args(changed.campaign_id)))
+
+
+def _change(signature_id: int, form: SignatureActionForm) -> Signature | None:
+    action = ReviewAction(form.action.data)
+    return review.change_signature(
+        signature_id, action, reason=form.reason.data.strip(), actor=current_user
+    )
+
+
+def _changed_meanwhile(signature_id: int) -> ResponseReturnValue:
+    """The signature as it is now, when someone changed it after this page was shown."""
+    db.session.rollback()
+    problem = _("Nothing was changed: the signature changed since this page was shown.")
+    fresh = SignatureActionForm(formdata=None)
+    return _render_signature(signature_id, fresh, problem=problem, status=409)
+
+
+def _changed_one(signature: Signature) -> str:
+    if signature.status is SignatureStatus.INVALIDATED:
+        return _("The signature is invalidated.")
+    return _("The signature is restored.")

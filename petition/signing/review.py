@@ -1,4 +1,5 @@
-"""Signature review: find signatures by filters, invalidate or restore them, with an audit trail.
+"""Where staff invalidate or restore signatures: find them by filters, change one or all
+that match, with an audit entry, and the campaign's counts marked stale.
 
 A bulk change is one `UPDATE … WHERE` over the same conditions the preview counted, and it
 happens only if the rows it changes are exactly the ones the moderator saw counted.
@@ -15,6 +16,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, CursorResult, case, func, select, update
 
 from petition import audit
+from petition.campaigns.counts import counts_changed
 from petition.campaigns.statistics import StatusCounts
 from petition.extensions import db
 from petition.models import Display, Signature, SignatureStatus, StaffUser
@@ -290,6 +292,7 @@ def apply_to_matching(
         object_id=signature_filter.campaign_id,
         detail=f"{wanted} signatures; {signature_filter.describe()}; reason: {reason}",
     )
+    counts_changed(signature_filter.campaign_id)
     return wanted
 
 
@@ -323,4 +326,5 @@ def change_signature(
         detail=f"reason: {reason}",
     )
     db.session.flush()
+    counts_changed(signature.campaign_id)
     return signature

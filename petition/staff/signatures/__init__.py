@@ -1,0 +1,1 @@
+"""The signatures screen: filter a campaign's signatures, invalidate or restore them."""

@@ -1,0 +1,1 @@
+"""The campaign updates screen: write an update, preview it with its count, confirm it."""
