@@ -5,7 +5,6 @@ from petition.staff import (
     views_campaigns,
     views_deliveries,
     views_exports,
-    views_organisations,
     views_review,
     views_targets,
     views_updates,
@@ -14,17 +13,18 @@ from petition.staff.accounts import views as accounts
 from petition.staff.audit import views as audit
 from petition.staff.blueprint import bp
 from petition.staff.dashboard import views as dashboard
+from petition.staff.organisations import views as organisations
 from petition.staff.sign_in import views as sign_in
 
 SCREENS = (
     accounts,
     audit,
     dashboard,
+    organisations,
     sign_in,
     views_campaigns,
     views_deliveries,
     views_exports,
-    views_organisations,
     views_review,
     views_targets,
     views_updates,

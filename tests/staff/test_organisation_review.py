@@ -11,6 +11,13 @@ from flask_babel import force_locale, gettext
 from PIL import Image
 from sqlalchemy import event, select
 
+from petition.coalition.review import (
+    domains_match,
+    is_free_mail,
+    keys_similar,
+    name_key,
+    names_similar,
+)
 from petition.extensions import db
 from petition.models import (
     AuditEvent,
@@ -20,13 +27,6 @@ from petition.models import (
     OutboxMessage,
     OutboxStatus,
     Role,
-)
-from petition.staff.organisations import (
-    domains_match,
-    is_free_mail,
-    keys_similar,
-    name_key,
-    names_similar,
 )
 from tests.factories import make_campaign, make_staff
 from tests.mailbox import Mailbox

@@ -20,13 +20,13 @@ from wtforms.validators import (
 )
 
 from petition.coalition.forms import PublicDetailsForm
+from petition.coalition.review import REASON_MAX_LENGTH, Duplicate, QueueFilter
 from petition.database import MAX_ROW_ID
 from petition.extensions import db
 from petition.forms import Form, country_choices, known_country, plain_paragraphs, strip
 from petition.labels import KIND_LABELS, ORGANISATION_STATUS_LABELS
 from petition.models import Campaign, OrganisationKind, OrganisationStatus
 from petition.staff.forms_review import ChoiceField
-from petition.staff.organisations import REASON_MAX_LENGTH, Duplicate, QueueFilter
 
 
 class QueueFilterForm(Form):

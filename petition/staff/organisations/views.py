@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from petition.campaigns.counts import counts_changed
+from petition.coalition import review as service
 from petition.coalition.logos import delete_logo
 from petition.coalition.services import PublicDetails
 from petition.countries import country_name
@@ -24,9 +25,8 @@ from petition.forms import Form
 from petition.i18n import LANGUAGE_NAMES, current_language
 from petition.labels import LISTING_LABELS, ORGANISATION_STATUS_LABELS
 from petition.models import Listing, Organisation, OrganisationKind
-from petition.staff import organisations as service
 from petition.staff.blueprint import bp
-from petition.staff.forms_organisations import (
+from petition.staff.organisations.forms import (
     ApproveForm,
     DetailsForm,
     FoundingForm,
