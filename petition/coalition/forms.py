@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from petition.coalition.logos import LogoRejected, process_logo
+from petition.coalition.services import PublicDetails
 from petition.forms import (
     Form,
     StatementForm,
@@ -108,6 +109,16 @@ class PublicDetailsForm(Form):
             self.processed_logo = process_logo(upload.read())
         except LogoRejected as rejected:
             raise ValidationError(str(rejected.message)) from rejected
+
+    def public_details(self) -> PublicDetails:
+        """The details given, once the form is valid."""
+        return PublicDetails(
+            name=self.name.data,
+            name_original=self.name_original.data,
+            website=self.website.data,
+            statement=self.statement.data,
+            listing=Listing(self.listing.data),
+        )
 
 
 class JoinForm(StatementForm, PublicDetailsForm):

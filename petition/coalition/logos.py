@@ -18,9 +18,13 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from petition.extensions import db
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4_000
@@ -186,3 +190,25 @@ def delete_logo(name: str) -> None:
         raise ValueError("not a logo name")
     with suppress(FileNotFoundError):
         (logo_folder() / name).unlink()
+
+
+def delete_logo_after_commit(name: str) -> None:
+    """Delete a logo no row refers to any more, once that change commits; if it rolls back
+    the file stays, so a row never points at a deleted file."""
+    db.session.info.setdefault(_DISCARDED, set()).add(name)
+
+
+def _delete_after_commit(session: Session) -> None:
+    discarded = session.info.pop(_DISCARDED, ())
+    if discarded and has_app_context():
+        for name in discarded:
+            delete_logo(name)
+
+
+def _keep_after_rollback(session: Session) -> None:
+    session.info.pop(_DISCARDED, None)
+
+
+_DISCARDED = "petition.discarded_logos"
+event.listen(Session, "after_commit", _delete_after_commit)
+event.listen(Session, "after_rollback", _keep_after_rollback)

@@ -1,7 +1,6 @@
 """The staff blueprint with every screen attached (importing a screen's views registers its
 routes on `bp`)."""
 
-from petition.staff import views_organisations
 from petition.staff.accounts import views as accounts
 from petition.staff.audit import views as audit
 from petition.staff.blueprint import bp
@@ -9,6 +8,7 @@ from petition.staff.campaigns import views as campaigns
 from petition.staff.dashboard import views as dashboard
 from petition.staff.deliveries import views as deliveries
 from petition.staff.exports import views as exports
+from petition.staff.organisations import views as organisations
 from petition.staff.sign_in import views as sign_in
 from petition.staff.signatures import views as signatures
 from petition.staff.targets import views as targets
@@ -21,11 +21,11 @@ SCREENS = (
     dashboard,
     deliveries,
     exports,
+    organisations,
     sign_in,
     signatures,
     targets,
     updates,
-    views_organisations,
 )
 
 __all__ = ["SCREENS", "bp"]

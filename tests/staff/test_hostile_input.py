@@ -16,8 +16,8 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import Organisation, Role
 from petition.staff.audit.views import FILTERS as AUDIT_FILTERS
+from petition.staff.organisations.views import BACK_KEYS as QUEUE_KEYS
 from petition.staff.signatures.views import FILTER_KEYS as REVIEW_KEYS
-from petition.staff.views_organisations import BACK_KEYS as QUEUE_KEYS
 from tests.factories import STAFF_PASSWORD, make_campaign, make_signature, make_staff
 from tests.pages import hidden_inputs, join, sign_in_staff, submit_form, totp_now
 

@@ -20,13 +20,15 @@ from wtforms.validators import (
 )
 
 from petition.coalition.forms import PublicDetailsForm
+from petition.coalition.matching import Duplicate
+from petition.coalition.queue import QueueFilter
+from petition.coalition.review import KEEPABLE, REASON_MAX_LENGTH, DetailsEdit
 from petition.database import MAX_ROW_ID
 from petition.extensions import db
 from petition.forms import Form, country_choices, known_country, plain_paragraphs, strip
 from petition.labels import KIND_LABELS, ORGANISATION_STATUS_LABELS
 from petition.models import Campaign, OrganisationKind, OrganisationStatus
 from petition.staff.forms import ChoiceField
-from petition.staff.organisations import REASON_MAX_LENGTH, Duplicate, QueueFilter
 
 
 class QueueFilterForm(Form):
@@ -137,6 +139,16 @@ class DetailsForm(PublicDetailsForm, DecisionForm):
         if field.data not in {kind.value for kind in OrganisationKind}:
             raise ValidationError(_l("Please choose the type of organisation."))
 
+    def details_edit(self) -> DetailsEdit:
+        """The change asked for, once the form is valid."""
+        return DetailsEdit(
+            details=self.public_details(),
+            country=self.country.data,
+            kind=OrganisationKind(self.kind.data),
+            logo=self.processed_logo,
+            remove_logo=bool(self.remove_logo.data),
+        )
+
 
 class MergeForm(DecisionForm):
     """Fold this organisation into another of the same campaign, usually a duplicate the
@@ -162,7 +174,7 @@ class MergeForm(DecisionForm):
         self.keep.choices = [
             SelectChoice(duplicate.candidate.id, duplicate.candidate.name)
             for duplicate in duplicates
-            if duplicate.keepable
+            if duplicate.candidate.status in KEEPABLE
         ]
 
     def validate(self, extra_validators: Any = None) -> bool:

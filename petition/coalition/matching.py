@@ -1,12 +1,8 @@
-"""Organisation review: the queue, the trust signals a moderator weighs, and the decisions.
+"""Trust signals a moderator weighs, and duplicate detection.
 
-The trust signals are pure functions of what the representative typed: whether the email's
-domain is the website's, whether it is a free-mail address, and which organisations of the
-same campaign look like the same one (same website domain, or a similar name in any script).
-
-Decisions (approve, reject, edit, founding, merge) each lock the organisation, refuse a
-transition that makes no sense or a page that is out of date, record an audit event and
-queue any mail in the same transaction. The view commits, then forgets the cached counts.
+The signals are pure functions of what the representative typed: whether the email's domain
+is the website's, whether it is a free-mail address, and which organisations of the same
+campaign look like the same one (same website domain, or a similar name in any script).
 """
 
 from __future__ import annotations
@@ -20,46 +16,15 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import UnaryExpression, func, select, update
+from sqlalchemy import select
 
-from petition import audit
-from petition.coalition.logos import store_logo
-from petition.coalition.services import PublicDetails, apply_public_details
 from petition.extensions import db
-from petition.mail.outbox import enqueue
-from petition.models import (
-    Listing,
-    Organisation,
-    OrganisationKind,
-    OrganisationStatus,
-    OutboxMessage,
-    OutboxStatus,
-    StaffUser,
-)
-from petition.models.types import utcnow
+from petition.models import Organisation, OrganisationStatus
 
-PAGE_SIZE = 50
-REASON_MAX_LENGTH = 500
 SIMILARITY = 0.85
 # A name contained in another counts only if it has at least this many letters: "Centre"
 # alone would otherwise be a duplicate of every centre.
 MIN_CONTAINED_LENGTH = 5
-
-# --- transitions -----------------------------------------------------------------------
-
-APPROVABLE = frozenset({OrganisationStatus.AWAITING_REVIEW, OrganisationStatus.REJECTED})
-REJECTABLE = frozenset({OrganisationStatus.AWAITING_REVIEW, OrganisationStatus.APPROVED})
-EDITABLE = frozenset(
-    {
-        OrganisationStatus.PENDING,
-        OrganisationStatus.AWAITING_REVIEW,
-        OrganisationStatus.APPROVED,
-        OrganisationStatus.REJECTED,
-    }
-)
-FOUNDING_MARKABLE = frozenset({OrganisationStatus.AWAITING_REVIEW, OrganisationStatus.APPROVED})
-MERGEABLE = EDITABLE  # what may be folded into another organisation
-KEEPABLE = frozenset({OrganisationStatus.AWAITING_REVIEW, OrganisationStatus.APPROVED})
 # Organisations a new one is compared with: confirmed and not gone. Unconfirmed sign-ons
 # cost nothing to make, so they would only add noise.
 CANDIDATE_STATUSES = (
@@ -67,35 +32,6 @@ CANDIDATE_STATUSES = (
     OrganisationStatus.APPROVED,
     OrganisationStatus.REJECTED,
 )
-
-
-class ReviewError(Exception):
-    """A decision that cannot be taken; nothing was changed."""
-
-
-class StatusChanged(ReviewError):
-    """Someone changed the organisation since the moderator's page was shown."""
-
-    def __init__(self, organisation: Organisation) -> None:
-        super().__init__(f"organisation {organisation.id} is {organisation.status}")
-        self.organisation = organisation
-
-
-class NotAllowed(ReviewError):
-    """The decision does not apply to an organisation in its current status."""
-
-    def __init__(self, organisation: Organisation, action: str) -> None:
-        super().__init__(f"cannot {action} organisation {organisation.id} ({organisation.status})")
-        self.organisation = organisation
-        self.action = action
-
-
-class CannotKeep(ReviewError):
-    """The organisation chosen to keep in a merge is not one this one can be folded into."""
-
-
-class NamingNotAllowed(ReviewError):
-    """Only the organisation may choose to be named: staff never turn 'counted' into 'public'."""
 
 
 # --- trust signals: pure functions ------------------------------------------------------
@@ -375,10 +311,6 @@ class Duplicate:
     same_domain: bool
     similar_name: bool
 
-    @property
-    def keepable(self) -> bool:
-        return self.candidate.status in KEEPABLE
-
 
 def campaign_candidates(campaign_id: int) -> list[Candidate]:
     """The organisations of one campaign a newcomer is compared with, as light rows: the
@@ -436,295 +368,3 @@ def trust_signals(organisation: Organisation, duplicates: list[Duplicate]) -> Tr
         free_mail=is_free_mail(organisation.rep_email),
         duplicates=duplicates,
     )
-
-
-# --- the queue ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    campaign_id: int | None = None
-    status: OrganisationStatus = OrganisationStatus.AWAITING_REVIEW
-
-    def as_args(self) -> dict[str, str]:
-        args = {"status": self.status.value}
-        if self.campaign_id is not None:
-            args["campaign"] = str(self.campaign_id)
-        return args
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    organisation: Organisation
-    signals: TrustSignals
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[QueueRow]
-    total: int
-    page: int
-    pages: int
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * PAGE_SIZE + 1
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1
-
-
-def _ordering(status: OrganisationStatus) -> tuple[UnaryExpression[Any], ...]:
-    """The queue: oldest confirmation first. Decided ones: latest decision first."""
-    if status is OrganisationStatus.AWAITING_REVIEW:
-        return (Organisation.confirmed_at.asc(), Organisation.id.asc())
-    if status is OrganisationStatus.PENDING:
-        return (Organisation.created_at.desc(), Organisation.id.desc())
-    latest = func.coalesce(
-        Organisation.withdrawn_at,
-        Organisation.reviewed_at,
-        Organisation.confirmed_at,
-        Organisation.created_at,
-    )
-    return (latest.desc(), Organisation.id.desc())
-
-
-def queue_page(wanted: QueueFilter, page: int = 1) -> QueuePage:
-    conditions = [Organisation.status == wanted.status]
-    if wanted.campaign_id is not None:
-        conditions.append(Organisation.campaign_id == wanted.campaign_id)
-    total = db.session.scalar(select(func.count()).where(*conditions)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    organisations = list(
-        db.session.scalars(
-            select(Organisation)
-            .where(*conditions)
-            .order_by(*_ordering(wanted.status))
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    )
-    duplicates = find_duplicates(organisations)
-    rows = [QueueRow(o, trust_signals(o, duplicates[o.id])) for o in organisations]
-    return QueuePage(rows=rows, total=total, page=page, pages=pages)
-
-
-# --- one organisation ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Review:
-    """Everything the review page shows of one organisation."""
-
-    organisation: Organisation
-    signals: TrustSignals
-    reviewed_by: str | None
-    merged_into: Organisation | None
-
-
-def review(organisation_id: int) -> Review | None:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None:
-        return None
-    duplicates = duplicates_among(organisation, campaign_candidates(organisation.campaign_id))
-    reviewer = (
-        db.session.scalar(
-            select(StaffUser.email).where(StaffUser.id == organisation.reviewed_by_id)
-        )
-        if organisation.reviewed_by_id
-        else None
-    )
-    return Review(
-        organisation=organisation,
-        signals=trust_signals(organisation, duplicates),
-        reviewed_by=reviewer,
-        merged_into=organisation.merged_into,
-    )
-
-
-def allowed_actions(organisation: Organisation) -> frozenset[str]:
-    """The decisions the review page offers for the organisation as it is now."""
-    status = organisation.status
-    allowed = set()
-    if status in APPROVABLE:
-        allowed.add("approve")
-    if status in REJECTABLE:
-        allowed.add("reject")
-    if status in EDITABLE:
-        allowed.add("edit")
-    if status in FOUNDING_MARKABLE or organisation.founding:
-        allowed.add("founding")
-    if status in MERGEABLE:
-        allowed.add("merge")
-    return frozenset(allowed)
-
-
-def _locked(organisation_id: int) -> Organisation | None:
-    return db.session.scalar(
-        select(Organisation)
-        .where(Organisation.id == organisation_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
-def _take(organisation_id: int, seen_status: str, action: str) -> Organisation:
-    """The organisation, locked; raises unless it is as the moderator saw it and `action`
-    applies to it. LookupError if there is no such organisation."""
-    organisation = _locked(organisation_id)
-    if organisation is None:
-        raise LookupError(organisation_id)
-    if organisation.status.value != seen_status:
-        raise StatusChanged(organisation)
-    if action not in allowed_actions(organisation):
-        raise NotAllowed(organisation, action)
-    return organisation
-
-
-DECISION_MAILS = ("organisation_approved", "organisation_rejected")
-
-
-def _decided(organisation: Organisation, status: OrganisationStatus, actor: StaffUser) -> None:
-    organisation.status = status
-    organisation.reviewed_by_id = actor.id
-    organisation.reviewed_at = utcnow()
-    _withdraw_unsent_decision_mails(organisation)
-
-
-def _withdraw_unsent_decision_mails(organisation: Organisation) -> None:
-    """A new decision supersedes the mail about an earlier one that has not gone out yet
-    (a moderator who rejects by mistake and approves a minute later sends one mail, not
-    two that contradict each other). The superseded reason is erased with it."""
-    db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.organisation_id == organisation.id,
-            OutboxMessage.kind.in_(DECISION_MAILS),
-            OutboxMessage.status == OutboxStatus.QUEUED,
-        )
-        .values(
-            status=OutboxStatus.FAILED,
-            last_error="superseded by a later decision",
-            recipient=None,
-            payload={},
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _record(organisation: Organisation, action: str, actor: StaffUser, detail: str = "") -> None:
-    audit.record(
-        f"organisation.{action}",
-        actor=actor,
-        object_type="organisation",
-        object_id=organisation.id,
-        detail=detail,
-    )
-
-
-def approve(organisation_id: int, *, seen_status: str, actor: StaffUser) -> Organisation:
-    """The organisation joins: counted, listed if it chose so, and its representative is
-    mailed a link to manage the entry."""
-    organisation = _take(organisation_id, seen_status, "approve")
-    _decided(organisation, OrganisationStatus.APPROVED, actor)
-    organisation.rejection_reason = None
-    _record(organisation, "approved", actor, f"campaign={organisation.campaign_id}")
-    enqueue("organisation_approved", lang=organisation.lang, organisation=organisation)
-    db.session.flush()
-    return organisation
-
-
-def reject(
-    organisation_id: int, *, seen_status: str, reason: str, actor: StaffUser
-) -> Organisation:
-    """Not (or no longer) part of the coalition; the representative is told why, in their
-    language."""
-    organisation = _take(organisation_id, seen_status, "reject")
-    _decided(organisation, OrganisationStatus.REJECTED, actor)
-    organisation.rejection_reason = reason[:REASON_MAX_LENGTH]
-    _record(organisation, "rejected", actor, f"reason: {reason}")
-    enqueue(
-        "organisation_rejected",
-        lang=organisation.lang,
-        organisation=organisation,
-        payload={"reason": organisation.rejection_reason},
-    )
-    db.session.flush()
-    return organisation
-
-
-@dataclass(frozen=True)
-class DetailsEdit:
-    details: PublicDetails
-    country: str
-    kind: OrganisationKind
-    logo: bytes | None = None  # a new logo, as uploaded
-    remove_logo: bool = False
-
-
-@dataclass(frozen=True)
-class Edited:
-    changed: list[str]
-    discarded_logo: str | None  # delete the file once the change is committed
-
-
-_DETAIL_FIELDS = ("name", "name_original", "website", "statement", "listing", "country", "kind")
-
-
-def edit_details(
-    organisation_id: int, edit: DetailsEdit, *, seen_status: str, actor: StaffUser
-) -> Edited:
-    """Change what the public sees. Staff may keep an organisation from being named, but
-    never name one that chose to be counted only: that is the organisation's own call."""
-    organisation = _take(organisation_id, seen_status, "edit")
-    if organisation.listing is Listing.COUNTED and edit.details.listing is Listing.PUBLIC:
-        raise NamingNotAllowed
-    before = {name: getattr(organisation, name) for name in _DETAIL_FIELDS}
-    apply_public_details(organisation, edit.details)
-    organisation.country = edit.country
-    organisation.kind = edit.kind
-    changed = [name for name in _DETAIL_FIELDS if getattr(organisation, name) != before[name]]
-    discarded = None
-    if edit.logo is not None:
-        discarded, organisation.logo = organisation.logo, store_logo(edit.logo)
-        changed.append("logo")
-    elif edit.remove_logo and organisation.logo:
-        discarded, organisation.logo = organisation.logo, None
-        changed.append("logo removed")
-    if changed:
-        _record(organisation, "details_edited", actor, "changed: " + ", ".join(changed))
-    db.session.flush()
-    return Edited(changed=changed, discarded_logo=discarded)
-
-
-def set_founding(
-    organisation_id: int, founding: bool, *, seen_status: str, actor: StaffUser
-) -> Organisation:
-    """Mark or unmark as a founding (initiating) organisation, listed first. Setting it to
-    what it already is changes nothing, so a second click never undoes the first."""
-    organisation = _take(organisation_id, seen_status, "founding")
-    if founding and organisation.status not in FOUNDING_MARKABLE:
-        raise NotAllowed(organisation, "founding")
-    if organisation.founding != founding:
-        organisation.founding = founding
-        _record(organisation, "founding_marked" if founding else "founding_unmarked", actor)
-    db.session.flush()
-    return organisation
-
-
-def merge(
-    organisation_id: int, keep_id: int, *, seen_status: str, actor: StaffUser
-) -> Organisation:
-    """Fold a duplicate into the organisation kept: the duplicate leaves the list and the
-    counts; the kept one stays as it is. Returns the kept organisation."""
-    organisation = _take(organisation_id, seen_status, "merge")
-    kept = _locked(keep_id) if keep_id != organisation_id else None
-    if kept is None or kept.campaign_id != organisation.campaign_id or kept.status not in KEEPABLE:
-        raise CannotKeep(keep_id)
-    _decided(organisation, OrganisationStatus.MERGED, actor)
-    organisation.merged_into = kept
-    _record(organisation, "merged", actor, f"into organisation {kept.id}")
-    db.session.flush()
-    return kept

@@ -1,0 +1,1 @@
+"""The organisation review screen: the queue across campaigns and one organisation's page."""
