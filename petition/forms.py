@@ -10,14 +10,14 @@ from typing import Any
 
 from babel import support
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, TimestampSigner
 from wtforms import HiddenField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 from petition.countries import country_names
 
@@ -146,3 +146,17 @@ class StatementForm(Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.website_url.data)
+
+
+def unix_newlines(value: Any) -> Any:
+    """Browsers send CRLF from text areas; keep texts (and their hashes) to plain LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def at_most(count: int) -> Length:
+    return Length(
+        max=count,
+        message=lazy_ngettext(
+            "Please use at most %(num)d character.", "Please use at most %(num)d characters.", count
+        ),
+    )

@@ -81,3 +81,10 @@ def current_language() -> str:
     """The language of the page being built, for country names and dates."""
     locale = get_locale()
     return locale.language if locale else "en"
+
+
+def language_names() -> dict[str, str]:
+    """The site's languages named in the reader's own language ("Ukrainian", "украинский", …)."""
+    locale = get_locale()
+    names = locale.languages if locale is not None else {}
+    return {code: names.get(code, code) for code in LANGUAGES}

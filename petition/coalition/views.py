@@ -14,7 +14,7 @@ from petition.extensions import db
 from petition.i18n import bind_language
 from petition.labels import KIND_LABELS
 from petition.link_pages import PRIVATE, link_page
-from petition.models import Campaign, Listing, Organisation, OrganisationKind
+from petition.models import Campaign, Organisation, OrganisationKind
 from petition.signing.forms import EmailForm
 
 bp = Blueprint("coalition", __name__, url_prefix="/<lang>")
@@ -37,16 +37,6 @@ def _expired(campaign: Campaign) -> ResponseReturnValue:
     return render_template("coalition/link_expired.html", campaign=campaign), 410, PRIVATE
 
 
-def _details(form: PublicDetailsForm) -> coalition.PublicDetails:
-    return coalition.PublicDetails(
-        name=form.name.data,
-        name_original=form.name_original.data,
-        website=form.website.data,
-        statement=form.statement.data,
-        listing=Listing(form.listing.data),
-    )
-
-
 @bp.route("/<slug>/join", methods=["GET", "POST"])
 def join(slug: str) -> ResponseReturnValue:
     campaign = campaigns.get_open(slug)
@@ -65,7 +55,7 @@ def join(slug: str) -> ResponseReturnValue:
 
 def _membership(form: JoinForm) -> coalition.Membership:
     return coalition.Membership(
-        details=_details(form),
+        details=form.public_details(),
         country=form.country.data,
         kind=OrganisationKind(form.kind.data),
         rep_name=form.rep_name.data,
@@ -128,7 +118,7 @@ def manage(token: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _manage_page(organisation, form), status, PRIVATE
-    coalition.update_public_details(token, _details(form), form.processed_logo)
+    coalition.update_public_details(token, form.public_details(), form.processed_logo)
     db.session.commit()
     flash(_("Thank you. Your organisation's details are updated."), "success")
     return redirect(url_for(".members", slug=organisation.campaign.slug))

@@ -12,6 +12,7 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 
 from petition.extensions import db
 from petition.forms import Form, country_options, plausible_day
+from petition.i18n import language_names
 from petition.models import Campaign
 from petition.signing.review import TimeWindow
 
@@ -74,3 +75,10 @@ class WindowedFilterForm(Form):
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+def language_choices() -> list[SelectChoice]:
+    """The campaign languages as radio choices, each name starting with a capital."""
+    return [
+        SelectChoice(code, name[:1].upper() + name[1:]) for code, name in language_names().items()
+    ]

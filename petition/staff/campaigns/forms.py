@@ -1,14 +1,11 @@
-"""Forms of the staff pages for campaigns: settings, texts and the parties they address.
-
-The field helpers here (`at_most`, `unix_newlines`, `language_names`, ...) serve the other
-staff screens' forms too."""
+"""Forms of the staff pages for campaigns: settings, texts and the parties they address."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import (
     DateField,
     HiddenField,
@@ -31,8 +28,15 @@ from wtforms.validators import (
 )
 
 from petition.campaigns.services import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
-from petition.forms import Form, plain_paragraphs, plain_text, plausible_day, strip
-from petition.i18n import LANGUAGES
+from petition.forms import (
+    Form,
+    at_most,
+    plain_paragraphs,
+    plain_text,
+    plausible_day,
+    strip,
+    unix_newlines,
+)
 from petition.models import Campaign, CampaignStatus
 
 STATUS_LABELS = {
@@ -41,34 +45,6 @@ STATUS_LABELS = {
     CampaignStatus.CLOSED: _l("Closed: public, no new signatures"),
 }
 MAX_GOAL = 1_000_000_000
-
-
-def unix_newlines(value: Any) -> Any:
-    """Browsers send CRLF from text areas; keep texts (and their hashes) to plain LF."""
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
-
-
-def language_names() -> dict[str, str]:
-    """The campaign languages named in the staff member's own language ("Ukrainian", …)."""
-    locale = get_locale()
-    names = locale.languages if locale is not None else {}
-    return {code: names.get(code, code) for code in LANGUAGES}
-
-
-def language_choices() -> list[SelectChoice]:
-    """The campaign languages as radio choices, each name starting with a capital."""
-    return [
-        SelectChoice(code, name[:1].upper() + name[1:]) for code, name in language_names().items()
-    ]
-
-
-def at_most(count: int) -> Length:
-    return Length(
-        max=count,
-        message=lazy_ngettext(
-            "Please use at most %(num)d character.", "Please use at most %(num)d characters.", count
-        ),
-    )
 
 
 def _slug_field() -> StringField:

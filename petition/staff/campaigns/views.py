@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from petition.campaigns import services, targets
 from petition.extensions import db
+from petition.i18n import language_names
 from petition.models import Campaign, CampaignStatus
 from petition.staff.blueprint import bp
 from petition.staff.campaigns.forms import (
@@ -20,7 +21,6 @@ from petition.staff.campaigns.forms import (
     NewCampaignForm,
     ScheduleForm,
     TargetLinkForm,
-    language_names,
 )
 from petition.staff.permissions import Permission, require
 

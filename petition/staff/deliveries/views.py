@@ -13,10 +13,9 @@ from flask_login import current_user
 from petition.delivery import service
 from petition.delivery.package import PackageError
 from petition.extensions import db
-from petition.i18n import LETTER_LANGUAGES, current_language
+from petition.i18n import LETTER_LANGUAGES, current_language, language_names
 from petition.models import Campaign, DeliveryPackage, PackageStatus
 from petition.staff.blueprint import bp
-from petition.staff.campaigns.forms import language_names
 from petition.staff.deliveries.forms import (
     BuildPackageForm,
     DeliveryRecordForm,

@@ -9,8 +9,8 @@ from flask_babel import lazy_pgettext
 from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
-from petition.forms import Form, plain_paragraphs, plain_text, strip
-from petition.staff.campaigns.forms import at_most, language_choices, unix_newlines
+from petition.forms import Form, at_most, plain_paragraphs, plain_text, strip, unix_newlines
+from petition.staff.forms import language_choices
 
 
 class TargetForm(Form):

@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from petition.campaigns import targets as parties
 from petition.extensions import db
+from petition.i18n import language_names
 from petition.models import Target
 from petition.staff.blueprint import bp
-from petition.staff.campaigns.forms import language_names
 from petition.staff.permissions import Permission, require
 from petition.staff.targets.forms import TargetForm
 

@@ -8,9 +8,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
-from petition.forms import Form, plain_paragraphs, plain_text, strip
+from petition.forms import Form, at_most, plain_paragraphs, plain_text, strip, unix_newlines
 from petition.signing.updates import BODY_MAX, SUBJECT_MAX, UpdateDraft
-from petition.staff.campaigns.forms import at_most, language_choices, unix_newlines
+from petition.staff.forms import language_choices
 
 
 class UpdateForm(Form):

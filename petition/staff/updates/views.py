@@ -10,12 +10,12 @@ from flask_login import current_user
 
 from petition.campaigns.services import get_campaign
 from petition.extensions import db
+from petition.i18n import language_names
 from petition.mail.messages import Email, render_email
 from petition.models import Campaign, CampaignStatus
 from petition.signing import updates
 from petition.signing.updates import CampaignIsDraft, UpdateAlreadySent, UpdateDraft
 from petition.staff.blueprint import bp
-from petition.staff.campaigns.forms import language_names
 from petition.staff.permissions import Permission, require
 from petition.staff.updates.forms import ConfirmUpdateForm, UpdateForm
 
