@@ -4,13 +4,15 @@ page (nothing changes or deletes an entry)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from petition.extensions import db
 from petition.models import AuditEvent, StaffUser
+from petition.models.staff import normalise_staff_email
+from petition.models.types import utc_midnight
 
 PAGE_SIZE = 50
 
@@ -38,7 +40,7 @@ def record(
 @dataclass(frozen=True)
 class AuditFilter:
     action: str | None = None
-    actor_email: str | None = None  # as staff emails are stored (normalised)
+    actor_email: str | None = None
     object_type: str | None = None
     object_id: str | None = None
     since: date | None = None
@@ -58,24 +60,22 @@ def recorded_actions() -> list[str]:
     return list(db.session.scalars(query))
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def _filtered(wanted: AuditFilter) -> Select[AuditEvent]:
     query = select(AuditEvent).options(selectinload(AuditEvent.actor))
     if wanted.action:
         query = query.where(AuditEvent.action == wanted.action)
     if wanted.actor_email:
-        query = query.join(AuditEvent.actor).where(StaffUser.email == wanted.actor_email)
+        query = query.join(AuditEvent.actor).where(
+            StaffUser.email == normalise_staff_email(wanted.actor_email)
+        )
     if wanted.object_type:
         query = query.where(AuditEvent.object_type == wanted.object_type.strip())
     if wanted.object_id:
         query = query.where(AuditEvent.object_id == wanted.object_id.strip())
     if wanted.since:
-        query = query.where(AuditEvent.at >= _midnight(wanted.since))
+        query = query.where(AuditEvent.at >= utc_midnight(wanted.since))
     if wanted.until:
-        query = query.where(AuditEvent.at < _midnight(wanted.until + timedelta(days=1)))
+        query = query.where(AuditEvent.at < utc_midnight(wanted.until + timedelta(days=1)))
     return query
 
 

@@ -30,7 +30,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,7 @@ from petition.models import (
     SignatureStatus,
     StaffUser,
 )
-from petition.models.types import utcnow
+from petition.models.types import utc_midnight, utcnow
 from petition.signing.review import TimeWindow
 
 REASON_MAX_LENGTH = 200
@@ -125,10 +125,6 @@ class Column:
     cell: Cell = Cell.TEXT
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class ExportFilter:
     """Which rows of one campaign an export holds. Dates are UTC days, both inclusive."""
@@ -156,9 +152,9 @@ class ExportFilter:
             found.append(model.country == self.country)
         moment = model.confirmed_at if self.window is TimeWindow.CONFIRMED else model.created_at
         if self.date_from:
-            found.append(moment >= _day_start(self.date_from))
+            found.append(moment >= utc_midnight(self.date_from))
         if self.date_to:
-            found.append(moment < _day_start(self.date_to + timedelta(days=1)))
+            found.append(moment < utc_midnight(self.date_to + timedelta(days=1)))
         return found
 
     def describe(self) -> str:

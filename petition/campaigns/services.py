@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 import markdown
@@ -31,7 +31,7 @@ from petition.models import (
     CampaignTextVersion,
     StaffUser,
 )
-from petition.models.types import utcnow
+from petition.models.types import utc_midnight, utcnow
 
 ALLOWED_TAGS = {"p", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h2", "h3", "br"}
 
@@ -248,15 +248,10 @@ def schedule_of(campaign: Campaign) -> Schedule:
 
 def _apply_schedule(campaign: Campaign, schedule: Schedule) -> None:
     """Dates are whole UTC days: open from the start of the first, through the end of the last."""
-    campaign.opens_at = _start_of(schedule.opens_on)
-    campaign.closes_at = _start_of(
-        schedule.last_day + timedelta(days=1) if schedule.last_day else None
-    )
+    opens, last = schedule.opens_on, schedule.last_day
+    campaign.opens_at = utc_midnight(opens) if opens else None
+    campaign.closes_at = utc_midnight(last + timedelta(days=1)) if last else None
     campaign.goal = schedule.goal
-
-
-def _start_of(day: date | None) -> datetime | None:
-    return None if day is None else datetime.combine(day, time.min, tzinfo=UTC)
 
 
 # Texts

@@ -199,6 +199,8 @@ def delete_logo_after_commit(name: str) -> None:
 
 
 def _delete_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: the change is not in yet
+        return
     discarded = session.info.pop(_DISCARDED, ())
     if discarded and has_app_context():
         for name in discarded:
@@ -206,6 +208,8 @@ def _delete_after_commit(session: Session) -> None:
 
 
 def _keep_after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint undone: the outer change may commit
+        return
     session.info.pop(_DISCARDED, None)
 
 

@@ -18,6 +18,11 @@ class Role(enum.StrEnum):
     EXPORTER = "exporter"
 
 
+def normalise_staff_email(address: str) -> str:
+    """A staff address as accounts store it: the same address typed in any case matches."""
+    return address.strip().casefold()
+
+
 class StaffUser(db.Model):  # type: ignore[name-defined]
     __tablename__ = "staff_user"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import DateTime, Enum
@@ -20,6 +20,11 @@ clock = _system_clock
 
 def utcnow() -> datetime:
     return clock()
+
+
+def utc_midnight(day: date) -> datetime:
+    """The moment a UTC calendar day begins (every date a staff member types is a UTC day)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, case, func, select, update
@@ -20,6 +20,7 @@ from petition.campaigns.counts import counts_changed
 from petition.campaigns.statistics import StatusCounts
 from petition.extensions import db
 from petition.models import Display, Signature, SignatureStatus, StaffUser
+from petition.models.types import utc_midnight
 from petition.signing.services import normalise_email
 
 PREVIEW_ROWS = 50
@@ -80,10 +81,6 @@ def mask_email(address: str | None) -> str:
     return f"{local[:1]}***@{domain}" if local else "***"
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class SignatureFilter:
     """Which signatures of one campaign a review covers. Emails and domains are normalised."""
@@ -132,9 +129,9 @@ class SignatureFilter:
             Signature.confirmed_at if self.window is TimeWindow.CONFIRMED else Signature.created_at
         )
         if self.date_from:
-            found.append(moment >= _day_start(self.date_from))
+            found.append(moment >= utc_midnight(self.date_from))
         if self.date_to:
-            found.append(moment < _day_start(self.date_to + timedelta(days=1)))
+            found.append(moment < utc_midnight(self.date_to + timedelta(days=1)))
         if self.country:
             found.append(Signature.country == self.country)
         if self.status:

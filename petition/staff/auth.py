@@ -23,6 +23,7 @@ from petition.models import (
     StaffUser,
     TokenPurpose,
 )
+from petition.models.staff import normalise_staff_email
 from petition.models.types import utcnow
 from petition.tokens import find_token, hash_token, issue_password_token
 
@@ -52,10 +53,6 @@ class NewAccount:
     user: StaffUser
     totp_uri: str
     password_token: str
-
-
-def normalise_staff_email(address: str) -> str:
-    return address.strip().casefold()
 
 
 def find_staff(email: str) -> StaffUser | None:

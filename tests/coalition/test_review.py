@@ -142,6 +142,9 @@ def test_a_removed_logo_is_deleted_once_the_change_commits_and_kept_if_it_rolls_
     )
     assert edited.changed == ["logo removed"]
     assert old_logo.exists()  # the row still names it until the change commits
+    with db.session.begin_nested():  # a savepoint released later in the same transaction
+        pass
+    assert old_logo.exists()
     db.session.commit()
     assert not old_logo.exists()
     assert audit_actions(organisation.id) == ["organisation.details_edited"]

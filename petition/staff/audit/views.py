@@ -11,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from petition.audit import AuditFilter, AuditPage, find_events, recorded_actions
 from petition.database import MAX_ROW_ID
 from petition.staff.audit.forms import AuditFilterForm
-from petition.staff.auth import normalise_staff_email
 from petition.staff.blueprint import bp
 from petition.staff.permissions import Permission, require
 
@@ -52,7 +51,7 @@ def _cursor(name: str) -> int | None:
 def _wanted(form: AuditFilterForm) -> AuditFilter:
     return AuditFilter(
         action=form.action.data or None,
-        actor_email=normalise_staff_email(form.actor.data) if form.actor.data else None,
+        actor_email=form.actor.data or None,
         object_type=form.object_type.data or None,
         object_id=form.object_id.data or None,
         since=form.since.data,

@@ -13,7 +13,7 @@ from petition.delivery.service import DeliveryRecord, unknown_placeholders
 from petition.delivery.wording import PLACEHOLDERS
 from petition.forms import Form, plausible_day
 from petition.models import Campaign, DeliveryPackage
-from petition.models.types import utcnow
+from petition.models.types import utc_midnight, utcnow
 
 ALL_TARGETS = "all"
 CUTOFF_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -21,8 +21,8 @@ NOTE_MAX = 1000
 LETTER_MAX = 20_000
 
 
-def _at_midnight(day: date | None) -> datetime | None:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
+def _midnight_of(day: date | None) -> datetime | None:
+    return utc_midnight(day) if day else None
 
 
 def _day_of(moment: datetime | None) -> date | None:
@@ -94,8 +94,8 @@ class DeliveryRecordForm(Form):
     def delivery_record(self) -> DeliveryRecord:
         """The validated record (call after `validate()`)."""
         return DeliveryRecord(
-            sent_at=_at_midnight(self.sent_on.data),
-            acknowledged_at=_at_midnight(self.acknowledged_on.data),
+            sent_at=_midnight_of(self.sent_on.data),
+            acknowledged_at=_midnight_of(self.acknowledged_on.data),
             note=self.note.data or "",
         )
 
