@@ -11,14 +11,22 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from petition.campaigns.custodians import KeyAlreadyAdded, add_custodian_key, custodian_keys
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
-from petition.demo import load_demo
+from petition.demo import ensure_demo_custodian, load_demo
 from petition.extensions import db
 from petition.i18n import LANGUAGES
 from petition.models import Campaign, Role
 from petition.models.types import utcnow
 from petition.retention import purge as apply_retention
+from petition.sealing import (
+    NotARecipient,
+    new_identity,
+    parse_recipient,
+    recipient_of,
+    write_identity,
+)
 from petition.signing.updates import (
     SUBJECT_MAX,
     CampaignIsDraft,
@@ -30,6 +38,7 @@ from petition.staff.auth import AccountExists
 from petition.worker import run_worker
 
 demo = AppGroup("demo", help="Demo data.")
+keys = AppGroup("keys", help="Custodian keys: who can read a campaign's sealed signer data.")
 staff = AppGroup("staff", help="Staff accounts.")
 outbox = AppGroup("outbox", help="The mail outbox.")
 
@@ -38,8 +47,67 @@ outbox = AppGroup("outbox", help="The mail outbox.")
 def demo_load() -> None:
     """Load the People First campaign (idempotent)."""
     campaign = load_demo()
+    identity_file = ensure_demo_custodian(campaign, Path(current_app.instance_path))
     db.session.commit()
     click.echo(f"Demo campaign ready: /en/{campaign.slug}/")
+    if identity_file is not None:
+        click.echo(f"Demo custodian key (for development only): {identity_file}")
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.ClickException(f"no campaign with the slug {slug!r}")
+    return campaign
+
+
+def _register(campaign: Campaign, recipient: str) -> None:
+    try:
+        add_custodian_key(campaign, recipient, actor=None)
+    except NotARecipient as error:
+        raise click.ClickException("that is not an age public key (age1…)") from error
+    except KeyAlreadyAdded as error:
+        raise click.ClickException("the campaign already has this key") from error
+
+
+@keys.command("new")
+@click.argument("slug")
+@click.option(
+    "--identity-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the private key (a new file, readable by you only).",
+)
+def keys_new(slug: str, identity_out: Path) -> None:
+    """Make a custodian key pair for a campaign: the private key goes to a file you keep
+    away from this server; the public key is registered and printed."""
+    campaign = _campaign(slug)
+    identity = new_identity()
+    _register(campaign, recipient_of(identity))
+    try:
+        write_identity(identity, identity_out)
+    except FileExistsError as error:
+        raise click.ClickException(f"{identity_out} exists; choose a new file") from error
+    db.session.commit()
+    click.echo(recipient_of(identity))
+
+
+@keys.command("add")
+@click.argument("slug")
+@click.argument("recipient")
+def keys_add(slug: str, recipient: str) -> None:
+    """Register an existing age public key (made with `age-keygen`, say) for a campaign."""
+    _register(_campaign(slug), recipient)
+    db.session.commit()
+    click.echo(f"added: {parse_recipient(recipient)}")
+
+
+@keys.command("list")
+@click.argument("slug")
+def keys_list(slug: str) -> None:
+    """The public keys a campaign's signer data is sealed to, oldest first."""
+    for key in custodian_keys(_campaign(slug)):
+        click.echo(f"{key.recipient}  added {key.created_at:%Y-%m-%d %H:%M} UTC")
 
 
 @outbox.command("run")
@@ -159,6 +227,7 @@ def updates_send(slug: str, lang: str, subject: str, body_file: TextIO) -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(deliver)
     app.cli.add_command(demo)
+    app.cli.add_command(keys)
     app.cli.add_command(outbox)
     app.cli.add_command(purge)
     app.cli.add_command(staff)

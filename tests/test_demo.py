@@ -12,7 +12,8 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_demo_load_is_idempotent_and_complete(app, client):
+def test_demo_load_is_idempotent_and_complete(app, client, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
     runner = app.test_cli_runner()
     for _ in range(2):
         result = runner.invoke(args=["demo", "load"])

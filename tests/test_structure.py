@@ -33,6 +33,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "page_cache",
             "privacy",
             "public_limits",
+            "sealing",
             "security",
             "tokens",
         }

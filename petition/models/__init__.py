@@ -2,6 +2,7 @@
 
 from petition.models.audit import AuditEvent
 from petition.models.campaign import Campaign, CampaignStatus, CampaignText, CampaignTextVersion
+from petition.models.custodian import CustodianKey
 from petition.models.delivery import DeliveryPackage, LetterTemplate, PackageStatus
 from petition.models.organisation import (
     Listing,
@@ -23,6 +24,7 @@ __all__ = [
     "CampaignText",
     "CampaignTextVersion",
     "CampaignUpdate",
+    "CustodianKey",
     "DeliveryPackage",
     "Display",
     "LetterTemplate",
