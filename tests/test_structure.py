@@ -41,7 +41,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"campaigns"}),
     frozenset({"signing", "coalition"}),
     frozenset({"delivery", "exports", "retention"}),
-    frozenset({"worker", "api", "cli", "demo", "staff"}),
+    frozenset({"worker", "api", "demo"}),
+    frozenset({"staff"}),
+    frozenset({"cli"}),
     frozenset({"__init__", "wsgi"}),
 )
 LAYER_OF = {unit: level for level, units in enumerate(LAYERS) for unit in units}
@@ -90,6 +92,20 @@ def test_no_module_imports_from_a_layer_above_it() -> None:
             if unit in LAYER_OF and LAYER_OF[unit] > level:
                 upward.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports petition.{unit}")
     assert upward == []
+
+
+def test_every_import_of_the_package_is_absolute_and_known() -> None:
+    odd = []
+    for name, _, tree in modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level > 0:
+                odd.append(f"{name}:{node.lineno} relative import")
+        odd += [
+            f"{name}:{line} petition.{unit}?"
+            for line, unit in imported_units(tree)
+            if unit not in LAYER_OF and unit != "create_app"
+        ]
+    assert odd == []
 
 
 def test_packages_of_one_layer_do_not_import_each_other_both_ways() -> None:
