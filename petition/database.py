@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Date, event
+from sqlalchemy import Date, Integer, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -120,3 +120,23 @@ def _utc_day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> s
 def as_date(value: date | str) -> date:
     """A day as SQL returns it: a date on PostgreSQL, ISO text on SQLite."""
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+class first_code_point(FunctionElement[int]):
+    """The code point of a text's first character, on PostgreSQL and on SQLite."""
+
+    type = Integer()
+    name = "first_code_point"
+    inherit_cache = True
+
+
+@compiles(first_code_point)
+def _first_code_point_sqlite(element: first_code_point, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"unicode({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(first_code_point, "postgresql")
+def _first_code_point_postgresql(
+    element: first_code_point, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return f"ascii({compiler.process(element.clauses, **kw)})"  # a code point, in UTF-8

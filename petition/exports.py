@@ -38,7 +38,6 @@ import xlsxwriter
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Integer,
     Select,
     String,
     Text,
@@ -52,14 +51,12 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy import column as sa_column
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from petition import audit
 from petition.cells import FORMULA_STARTS, inert_cell
 from petition.countries import country_name, country_names
+from petition.database import first_code_point
 from petition.extensions import db
 from petition.models import (
     Campaign,
@@ -253,26 +250,6 @@ def _formatter(cell: Cell, lang: str) -> Callable[[Any], str]:
 
 
 # --- cells, in PostgreSQL's SQL -----------------------------------------------------------
-
-
-class first_code_point(FunctionElement[int]):
-    """The code point of a text's first character, on PostgreSQL and on SQLite."""
-
-    type = Integer()
-    name = "first_code_point"
-    inherit_cache = True
-
-
-@compiles(first_code_point)
-def _first_code_point_sqlite(element: first_code_point, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"unicode({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(first_code_point, "postgresql")
-def _first_code_point_postgresql(
-    element: first_code_point, compiler: SQLCompiler, **kw: Any
-) -> str:
-    return f"ascii({compiler.process(element.clauses, **kw)})"  # a code point, in UTF-8
 
 
 def inert_sql(text: ColumnElement[str]) -> ColumnElement[str]:

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +16,7 @@ from petition.coalition.services import PublicDetails
 from petition.forms import (
     Form,
     StatementForm,
+    at_most,
     clean_text,
     country_choices,
     known_country,
@@ -36,14 +36,7 @@ def short_text(label: object, limit: int, *, required: bool) -> StringField:
         filters=[clean_text],
         validators=[
             first,
-            Length(
-                max=limit,
-                message=lazy_ngettext(
-                    "Please use at most %(num)d character.",
-                    "Please use at most %(num)d characters.",
-                    limit,
-                ),
-            ),
+            at_most(limit),
             plain_text,
         ],
     )
@@ -73,14 +66,7 @@ class PublicDetailsForm(Form):
         description=_l("Plain text, at most 500 characters."),
         validators=[
             Optional(),
-            Length(
-                max=500,
-                message=lazy_ngettext(
-                    "Please use at most %(num)d character.",
-                    "Please use at most %(num)d characters.",
-                    500,
-                ),
-            ),
+            at_most(500),
             plain_paragraphs,
         ],
     )

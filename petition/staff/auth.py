@@ -129,8 +129,9 @@ def check_second_factor(user: StaffUser, code: str) -> bool:
     """A current TOTP code (each accepted once) or an unused recovery code; a wrong one is
     recorded in the audit trail."""
     code = "".join(code.split()).upper()
-    right = _check_totp(user, code) if code.isdigit() and len(code) == 6 else None
-    if right is None:
+    if code.isdigit() and len(code) == 6:
+        right = _check_totp(user, code)
+    else:
         right = _use_recovery_code(user, code)
     if not right:
         audit.record("staff.sign_in_failed", actor=user, detail="second factor")

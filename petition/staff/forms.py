@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from flask_babel import lazy_ngettext
 from wtforms import DateField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from petition.extensions import db
+from petition.campaigns.services import list_campaigns
 from petition.forms import Form, country_options, plausible_day
 from petition.i18n import language_names
-from petition.models import Campaign
 from petition.signing.review import TimeWindow
 
 DATE_MESSAGE = _l("Please enter a date as YYYY-MM-DD.")
@@ -65,16 +64,32 @@ class WindowedFilterForm(Form):
 
     def fill_choices(self, lang: str) -> None:
         """Campaigns (newest first) and countries, named in the staff member's language."""
-        campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
-        self.campaign.choices = [
-            SelectChoice(str(campaign.id), f"{campaign.title_in(lang)} ({campaign.slug})")
-            for campaign in campaigns
-        ]
+        self.campaign.choices = campaign_options(lang)
         self.country.choices = [SelectChoice("", _l("Any country")), *country_options(lang)]
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+def reason_length(limit: int) -> Length:
+    """A staff member's reason (for an export, an invalidation, a rejection) has a limit."""
+    return Length(
+        max=limit,
+        message=lazy_ngettext(
+            "Please keep the reason to %(num)d character or fewer.",
+            "Please keep the reason to %(num)d characters or fewer.",
+            limit,
+        ),
+    )
+
+
+def campaign_options(lang: str) -> list[SelectChoice]:
+    """Every campaign, newest first, as "title (slug)" with the title in `lang`."""
+    return [
+        SelectChoice(str(campaign.id), f"{campaign.title_in(lang)} ({campaign.slug})")
+        for campaign in list_campaigns()
+    ]
 
 
 def language_choices() -> list[SelectChoice]:

@@ -14,7 +14,7 @@ from petition.campaigns import services, targets
 from petition.extensions import db
 from petition.i18n import language_names
 from petition.models import Campaign, CampaignStatus
-from petition.staff.blueprint import bp
+from petition.staff.blueprint import bp, commit_if_changed
 from petition.staff.campaigns.forms import (
     CampaignSettingsForm,
     CampaignTextForm,
@@ -47,16 +47,6 @@ def _show_refusal(form: CampaignSettingsForm, error: services.SettingsRefused) -
         form.status.errors = [_("Please write the English text before opening the campaign.")]
     else:
         form.slug.errors = [_slug_error(error)]
-
-
-def _saved(changed: object, message: str, to: str) -> ResponseReturnValue:
-    """Commit and say so if anything changed, else say nothing did; then go to `to`."""
-    if changed:
-        db.session.commit()
-        flash(message, "success")
-    else:
-        flash(_("Nothing was changed."), "info")
-    return redirect(to)
 
 
 @bp.get("/campaigns")
@@ -141,7 +131,8 @@ def campaign_edit(campaign_id: int) -> ResponseReturnValue:
         _show_refusal(form, error)
         return _edit_page(campaign, form, status=422)
     saved = _("The campaign settings are saved.")
-    return _saved(changed, saved, url_for("staff.campaign_edit", campaign_id=campaign.id))
+    commit_if_changed(changed, saved)
+    return redirect(url_for("staff.campaign_edit", campaign_id=campaign.id))
 
 
 def _text_form(campaign: Campaign, lang: str) -> CampaignTextForm:
@@ -202,7 +193,8 @@ def campaign_text(campaign_id: int, lang: str) -> ResponseReturnValue:
     changed = services.update_text(campaign, lang, _text_fields(form), actor=current_user)
     saved = _("The %(language)s text is saved.", language=language_names()[lang])
     here = url_for("staff.campaign_text", campaign_id=campaign.id, lang=lang)
-    return _saved(changed, saved, here)
+    commit_if_changed(changed, saved)
+    return redirect(here)
 
 
 @bp.post("/campaigns/<int:campaign_id>/text/<lang>/preview")
@@ -231,4 +223,5 @@ def campaign_targets(campaign_id: int) -> ResponseReturnValue:
         changed = targets.detach_target(campaign, target, actor=current_user)
         done = _("%(name)s is no longer addressed by this campaign.", name=target.name)
     here = url_for("staff.campaign_edit", campaign_id=campaign.id, _anchor="targets")
-    return _saved(changed, done, here)
+    commit_if_changed(changed, done)
+    return redirect(here)

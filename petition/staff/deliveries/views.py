@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from petition.campaigns.services import get_campaign
 from petition.delivery import service
 from petition.delivery.package import PackageError
 from petition.extensions import db
 from petition.i18n import LETTER_LANGUAGES, current_language, language_names
 from petition.models import Campaign, DeliveryPackage, PackageStatus
-from petition.staff.blueprint import bp
+from petition.staff.blueprint import bp, commit_if_changed
 from petition.staff.deliveries.forms import (
     BuildPackageForm,
     DeliveryRecordForm,
@@ -67,7 +68,7 @@ def delivery_update(package_id: int) -> ResponseReturnValue:
     except service.PackageNotReady:
         form.sent_on.errors = [_("Only a package that is ready can be marked as sent.")]
         return _package_page(package, form, 422)
-    _commit_if_changed(bool(changed), _("The delivery record is saved."))
+    commit_if_changed(changed, _("The delivery record is saved."))
     return redirect(url_for("staff.delivery", package_id=package.id))
 
 
@@ -96,7 +97,7 @@ def letter_template(campaign_id: int, lang: str) -> ResponseReturnValue:
     if not form.validate():
         return _letter_page(campaign, lang, form, 422)
     changed = service.save_letter(campaign, lang, form.body.data, actor=current_user)
-    _commit_if_changed(changed, _("The letter is saved. The next package uses it."))
+    commit_if_changed(changed, _("The letter is saved. The next package uses it."))
     return redirect(url_for("staff.letter_template", campaign_id=campaign.id, lang=lang))
 
 
@@ -108,34 +109,21 @@ def _package(package_id: int) -> DeliveryPackage:
     return package
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    campaign: Campaign = db.get_or_404(Campaign, campaign_id)
-    return campaign
-
-
 def _posted_campaign(form: BuildPackageForm) -> Campaign:
     """The campaign the build form names (404 unless there is one), set on the form."""
     campaign_id = form.campaign_id.data or ""
     if not campaign_id.isdigit():
         abort(404)
-    campaign = _campaign(int(campaign_id))
+    campaign = get_campaign(int(campaign_id))
     form.set_campaign(campaign)
     return campaign
 
 
 def _letter_campaign(campaign_id: int, lang: str) -> Campaign:
-    campaign = _campaign(campaign_id)
+    campaign = get_campaign(campaign_id)
     if lang not in LETTER_LANGUAGES:
         abort(404)
     return campaign
-
-
-def _commit_if_changed(changed: bool, saved: str) -> None:
-    if changed:
-        db.session.commit()
-        flash(saved, "success")
-    else:
-        flash(_("Nothing was changed."), "info")
 
 
 def _queued(packages: list[DeliveryPackage]) -> ResponseReturnValue:

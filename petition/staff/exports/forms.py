@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, InputRequired, ValidationError
 
 from petition.exports import (
     REASON_MAX_LENGTH,
@@ -22,7 +22,7 @@ from petition.forms import plain_paragraphs
 from petition.labels import ORGANISATION_STATUS_LABELS, SIGNATURE_STATUS_LABELS
 from petition.models import OrganisationStatus, SignatureStatus
 from petition.signing.review import TimeWindow
-from petition.staff.forms import ChoiceField, WindowedFilterForm
+from petition.staff.forms import ChoiceField, WindowedFilterForm, reason_length
 
 STATUS_LABELS: dict[ExportKind, dict[Any, Any]] = {
     ExportKind.SIGNATURES: SIGNATURE_STATUS_LABELS,
@@ -76,14 +76,7 @@ class ExportForm(WindowedFilterForm):
         ),
         validators=[
             plain_paragraphs,
-            Length(
-                max=REASON_MAX_LENGTH,
-                message=lazy_ngettext(
-                    "Please keep the reason to %(num)d character or fewer.",
-                    "Please keep the reason to %(num)d characters or fewer.",
-                    REASON_MAX_LENGTH,
-                ),
-            ),
+            reason_length(REASON_MAX_LENGTH),
         ],
     )
 

@@ -6,14 +6,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import select
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
     ValidationError,
@@ -24,11 +22,10 @@ from petition.coalition.matching import Duplicate
 from petition.coalition.queue import QueueFilter
 from petition.coalition.review import KEEPABLE, REASON_MAX_LENGTH, DetailsEdit
 from petition.database import MAX_ROW_ID
-from petition.extensions import db
 from petition.forms import Form, country_choices, known_country, plain_paragraphs, strip
 from petition.labels import KIND_LABELS, ORGANISATION_STATUS_LABELS
-from petition.models import Campaign, OrganisationKind, OrganisationStatus
-from petition.staff.forms import ChoiceField
+from petition.models import OrganisationKind, OrganisationStatus
+from petition.staff.forms import ChoiceField, campaign_options, reason_length
 
 
 class QueueFilterForm(Form):
@@ -51,11 +48,7 @@ class QueueFilterForm(Form):
 
     def __init__(self, *args: Any, lang: str = "en", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        campaigns = db.session.scalars(select(Campaign).order_by(Campaign.created_at.desc()))
-        self.campaign.choices = [
-            SelectChoice("", _l("All campaigns")),
-            *(SelectChoice(str(c.id), f"{c.title_in(lang)} ({c.slug})") for c in campaigns),
-        ]
+        self.campaign.choices = [SelectChoice("", _l("All campaigns")), *campaign_options(lang)]
 
     def queue_filter(self) -> QueueFilter:
         """The chosen filter; the defaults where the form is not valid."""
@@ -98,14 +91,7 @@ class RejectForm(DecisionForm):
         filters=[strip],
         validators=[
             DataRequired(_l("Please give a reason.")),
-            Length(
-                max=REASON_MAX_LENGTH,
-                message=lazy_ngettext(
-                    "Please keep the reason to %(num)d character or fewer.",
-                    "Please keep the reason to %(num)d characters or fewer.",
-                    REASON_MAX_LENGTH,
-                ),
-            ),
+            reason_length(REASON_MAX_LENGTH),
             plain_paragraphs,
         ],
     )

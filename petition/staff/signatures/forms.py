@@ -39,7 +39,7 @@ from petition.signing.review import (
     TimeWindow,
     normalise_domain,
 )
-from petition.staff.forms import ChoiceField, WindowedFilterForm
+from petition.staff.forms import ChoiceField, WindowedFilterForm, reason_length
 
 
 class FilterForm(WindowedFilterForm):
@@ -110,14 +110,7 @@ def _reason_field() -> TextAreaField:
         ),
         validators=[
             DataRequired(_l("Please give a reason.")),
-            Length(
-                max=REASON_MAX_LENGTH,
-                message=lazy_ngettext(
-                    "Please keep the reason to %(num)d character or fewer.",
-                    "Please keep the reason to %(num)d characters or fewer.",
-                    REASON_MAX_LENGTH,
-                ),
-            ),
+            reason_length(REASON_MAX_LENGTH),
         ],
     )
 

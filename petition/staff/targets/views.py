@@ -11,7 +11,7 @@ from petition.campaigns import targets as parties
 from petition.extensions import db
 from petition.i18n import language_names
 from petition.models import Target
-from petition.staff.blueprint import bp
+from petition.staff.blueprint import bp, commit_if_changed
 from petition.staff.permissions import Permission, require
 from petition.staff.targets.forms import TargetForm
 
@@ -71,9 +71,6 @@ def target_edit(target_id: int) -> ResponseReturnValue:
         changed = parties.update_target(target, _fields(form), actor=current_user)
     except parties.TargetNameTaken:
         return _name_taken(form, target)
-    if not changed:
-        flash(_("Nothing was changed."), "info")
+    if not commit_if_changed(changed, _("The details of %(name)s are saved.", name=target.name)):
         return redirect(url_for("staff.target_edit", target_id=target.id))
-    db.session.commit()
-    flash(_("The details of %(name)s are saved.", name=target.name), "success")
     return redirect(url_for("staff.targets"))
