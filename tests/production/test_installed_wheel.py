@@ -49,6 +49,13 @@ def test_the_installed_app_runs_from_an_empty_directory_in_ukrainian(installed, 
     run_flask(installed, env, empty, "db", "upgrade")
     assert "(head)" in run_flask(installed, env, empty, "db", "current")
     run_flask(installed, env, empty, "demo", "load")
+    key_file = tmp_path / "custodian.key"  # the custodian's machine, not the app's folders
+    recipient = run_flask(
+        installed, env, empty, "keys", "new", "people-first", "--identity-out", str(key_file)
+    ).strip()
+    assert recipient.startswith("age1")
+    assert recipient in run_flask(installed, env, empty, "keys", "list", "people-first")
+    assert key_file.stat().st_mode & 0o077 == 0
 
     web = Process(
         "gunicorn",
