@@ -20,10 +20,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from petition import create_app
+from petition.campaigns.custodians import recipients
 from petition.campaigns.services import get_public
+from petition.campaigns.signable import signable
 from petition.extensions import db
 from petition.models import Campaign, Display, OutboxMessage, Signature, TokenPurpose
-from petition.signing.services import SignatureRequest, normalise_email, request_signature
+from petition.personal import Details, person_columns
+from petition.signing.services import SignatureRequest, request_signature
 from petition.tokens import issue_token
 
 SLUG = "people-first"
@@ -35,11 +38,10 @@ def campaign() -> Campaign:
 
 
 def pending_signature(found: Campaign, email: str) -> Signature:
+    details = Details(name="Bench Confirmer", email=email)
     return Signature(
         campaign=found,
-        name="Bench Confirmer",
-        email=email,
-        email_normalised=normalise_email(email),
+        **person_columns(details, Display.ANONYMOUS, recipients(found)),
         country="UA",
         display=Display.ANONYMOUS,
         lang="en",
@@ -63,8 +65,8 @@ def make_tokens(count: int, prefix: str) -> list[str]:
 
 
 def queue_mail(count: int, prefix: str) -> None:
-    found = campaign()
-    sha256 = found.text("en").sha256
+    sha256 = campaign().text("en").sha256
+    kept = signable(SLUG, sha256, "en")
     for index in range(count):
         wish = SignatureRequest(
             name="Bench Mail",
@@ -76,7 +78,7 @@ def queue_mail(count: int, prefix: str) -> None:
             lang="en",
             statement_sha256=sha256,
         )
-        request_signature(found.id, wish, client_hash=None)
+        request_signature(kept, wish, client_hash=None)
         if (index + 1) % BATCH == 0:
             db.session.commit()
     db.session.commit()

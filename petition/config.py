@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 from collections.abc import Mapping
@@ -35,6 +37,11 @@ def dev_secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def derived_key(secret: str, purpose: str) -> str:
+    """A key for one purpose, derived from SECRET_KEY when the operator sets none of its own."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
 def tunables_from(env: Mapping[str, str]) -> dict[str, Any]:
     """Settings with a default (limits, timeouts, sizes) that the environment overrides."""
     found: dict[str, Any] = {}
@@ -52,6 +59,10 @@ class Settings:
     """Everything the operator can set; names follow ARCHITECTURE.md."""
 
     SECRET_KEY: str
+    # Keys the hashes of signers' addresses (petition/personal.py). Derived from SECRET_KEY
+    # unless set; set it on its own to be free to change SECRET_KEY later: a new hash key
+    # lets every earlier signer sign a second time.
+    EMAIL_HASH_KEY: str
     SQLALCHEMY_DATABASE_URI: str
     BASE_URL: str
     MAIL_SERVER: str | None
@@ -135,6 +146,7 @@ class Settings:
         redis_url = env.get("REDIS_URL") or None
         computed: dict[str, Any] = {
             "SECRET_KEY": secret,
+            "EMAIL_HASH_KEY": env.get("EMAIL_HASH_KEY") or derived_key(secret, "email-hash"),
             "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
             "BASE_URL": base_url,
             "MAIL_SERVER": env.get("MAIL_SERVER") or None,

@@ -45,7 +45,6 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    null,
     select,
     type_coerce,
     values,
@@ -60,7 +59,6 @@ from petition.database import first_code_point
 from petition.extensions import db
 from petition.models import (
     Campaign,
-    Display,
     Organisation,
     OrganisationStatus,
     Signature,
@@ -88,6 +86,10 @@ class ExportKind(enum.StrEnum):
 class ExportFormat(enum.StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
+
+
+class AddressesSealed(Exception):
+    """Signers' addresses are sealed: the server cannot export them (custodians unseal)."""
 
 
 class ReasonRequired(ValueError):
@@ -188,17 +190,16 @@ _MODELS: dict[ExportKind, Any] = {
 
 
 def columns_for(kind: ExportKind, *, include_emails: bool) -> list[Column]:
-    """The columns of an export, in order; the email column only when asked for."""
+    """The columns of an export, in order; a representative's email only when asked for."""
     if kind is ExportKind.SIGNATURES:
-        # Anonymous signers are counted, never named: not even in a staff export.
-        name = case((Signature.display == Display.ANONYMOUS, null()), else_=Signature.name)
+        # The name as the signer chose to be shown (none when anonymous); the typed name,
+        # the address and the city are sealed, for custodians only (`flask unseal`).
         return [
             Column("id", Signature.id, Cell.NUMBER),
-            Column("name", name),
-            *([Column("email", Signature.email)] if include_emails else []),
+            Column("name", Signature.public_name),
+            Column("email_domain", Signature.email_domain),
             Column("country", Signature.country),
             Column("country_name", Signature.country, Cell.COUNTRY_NAME),
-            Column("city", Signature.city),
             Column("display", Signature.display, Cell.CODE),
             Column("status", Signature.status, Cell.CODE),
             Column("lang", Signature.lang, Cell.CODE),
@@ -537,6 +538,8 @@ def start_export(request: ExportRequest, *, actor: StaffUser, lang: str) -> Expo
     export ready to stream those rows. Raises ReasonRequired and NoSuchCampaign."""
     if request.include_emails and not request.reason.strip():
         raise ReasonRequired
+    if request.include_emails and request.filter.kind is ExportKind.SIGNATURES:
+        raise AddressesSealed
     campaign = db.session.get(Campaign, request.filter.campaign_id)
     if campaign is None:
         raise NoSuchCampaign(request.filter.campaign_id)

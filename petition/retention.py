@@ -16,10 +16,11 @@ The rules, each with the setting that tunes it (read with `current_app.config.ge
 - Sent or failed mail more than RETENTION_OUTBOX_DAYS (7) old; done mail never keeps an
   address, even for those seven days.
 - RETENTION_AFTER_CLOSE_DAYS (180) after a campaign closed or its last delivery package,
-  whichever is later (see `erasure_anchor`): the names, addresses, cities and client hashes
-  of its signers and the names, roles and addresses of its organisations' representatives
-  are erased. Country, status, dates, language and statement hash stay, so every count and
-  published figure stays the same, as do the delivery records.
+  whichever is later (see `erasure_anchor`): everything personal of its signers (the sealed
+  details, shown names, address hashes and domains, client hashes) and the names, roles
+  and addresses of its organisations' representatives are erased. Country, status, dates,
+  language and statement hash stay, so every count and published figure stays the same,
+  as do the delivery records.
 - Staff sessions that ended more than RETENTION_STAFF_SESSION_DAYS (30) ago.
 - Stored logo files no organisation refers to, older than RETENTION_ORPHAN_LOGO_HOURS (24).
 
@@ -60,6 +61,7 @@ from petition.models import (
     SignatureStatus,
     StaffSession,
 )
+from petition.models.signature import PERSONAL_COLUMNS
 from petition.models.types import utcnow
 
 log = logging.getLogger("petition.retention")
@@ -258,13 +260,7 @@ def erase_closed_campaigns(now: datetime) -> dict[str, int]:
             ),
         )
     )
-    signature_data = (
-        Signature.name,
-        Signature.email,
-        Signature.email_normalised,
-        Signature.city,
-        Signature.client_hash,
-    )
+    signature_data = tuple(getattr(Signature, column) for column in PERSONAL_COLUMNS)
     counts["erased_signers"] = _run(
         update(Signature)
         .where(signers, _holds(*signature_data))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from petition.campaigns.custodians import add_custodian_key, recipients
 from petition.extensions import db
 from petition.models import (
     Campaign,
@@ -16,8 +17,12 @@ from petition.models import (
     SignatureStatus,
 )
 from petition.models.types import utcnow
-from petition.signing.services import normalise_email
+from petition.personal import Details, person_columns
+from petition.sealing import new_identity, recipient_of
 from petition.staff.auth import add_staff, hash_password
+
+# Every test campaign seals to this custodian; tests open what was sealed with it.
+CUSTODIAN = new_identity()
 
 
 def make_campaign(
@@ -34,6 +39,8 @@ def make_campaign(
             demands="1. Release the detainees.\n2. Return the children.",
         )
     db.session.add(campaign)
+    db.session.flush()
+    add_custodian_key(campaign, recipient_of(CUSTODIAN), actor=None)
     db.session.commit()
     return campaign
 
@@ -56,16 +63,18 @@ _signers = itertools.count(1)
 
 
 def make_signature(campaign: Campaign, **fields: Any) -> Signature:
-    """A committed signature row with invented details; `fields` override any column."""
+    """A committed signature row with invented details, sealed as signing seals them;
+    `name`, `email` and `city` are what the signer typed, and `fields` override any column."""
     number = next(_signers)
     email = fields.pop("email", None) or f"person{number}@example.org"
+    name = fields.pop("name", None) or f"Person {number}"
+    details = Details(name=name, email=email, city=fields.pop("city", None))
+    display = fields.pop("display", None) or Display.FULL
     values: dict[str, Any] = {
         "campaign_id": campaign.id,
-        "name": f"Person {number}",
-        "email": email,
-        "email_normalised": normalise_email(email),
+        **person_columns(details, display, recipients(campaign)),
         "country": "UA",
-        "display": Display.FULL,
+        "display": display,
         "lang": "en",
         "statement_sha256": "0" * 64,
         "status": SignatureStatus.CONFIRMED,

@@ -31,6 +31,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "mail",
             "ops",
             "page_cache",
+            "personal",
             "privacy",
             "public_limits",
             "sealing",

@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import Gone
 
 from petition import audit
+from petition.campaigns.custodians import recipients
 from petition.extensions import db
 from petition.i18n import LANGUAGES
 from petition.models import (
@@ -74,6 +75,10 @@ class StatusChangeNotAllowed(SettingsRefused):
 
 class CampaignNotReady(SettingsRefused):
     """The campaign cannot open before it has its English text."""
+
+
+class CampaignHasNoCustodian(SettingsRefused):
+    """The campaign cannot open before it has a custodian key to seal signers' data to."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +234,8 @@ def _check_status_change(campaign: Campaign, status: CampaignStatus) -> None:
         raise StatusChangeNotAllowed(f"{campaign.status} → {status}")
     if status is CampaignStatus.OPEN and REQUIRED_LANG not in campaign.texts:
         raise CampaignNotReady(campaign.slug)
+    if status is CampaignStatus.OPEN and not recipients(campaign):
+        raise CampaignHasNoCustodian(campaign.slug)
 
 
 def _set_status(campaign: Campaign, status: CampaignStatus) -> None:

@@ -1,7 +1,8 @@
 """What a signing POST needs of an open campaign, kept by each process for a few seconds.
 
 On a viral day every signing POST would otherwise load the campaign and its texts only to
-learn two things: its id, and the hash of the text the signer was shown. Keeping that for
+learn three things: its id, the hash of the text the signer was shown, and the keys to seal
+the signer's details to. Keeping that for
 `CAMPAIGN_SNAPSHOT_SECONDS` is safe because nothing it holds can let a wrong signature in:
 
 - the insert itself checks that the campaign is still open (`signing.services`), so a
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from petition.campaigns.custodians import recipients
 from petition.campaigns.services import get_open
 from petition.i18n import LANGUAGES
 
@@ -29,6 +31,9 @@ from petition.i18n import LANGUAGES
 class Signable:
     id: int
     statement_sha256: dict[str, str]  # per page language, as `Campaign.text` picks the text
+    # The custodians' keys its signer data is sealed to. Keys are only ever added: a
+    # signature sealed to a kept list, a moment after a key was added, is still readable.
+    recipients: tuple[str, ...]
 
 
 @dataclass
@@ -51,6 +56,7 @@ def signable(slug: str, shown: str | None, lang: str) -> Signable:
     found = Signable(
         id=campaign.id,
         statement_sha256={code: campaign.text(code).sha256 for code in LANGUAGES},
+        recipients=tuple(recipients(campaign)),
     )
     with cache.lock:
         cache.entries[slug] = (now + current_app.config["CAMPAIGN_SNAPSHOT_SECONDS"], found)

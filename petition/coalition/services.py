@@ -24,7 +24,7 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
-from petition.signing.services import normalise_email
+from petition.personal import normalise_email
 from petition.tokens import LinkExpired, LinkInvalid, find_token
 
 # Statuses in which an organisation has joined and still counts.

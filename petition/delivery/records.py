@@ -102,12 +102,6 @@ class ListedOrganisation:
     kind: OrganisationKind
 
 
-def initials(name: str) -> str:
-    """Initials of a name, e.g. "Олена Петренко" → "О. П." (first letter of each word)."""
-    letters = (next((ch for ch in word if ch.isalpha()), "") for word in name.split())
-    return " ".join(f"{letter.upper()}." for letter in letters if letter)
-
-
 def counted_signatures(campaign_id: int, cutoff: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         Signature.campaign_id == campaign_id,
@@ -152,9 +146,9 @@ def shown_names(campaign_id: int, cutoff: datetime, tally: CountryTally) -> Iter
     """
     where = (*counted_signatures(campaign_id, cutoff), Signature.country == tally.code)
     by_name = (
-        select(Signature.name)
+        select(Signature.public_name)
         .where(*where, Signature.display == Display.FULL)
-        .order_by(Signature.name, Signature.id)
+        .order_by(Signature.public_name, Signature.id)
     )
     for name in _stream(by_name):
         if name and name.strip():
@@ -162,10 +156,10 @@ def shown_names(campaign_id: int, cutoff: datetime, tally: CountryTally) -> Iter
             yield name
         else:
             tally.unnamed += 1
-    hidden = select(Signature.name).where(*where, Signature.display == Display.INITIALS)
-    shown = [initials(name or "") for name in _stream(hidden)]
-    tally.unnamed += sum(1 for short in shown if not short)
-    shown = sorted((short for short in shown if short), key=lambda s: (s.casefold(), s))
+    hidden = select(Signature.public_name).where(*where, Signature.display == Display.INITIALS)
+    found: list[str | None] = list(_stream(hidden))
+    tally.unnamed += sum(1 for short in found if not short)
+    shown = sorted((short for short in found if short), key=lambda s: (s.casefold(), s))
     tally.initials += len(shown)
     yield from shown
     anonymous = select(func.count()).where(*where, Signature.display == Display.ANONYMOUS)

@@ -14,7 +14,7 @@ from petition.models import (
     OrganisationStatus,
 )
 from petition.models.types import utcnow
-from petition.signing.services import normalise_email
+from petition.personal import normalise_email
 
 # (name, original-script name, country, kind, listing, founding, representative's language)
 ORGANISATIONS = (

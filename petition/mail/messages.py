@@ -139,8 +139,12 @@ def _link_token(
 
 
 def _signature_of(message: OutboxMessage) -> Signature:
+    """The signature a message is about; the address it goes to is the message's own (the
+    signature's is sealed), kept until it is sent."""
     signature = message.signature
-    if signature is None or not signature.email:
+    if signature is None or not message.recipient:
+        raise Undeliverable
+    if signature.status is SignatureStatus.WITHDRAWN:
         raise Undeliverable
     return signature
 
@@ -172,11 +176,10 @@ def confirm_signature(message: OutboxMessage) -> Email:
     campaign = signature.campaign
     return render_email(
         "confirm_signature",
-        signature.email or "",
+        message.recipient or "",
         message.lang,
         campaign=campaign,
         text=campaign.text(message.lang),
-        name=signature.name,
         hours=hours,
         token=token,
         **_manage_link(signature),
@@ -188,7 +191,7 @@ def already_signed(message: OutboxMessage) -> Email:
     campaign = signature.campaign
     return render_email(
         "already_signed",
-        message.recipient or signature.email or "",
+        message.recipient or "",
         message.lang,
         campaign=campaign,
         text=campaign.text(message.lang),
@@ -280,7 +283,7 @@ def campaign_update(message: OutboxMessage) -> Email:
     campaign = signature.campaign
     email = render_email(
         "campaign_update",
-        signature.email or "",
+        message.recipient or "",
         message.lang,
         campaign=campaign,
         text=campaign.text(message.lang),

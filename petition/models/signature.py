@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from petition.extensions import db
@@ -28,22 +28,41 @@ class SignatureStatus(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # taken back by the signer: personal data erased, not counted
 
 
+# What belongs to the person rather than to the count: emptied on withdrawal and erasure.
+PERSONAL_COLUMNS = (
+    "sealed",
+    "public_name",
+    "email_hash",
+    "mailbox_hash",
+    "email_domain",
+    "client_hash",
+    "legacy_name",
+    "legacy_email",
+    "legacy_email_normalised",
+    "legacy_city",
+)
+
+
 class Signature(db.Model):  # type: ignore[name-defined]
     __tablename__ = "signature"
     __table_args__ = (
         # One signature per person and campaign, whatever its status: concurrent
         # submissions of one address collide here and make a single record.
+        UniqueConstraint("campaign_id", "email_hash"),
         UniqueConstraint("campaign_id", "email_normalised"),
         Index("ix_signature_counts", "campaign_id", "status", "country"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
-    name: Mapped[str | None] = mapped_column(String(120))
-    email: Mapped[str | None] = mapped_column(String(254))
-    email_normalised: Mapped[str | None] = mapped_column(String(254))
+    # The typed name, address and city, sealed to the campaign's custodians
+    # (petition/personal.py); None once withdrawn or purged.
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    public_name: Mapped[str | None] = mapped_column(String(120))  # as `display` shows it
+    email_hash: Mapped[str | None] = mapped_column(String(64))
+    mailbox_hash: Mapped[str | None] = mapped_column(String(64))
+    email_domain: Mapped[str | None] = mapped_column(String(253))
     country: Mapped[str] = mapped_column(String(2))
-    city: Mapped[str | None] = mapped_column(String(80))
     display: Mapped[Display] = mapped_column(str_enum(Display, "signature_display"))
     wants_updates: Mapped[bool] = mapped_column(default=False)
     lang: Mapped[str] = mapped_column(String(2))
@@ -56,5 +75,12 @@ class Signature(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Signatures made before sealing kept these in the clear: `keys seal-existing` seals
+    # them and empties the columns; a later migration drops them.
+    legacy_name: Mapped[str | None] = mapped_column("name", String(120))
+    legacy_email: Mapped[str | None] = mapped_column("email", String(254))
+    legacy_email_normalised: Mapped[str | None] = mapped_column("email_normalised", String(254))
+    legacy_city: Mapped[str | None] = mapped_column("city", String(80))
 
     campaign: Mapped[Campaign] = relationship()

@@ -11,6 +11,7 @@ from petition.extensions import csrf, db
 from petition.i18n import bind_language
 from petition.link_pages import PRIVATE, link_page
 from petition.models import Campaign, Display, Signature
+from petition.personal import email_domain
 from petition.signing import self_service, updates
 from petition.signing.manage_forms import DisplayForm
 
@@ -19,8 +20,11 @@ bind_language(bp)
 
 
 @bp.app_template_global()
-def signer_at_risk(country: str | None, email: str | None) -> bool:
-    return self_service.at_risk(country, email)
+def signer_at_risk(country: str | None, domain: str | None) -> bool:
+    return self_service.at_risk(country, domain)
+
+
+bp.add_app_template_global(email_domain)
 
 
 @bp.app_template_global()
@@ -69,7 +73,11 @@ def change_display(token: str) -> ResponseReturnValue:
     form = DisplayForm()
     if not form.validate():
         return _manage_page(signature, form, 422)
-    self_service.change_display(token, Display(form.display.data))
+    try:
+        self_service.change_display(token, Display(form.display.data), form.name.data)
+    except self_service.NameNeeded:
+        form.name_needed()
+        return _manage_page(signature, form, 422)
     db.session.commit()
     flash(_("Saved. Your signature appears as you chose from now on."), "success")
     return redirect(url_for(".manage", token=token))

@@ -19,9 +19,9 @@ from petition import audit
 from petition.campaigns.counts import counts_changed
 from petition.campaigns.statistics import StatusCounts
 from petition.extensions import db
-from petition.models import Display, Signature, SignatureStatus, StaffUser
+from petition.models import Signature, SignatureStatus, StaffUser
 from petition.models.types import utc_midnight
-from petition.signing.services import normalise_email
+from petition.personal import email_hash, normalise_email
 
 PREVIEW_ROWS = 50
 REASON_MAX_LENGTH = 200
@@ -122,9 +122,9 @@ class SignatureFilter:
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = [Signature.campaign_id == self.campaign_id]
         if self.email:
-            found.append(Signature.email_normalised == self.email)
+            found.append(Signature.email_hash == email_hash(self.email))
         if self.domain:
-            found.append(Signature.email_normalised.endswith(f"@{self.domain}", autoescape=True))
+            found.append(Signature.email_domain == self.domain)
         moment = (
             Signature.confirmed_at if self.window is TimeWindow.CONFIRMED else Signature.created_at
         )
@@ -172,12 +172,13 @@ class SignatureFilter:
 
 @dataclass(frozen=True)
 class ReviewRow:
-    """What the review list shows of a signature: never the address, only its mask."""
+    """What the review list shows of a signature: its public form and the address's domain
+    (the address itself is sealed)."""
 
     id: int
     campaign_id: int
-    name: str | None  # None when the signer chose to be anonymous
-    masked_email: str
+    name: str | None  # as the signer chose to be shown; None when anonymous
+    email_domain: str
     country: str
     status: SignatureStatus
     created_at: datetime
@@ -198,8 +199,8 @@ def _row(signature: Signature) -> ReviewRow:
     return ReviewRow(
         id=signature.id,
         campaign_id=signature.campaign_id,
-        name=None if signature.display is Display.ANONYMOUS else signature.name,
-        masked_email=mask_email(signature.email),
+        name=signature.public_name,
+        email_domain=signature.email_domain or "",
         country=signature.country,
         status=signature.status,
         created_at=signature.created_at,

@@ -23,7 +23,9 @@ from petition.models import (
     SignatureStatus,
     TokenPurpose,
 )
+from petition.models.signature import PERSONAL_COLUMNS
 from petition.models.types import utcnow
+from petition.personal import public_name
 from petition.tokens import LinkExpired, LinkInvalid, find_token
 
 # Russia-controlled territories have no ISO code of their own; the notice's text names them.
@@ -71,26 +73,31 @@ class AlreadyWithdrawn(Exception):
     """The link's signature was withdrawn: nothing of the person is left to show."""
 
 
-def mail_domain(address: str | None) -> str:
-    """The domain of an address, case-folded, without a trailing dot."""
-    if not address or "@" not in address:
-        return ""
-    return address.rpartition("@")[2].strip().casefold().rstrip(".")
+class NameNeeded(Exception):
+    """Showing more of a signature than now needs the name typed again: the server keeps
+    the typed name only sealed, and shows only what the signer chose."""
 
 
-def at_risk(country: str | None, email: str | None) -> bool:
+def at_risk(country: str | None, domain: str | None) -> bool:
     """Whether signing may endanger this person, so the form should recommend `anonymous`:
-    they say they are in Russia, or their mail goes through a Russian provider."""
+    they say they are in Russia, or their mail (at `domain`) goes through a Russian provider."""
     if (country or "").upper() in AT_RISK_COUNTRIES:
         return True
-    domain = mail_domain(email)
-    return bool(domain) and any(
-        domain == entry or domain.endswith("." + entry) for entry in RUSSIAN_MAIL_DOMAINS
-    )
+    if not domain:
+        return False
+    return any(domain == entry or domain.endswith("." + entry) for entry in RUSSIAN_MAIL_DOMAINS)
 
 
 def reveals_less(wanted: Display, current: Display) -> bool:
     return _REVEALS[wanted] < _REVEALS[current]
+
+
+def show_less(signature: Signature, display: Display) -> None:
+    """Lower the signature's display to `display` if that shows less; never raises it. The
+    shown name follows from the one shown now (a full name gives its initials)."""
+    if reveals_less(display, signature.display):
+        signature.display = display
+        signature.public_name = public_name(signature.public_name, display)
 
 
 def manageable_signature(raw_token: str) -> Signature:
@@ -122,20 +129,36 @@ def lock_signature(signature: Signature) -> Signature:
     return signature
 
 
-def change_display(raw_token: str, display: Display) -> Signature:
-    """Show the signature by full name, initials, or not at all, from now on."""
+def change_display(raw_token: str, display: Display, name: str | None = None) -> Signature:
+    """Show the signature by full name, initials, or not at all, from now on.
+
+    With `name`, the signature is shown by that name (as `display` says); without, only
+    less than now can be shown (NameNeeded otherwise)."""
     signature = lock_signature(manageable_signature(raw_token))
-    signature.display = display
+    if name:
+        signature.display = display
+        signature.public_name = public_name(name, display)
+    elif display is not signature.display:
+        if not reveals_less(display, signature.display):
+            raise NameNeeded
+        show_less(signature, display)
     db.session.flush()
     return signature
+
+
+def forget_person(signature: Signature) -> None:
+    """Empty everything of the signature that belongs to the person rather than the count."""
+    for column in PERSONAL_COLUMNS:
+        setattr(signature, column, None)
 
 
 def withdraw_signature(raw_token: str) -> Signature:
     """Take the signature back: erase the person now and stop counting them.
 
     Kept: campaign, country, language, statement hash and the timestamps, so the history
-    of the counts stays explainable. Gone: name, addresses, city and client hash, every
-    link (ended), and every message still waiting to be sent.
+    of the counts stays explainable. Gone: the sealed details, the shown name, the hashes
+    and domain of the address, the client hash, every link (ended), and every message still
+    waiting to be sent.
     """
     signature = manageable_signature(raw_token)
     # Lock order as in confirming (its token, then the signature): tokens first, by id.
@@ -147,11 +170,7 @@ def withdraw_signature(raw_token: str) -> Signature:
     ).all()
     signature = lock_signature(signature)
     now = utcnow()
-    signature.name = None
-    signature.email = None
-    signature.email_normalised = None
-    signature.city = None
-    signature.client_hash = None
+    forget_person(signature)
     signature.wants_updates = False
     signature.display = Display.ANONYMOUS  # nothing to name; and nothing ever will be
     signature.status = SignatureStatus.WITHDRAWN

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import Gone
 
 from petition.campaigns.counts import counts_changed
+from petition.campaigns.signable import Signable
 from petition.extensions import db
 from petition.mail.outbox import enqueue
 from petition.models import (
@@ -27,10 +28,10 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
-from petition.signing.self_service import reveals_less
+from petition.personal import Details, email_hash, mailbox_hash, person_columns
+from petition.signing.self_service import show_less
 from petition.tokens import LinkExpired, LinkInvalid, find_signature_token, hash_token
 
-GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
 # INSERT … ON CONFLICT DO NOTHING, as each supported database spells it.
 INSERTS: dict[str, Callable[..., postgresql.Insert | sqlite.Insert]] = {
     "postgresql": postgresql.insert,
@@ -50,17 +51,9 @@ class SignatureRequest:
     statement_sha256: str
 
 
-def normalise_email(address: str) -> str:
-    """One person, one key: case folded, sub-address dropped, Gmail's dots ignored."""
-    local, _, domain = address.strip().rpartition("@")
-    local, domain = local.casefold(), domain.casefold().rstrip(".")
-    local = local.split("+", 1)[0]
-    if domain in GMAIL_DOMAINS:
-        local, domain = local.replace(".", ""), "gmail.com"
-    return f"{local}@{domain}"
-
-
-def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: str | None) -> None:
+def request_signature(
+    campaign: Signable, wish: SignatureRequest, *, client_hash: str | None
+) -> None:
     """Record a signing attempt and queue the mail that fits it; 410 if the campaign closed.
 
     The caller cannot tell what happened: a new address gets a confirmation link, a pending
@@ -69,26 +62,30 @@ def request_signature(campaign_id: int, wish: SignatureRequest, *, client_hash: 
     first one chose, except to show less of a pending signer (an attacker who got there
     first must not decide that a signer is named): only the holder of a link changes a
     signature otherwise (confirm, manage pages).
+
+    The typed name, address and city are sealed at once (`petition.personal`); the address
+    the mail goes to waits in its outbox row until it is sent.
     """
-    key = normalise_email(wish.email)
-    signature_id = _insert_new(campaign_id, wish, key, client_hash)
+    key = email_hash(wish.email)
+    signature_id = _insert_new(campaign, wish, key, client_hash)
     if signature_id is not None:
-        enqueue("confirm_signature", lang=wish.lang, signature_id=signature_id)
+        enqueue(
+            "confirm_signature", lang=wish.lang, recipient=wish.email, signature_id=signature_id
+        )
         return
-    _ensure_open(campaign_id)  # nothing was inserted: the address is known, or it closed
-    signature = _find(campaign_id, key)
+    _ensure_open(campaign.id)  # nothing was inserted: the address is known, or it closed
+    signature = _find(campaign.id, key)
     if signature is None:
         return  # erased between the insert and the look-up; nothing left to act on
     if signature.status is SignatureStatus.CONFIRMED:
-        _queue_already_signed(signature, wish.lang)
+        _queue_already_signed(signature, wish.email, wish.lang)
     elif signature.status is SignatureStatus.PENDING:
-        if reveals_less(wish.display, signature.display):
-            signature.display = wish.display
-        _queue_confirmation(signature, signature.lang)
+        show_less(signature, wish.display)
+        _queue_confirmation(signature, wish.email, signature.lang)
 
 
 def _insert_new(
-    campaign_id: int, wish: SignatureRequest, key: str, client_hash: str | None
+    campaign: Signable, wish: SignatureRequest, key: str, client_hash: str | None
 ) -> int | None:
     """A new pending signature with its first link counted (its id), or None if the address
     already has one or the campaign is not open.
@@ -96,8 +93,8 @@ def _insert_new(
     One statement that cannot fail: when concurrent requests bring the same address, the
     database lets one insert and makes the others wait for it, then do nothing.
     """
-    row = {"campaign_id": campaign_id, "email_normalised": key, "links_sent": 1}
-    row |= _details(wish, client_hash)
+    row = {"campaign_id": campaign.id, "links_sent": 1}
+    row |= _details(wish, campaign.recipients, client_hash)
     dialect = db.session.get_bind().dialect.name
     return db.session.scalar(_insert_if_new(dialect, tuple(row)), row)
 
@@ -115,7 +112,7 @@ def _insert_if_new(dialect: str, columns: tuple[str, ...]) -> Insert:
     )
     return (
         INSERTS[dialect](table)
-        .on_conflict_do_nothing(index_elements=["campaign_id", "email_normalised"])
+        .on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
         .from_select(columns, select(*values.values()).where(is_open))
         .returning(table.c.id)
     )
@@ -131,20 +128,21 @@ def _find(campaign_id: int, key: str) -> Signature | None:
     """The person's signature, locked: concurrent attempts for one address take turns."""
     query = (
         select(Signature)
-        .where(Signature.campaign_id == campaign_id, Signature.email_normalised == key)
+        .where(Signature.campaign_id == campaign_id, Signature.email_hash == key)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     return db.session.scalar(query)
 
 
-def _details(wish: SignatureRequest, client_hash: str | None) -> dict[str, Any]:
+def _details(
+    wish: SignatureRequest, recipients: Sequence[str], client_hash: str | None
+) -> dict[str, Any]:
     """The columns a new signature takes from its (first and only) submission."""
+    details = Details(name=wish.name, email=wish.email, city=wish.city or None)
     return {
-        "name": wish.name,
-        "email": wish.email,
+        **person_columns(details, wish.display, recipients),
         "country": wish.country,
-        "city": wish.city or None,
         "display": wish.display,
         "wants_updates": wish.wants_updates,
         "lang": wish.lang,
@@ -153,18 +151,21 @@ def _details(wish: SignatureRequest, client_hash: str | None) -> dict[str, Any]:
     }
 
 
-def _queue_confirmation(signature: Signature, lang: str) -> None:
+def _queue_confirmation(signature: Signature, address: str, lang: str) -> None:
+    """A fresh link to the address just typed: the same person by `normalise_email`, and a
+    confirmation link can only count the signature or show less of it."""
     if signature.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
         return
     signature.links_sent += 1
-    enqueue("confirm_signature", lang=lang, signature_id=signature.id)
+    enqueue("confirm_signature", lang=lang, recipient=address, signature_id=signature.id)
 
 
-def _queue_already_signed(signature: Signature, lang: str) -> None:
+def _queue_already_signed(signature: Signature, address: str, lang: str) -> None:
     """Tell a confirmed signer, at most ALREADY_SIGNED_MAILS_PER_DAY times in 24 hours:
     each mail carries a long-lived manage link, and anyone can submit the address. It goes
-    to the address that confirmed, never to a spelling typed since (`a+b@` is not `a@` at
-    every provider, and the link can unmask or withdraw the signature).
+    only to the mailbox that signed, never to another spelling (`a+b@` is not `a@` at
+    every provider, and the link can unmask or withdraw the signature): the server no
+    longer knows that address, so another spelling gets no mail at all.
 
     The mail queued is the count: a sent one stays in the outbox for
     RETENTION_OUTBOX_DAYS (at least a day). Only this rare case pays the extra query."""
@@ -173,17 +174,19 @@ def _queue_already_signed(signature: Signature, lang: str) -> None:
         OutboxMessage.kind == "already_signed",
         OutboxMessage.created_at > utcnow() - timedelta(days=1),
     )
+    if signature.mailbox_hash != mailbox_hash(address):
+        return
     if (db.session.scalar(sent) or 0) >= current_app.config["ALREADY_SIGNED_MAILS_PER_DAY"]:
         return
-    enqueue("already_signed", lang=lang, signature_id=signature.id)
+    enqueue("already_signed", lang=lang, recipient=address, signature_id=signature.id)
 
 
 def resend_confirmation(campaign: Campaign, email: str, lang: str) -> None:
     """Queue a fresh link, in `lang`, if this address has a pending signature; silent
     otherwise. The signature keeps the language it was signed in."""
-    signature = _find(campaign.id, normalise_email(email))
+    signature = _find(campaign.id, email_hash(email))
     if signature is not None and signature.status is SignatureStatus.PENDING:
-        _queue_confirmation(signature, lang)
+        _queue_confirmation(signature, email, lang)
 
 
 def confirmable_signature(raw_token: str) -> Signature:
@@ -228,8 +231,8 @@ def _confirm_checked(raw_token: str, display: Display | None) -> Signature:
         token.used_at = now
         signature.status = SignatureStatus.CONFIRMED
         signature.confirmed_at = now
-        if display is not None and reveals_less(display, signature.display):
-            signature.display = display
+        if display is not None:
+            show_less(signature, display)
         db.session.flush()
     return signature
 

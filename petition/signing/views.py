@@ -35,7 +35,7 @@ def sign(slug: str) -> ResponseReturnValue:
     if not form.validate():
         return _render_sign(campaigns.get_open(slug), form, 422)
     if not form.is_bot:
-        signing.request_signature(kept.id, _wish(form), client_hash=privacy.client_hash())
+        signing.request_signature(kept, _wish(form), client_hash=privacy.client_hash())
         db.session.commit()
     return redirect(url_for(".check_email", slug=slug))
 

@@ -45,6 +45,14 @@ def _show_refusal(form: CampaignSettingsForm, error: services.SettingsRefused) -
         form.status.errors = [_("The campaign cannot go to that status from where it is.")]
     elif isinstance(error, services.CampaignNotReady):
         form.status.errors = [_("Please write the English text before opening the campaign.")]
+    elif isinstance(error, services.CampaignHasNoCustodian):
+        form.status.errors = [
+            _(
+                "The campaign cannot open before it has a custodian key: run “flask --app "
+                "petition keys new %(slug)s --identity-out FILE”, then keep FILE off the server.",
+                slug=form.slug.data,
+            )
+        ]
     else:
         form.slug.errors = [_slug_error(error)]
 

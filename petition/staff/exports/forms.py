@@ -103,7 +103,10 @@ class ExportForm(WindowedFilterForm):
 
     def export_request(self) -> ExportRequest:
         """The validated request (call after `validate()`)."""
-        include_emails = bool(self.include_emails.data)
+        # Signers' addresses are sealed: only representatives' can be included.
+        include_emails = (
+            bool(self.include_emails.data) and self.export_kind is ExportKind.ORGANISATIONS
+        )
         return ExportRequest(
             filter=ExportFilter(
                 kind=self.export_kind,
