@@ -31,8 +31,11 @@ def test_privacy_page_in_each_language(client, app, lang):
 def test_privacy_page_states_what_how_long_and_who(client, app):
     html = client.get("/en/privacy").get_data(as_text=True)
     for fact in (
-        "Your name and email address.",
-        "Your country, and your city if you give one.",
+        "sealed the moment you send the form",
+        "Our server cannot read them, and neither can anyone who copies it or its backups.",
+        "Only the campaign’s custodians can read your email address",
+        "If every custodian lost their key",
+        "Your country.",
         "full name, initials only, or anonymous",
         "a fingerprint (a hash) of the exact text you signed",
         "deleted when its day ends",

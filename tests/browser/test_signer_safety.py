@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from petition.extensions import db
 from petition.models import Display, Signature, SignatureStatus
+from petition.models.signature import PERSONAL_COLUMNS
 from tests.browser.conftest import (
     assert_no_axe_violations,
     expect_check_email_page,
@@ -161,7 +162,9 @@ def test_signer_from_russia_signs_anonymously_then_withdraws_through_the_mail(
     signature = db.session.scalars(select(Signature)).one()
     assert signature.status is SignatureStatus.WITHDRAWN
     assert signature.display is Display.ANONYMOUS
-    assert (signature.name, signature.email, signature.email_normalised) == (None, None, None)
+    assert [getattr(signature, column) for column in PERSONAL_COLUMNS] == [None] * len(
+        PERSONAL_COLUMNS
+    )
 
 
 def test_confirm_page_offers_anonymity_without_javascript_and_passes_axe(
