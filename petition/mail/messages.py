@@ -25,6 +25,7 @@ from petition.models import (
     StaffUser,
     TokenPurpose,
 )
+from petition.personal import mailbox_hash
 from petition.tokens import TokenBatch, issue_password_token, issue_token
 
 
@@ -160,6 +161,16 @@ def _manage_link(signature: Signature) -> dict[str, Any]:
     return {"manage_token": token, "manage_days": days}
 
 
+def _manage_link_if_it_signed(message: OutboxMessage, signature: Signature) -> dict[str, Any]:
+    """The manage link, only in mail to the mailbox that signed. A fresh confirmation goes to
+    whichever spelling of the person was typed, and `a+b@` is not `a@` at every provider: a
+    confirmation can only count the signature or show less of it, a manage link can unmask
+    or withdraw it."""
+    if mailbox_hash(message.recipient or "") != signature.mailbox_hash:
+        return {}
+    return _manage_link(signature)
+
+
 def _unsubscribe_url(signature: Signature, lang: str) -> str:
     """The List-Unsubscribe link, as long-lived as the manage link in the body. Mail systems
     log and forward headers, so its token can do nothing but stop updates."""
@@ -182,7 +193,7 @@ def confirm_signature(message: OutboxMessage) -> Email:
         text=campaign.text(message.lang),
         hours=hours,
         token=token,
-        **_manage_link(signature),
+        **_manage_link_if_it_signed(message, signature),
     )
 
 

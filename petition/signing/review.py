@@ -21,7 +21,7 @@ from petition.campaigns.statistics import StatusCounts
 from petition.extensions import db
 from petition.models import Signature, SignatureStatus, StaffUser
 from petition.models.types import utc_midnight
-from petition.personal import email_hash, normalise_email
+from petition.personal import GMAIL_DOMAINS, email_hash, normalise_email
 
 PREVIEW_ROWS = 50
 REASON_MAX_LENGTH = 200
@@ -71,6 +71,12 @@ def normalise_domain(text: str) -> str:
     if len(domain) > 253 or not _DOMAIN.fullmatch(domain):
         raise InvalidDomain(text)
     return normalise_email(f"x@{domain}").partition("@")[2]
+
+
+def _stored_spellings(domain: str) -> list[str]:
+    """The domains signatures keep (as typed, case folded) that `normalise_domain` reads as
+    `domain`: Gmail's two names are one."""
+    return sorted(GMAIL_DOMAINS) if domain in GMAIL_DOMAINS else [domain]
 
 
 def mask_email(address: str | None) -> str:
@@ -124,7 +130,7 @@ class SignatureFilter:
         if self.email:
             found.append(Signature.email_hash == email_hash(self.email))
         if self.domain:
-            found.append(Signature.email_domain == self.domain)
+            found.append(Signature.email_domain.in_(_stored_spellings(self.domain)))
         moment = (
             Signature.confirmed_at if self.window is TimeWindow.CONFIRMED else Signature.created_at
         )

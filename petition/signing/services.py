@@ -152,8 +152,9 @@ def _details(
 
 
 def _queue_confirmation(signature: Signature, address: str, lang: str) -> None:
-    """A fresh link to the address just typed: the same person by `normalise_email`, and a
-    confirmation link can only count the signature or show less of it."""
+    """A fresh link to the address just typed: the same person by `normalise_email`. A
+    confirmation link can only count the signature or show less of it; the mail carries a
+    manage link only when it goes to the mailbox that signed (`mail.messages`)."""
     if signature.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
         return
     signature.links_sent += 1
@@ -169,13 +170,13 @@ def _queue_already_signed(signature: Signature, address: str, lang: str) -> None
 
     The mail queued is the count: a sent one stays in the outbox for
     RETENTION_OUTBOX_DAYS (at least a day). Only this rare case pays the extra query."""
+    if signature.mailbox_hash != mailbox_hash(address):
+        return
     sent = select(func.count()).where(
         OutboxMessage.signature_id == signature.id,
         OutboxMessage.kind == "already_signed",
         OutboxMessage.created_at > utcnow() - timedelta(days=1),
     )
-    if signature.mailbox_hash != mailbox_hash(address):
-        return
     if (db.session.scalar(sent) or 0) >= current_app.config["ALREADY_SIGNED_MAILS_PER_DAY"]:
         return
     enqueue("already_signed", lang=lang, recipient=address, signature_id=signature.id)

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from petition.campaigns import services
+from petition.campaigns.custodians import add_custodian_key
 from petition.extensions import db
 from petition.models import AuditEvent, Campaign, CampaignStatus, Role
 from petition.models.types import utcnow
+from petition.sealing import new_identity, recipient_of
 from tests.factories import make_campaign, make_staff
 
 NO_DATES = services.Schedule(opens_on=None, last_day=None, goal=None)
@@ -41,6 +43,7 @@ def test_creating_writing_and_opening_each_record_who_did_it(app):
         "statement",
         "demands",
     ]
+    add_custodian_key(campaign, recipient_of(new_identity()), actor=None)
     assert change_status(campaign, CampaignStatus.OPEN, moderator) == ["status draft→open"]
 
     (created,) = events("campaign.created")
@@ -54,6 +57,20 @@ def test_creating_writing_and_opening_each_record_who_did_it(app):
     for event in (created, written, opened):
         assert (event.actor_id, event.object_type) == (moderator.id, "campaign")
         assert event.object_id == str(campaign.id)
+
+
+def test_a_campaign_opens_only_once_it_has_a_custodian_to_seal_signers_data_to(app):
+    campaign = services.create_campaign("bring-them-home", NO_DATES, actor=None)
+    services.update_text(campaign, "en", TEXT, actor=None)
+    db.session.commit()
+    with pytest.raises(services.CampaignHasNoCustodian):
+        change_status(campaign, CampaignStatus.OPEN)
+    db.session.rollback()
+    assert db.session.get(Campaign, campaign.id).status is CampaignStatus.DRAFT
+    assert events("campaign.updated") == []
+
+    add_custodian_key(campaign, recipient_of(new_identity()), actor=None)
+    assert change_status(campaign, CampaignStatus.OPEN) == ["status draft→open"]
 
 
 def test_nothing_changed_records_nothing(app):

@@ -5,6 +5,7 @@ message fails with a reason that says so, and the rest of the queue goes out."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from petition.extensions import db
@@ -32,6 +33,11 @@ def received(mailbox, address: str) -> tuple[Envelope, str]:
     return envelope, mailbox.text_of(message)
 
 
+def greeting(lang: str) -> str:
+    with force_locale(lang):
+        return gettext("Hello,")
+
+
 def outcome() -> OutboxMessage:
     db.session.expire_all()
     [message] = db.session.scalars(select(OutboxMessage))
@@ -44,7 +50,7 @@ def test_a_non_ascii_local_part_goes_out_with_smtputf8(client, campaign, mailbox
     assert send_mail() == 1
     envelope, text = received(mailbox, "иван@example.com")
     assert envelope == Envelope(("иван@example.com",), smtputf8=True)
-    assert "Иван Тестов" in text
+    assert greeting("ru") in text
     assert "/ru/confirm/" in link_in(text)
     assert outcome().status is OutboxStatus.SENT
 
@@ -55,7 +61,7 @@ def test_an_international_domain_always_goes_out_in_ascii(client, campaign, mail
     assert send_mail() == 1
     envelope, text = received(mailbox, "olena@xn--80aikifvh.xn--j1amh")
     assert envelope == Envelope(("olena@xn--80aikifvh.xn--j1amh",), smtputf8=False)
-    assert "Олена Тест" in text
+    assert greeting("uk") in text
     assert outcome().status is OutboxStatus.SENT
 
 

@@ -26,10 +26,12 @@ def queue_poison(campaign) -> dict[int, str]:
     poison = {
         "a local part the server cannot take": {
             "kind": "confirm_signature",
+            "recipient": "иван@example.com",
             "signature_id": non_ascii.id,
         },
         "a subject no header can carry": {
             "kind": "campaign_update",
+            "recipient": "person@example.org",
             "signature_id": wants_updates.id,
             "payload": {"subject": "Новини \udc80", "body": "Текст"},
         },
@@ -37,7 +39,11 @@ def queue_poison(campaign) -> dict[int, str]:
             "kind": "staff_password_link",
             "payload": ["not", "a", "mapping"],
         },
-        "a kind that has no builder": {"kind": "no_such_message", "signature_id": non_ascii.id},
+        "a kind that has no builder": {
+            "kind": "no_such_message",
+            "recipient": "иван@example.com",
+            "signature_id": non_ascii.id,
+        },
     }
     queued = {}
     for what, message in poison.items():
@@ -62,6 +68,7 @@ def test_poison_messages_fail_alone_and_the_rest_of_the_queue_goes_out(campaign,
         assert row is not None
         assert row.status is OutboxStatus.FAILED, what
         assert row.last_error, what
+        assert row.last_error != "nobody left to deliver to", what  # it broke, as meant to
         assert "@" not in row.last_error, what
         for typed in ("иван", "Новини", "Текст"):  # nothing a signer or staff member typed
             assert typed not in row.last_error, what

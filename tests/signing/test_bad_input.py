@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from petition.extensions import db
 from petition.models import OutboxMessage, Signature
 from tests.factories import make_campaign
-from tests.pages import hidden_inputs, link_in, path_of, send_mail, sign
+from tests.pages import hidden_inputs, link_in, manage_link_in, path_of, send_mail, sign
 
 
 @pytest.fixture
@@ -103,6 +103,10 @@ def test_markup_in_a_name_is_shown_as_text(client, campaign, mailbox):
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<img src=x" not in mailbox.html_of(mailbox.to("olena@example.org")[0])
+    manage = manage_link_in(mailbox.text_of(mailbox.to("olena@example.org")[0]))
+    shown = client.get(path_of(manage)).get_data(as_text=True)  # "Lists show you as: …"
+    assert "<img src=x" not in shown
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -19,8 +20,9 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
+from petition.personal import open_details
 from petition.signing import review
-from tests.factories import make_campaign, make_staff
+from tests.factories import CUSTODIAN, make_campaign, make_staff
 from tests.pages import (
     confirm_link,
     hidden_inputs,
@@ -98,7 +100,7 @@ def test_already_signed_mail_carries_a_manage_link_and_no_confirm_link(client, c
     signed_up(client, mailbox)
     sign(client, email=EMAIL.upper(), lang="uk")
     send_mail()
-    [message] = mailbox.to(EMAIL)  # the address that confirmed, not the spelling typed since
+    [message] = mailbox.to(EMAIL.upper())  # the same mailbox, to the spelling just typed
     text = mailbox.text_of(message)
     assert "/confirm/" not in text
     assert "/uk/signature/" in manage_link_in(text)
@@ -141,16 +143,77 @@ def test_opening_the_manage_link_changes_nothing_and_shows_no_address(client, ca
     assert signature.display is Display.FULL
 
 
+def change_display(client, manage_path: str, display: str, name: str = ""):
+    return post_from_page(client, manage_path, f"{manage_path}/display", display=display, name=name)
+
+
 def test_signer_changes_how_the_signature_appears_again_and_again(client, campaign, mailbox):
     _confirm, manage_path = signed_up(client, mailbox, display="full")
-    for wanted in ("initials", "anonymous", "full"):
-        response = post_from_page(client, manage_path, f"{manage_path}/display", display=wanted)
+    for wanted, name, shown in (
+        ("initials", "", "Z. W."),
+        ("anonymous", "", None),
+        ("full", "Zofia W.", "Zofia W."),  # showing more needs the name typed again
+    ):
+        response = change_display(client, manage_path, wanted, name)
         assert response.status_code == 302
         assert response.headers["Location"] == manage_path
-        assert the_signature().display is Display(wanted)
+        signature = the_signature()
+        assert (signature.display, signature.public_name) == (Display(wanted), shown)
     page = client.get(manage_path).get_data(as_text=True)
     assert "Saved." in page
     assert 'value="full" checked' in page or 'checked id="display-2"' in page
+    assert "Lists show you as: <bdi>Zofia W.</bdi>" in page
+    assert open_details(the_signature().sealed, CUSTODIAN).name == NAME  # as signed
+
+
+NAME_NEEDED = "Please type your name to be shown by name or initials."
+
+
+def tag_with_id(html: str, element_id: str) -> str:
+    match = re.search(rf'<[a-z]+ [^>]*\bid="{element_id}"[^>]*>', html)
+    assert match, f"no element with id {element_id}"
+    return match.group(0)
+
+
+def test_showing_more_than_now_needs_the_name_typed_again(client, campaign, mailbox):
+    """The server keeps the typed name sealed: it cannot show by name what it cannot read."""
+    _confirm, manage_path = signed_up(client, mailbox, display="anonymous")
+    page = client.get(manage_path).get_data(as_text=True)
+    assert "Lists do not name you; you are only counted." in page
+    assert NAME not in page
+
+    for wanted in ("full", "initials"):
+        refused = change_display(client, manage_path, wanted)
+        assert refused.status_code == 422
+        html = refused.get_data(as_text=True)
+        assert 'role="alert"' in tag_with_id(html, "error-summary")  # announced at once
+        assert f'<li><a href="#name">{NAME_NEEDED}</a></li>' in html
+        field = tag_with_id(html, "name")
+        assert 'aria-invalid="true"' in field
+        assert 'aria-describedby="name-hint name-error"' in field
+        assert f'<p class="field-error" id="name-error">{NAME_NEEDED}</p>' in html
+        signature = the_signature()
+        assert (signature.display, signature.public_name) == (Display.ANONYMOUS, None)
+
+    assert change_display(client, manage_path, "initials", "Zofia Nowak").status_code == 302
+    assert the_signature().public_name == "Z. N."
+    assert change_display(client, manage_path, "full", "Zofia Nowak").status_code == 302
+    assert the_signature().public_name == "Zofia Nowak"
+    page = client.get(manage_path).get_data(as_text=True)
+    assert "Lists show you as: <bdi>Zofia Nowak</bdi>" in page
+
+
+def test_showing_less_needs_no_name_and_keeps_the_initials_of_the_shown_one(
+    client, campaign, mailbox
+):
+    _confirm, manage_path = signed_up(client, mailbox, display="full")
+    assert f"Lists show you as: <bdi>{NAME}</bdi>" in client.get(manage_path).get_data(as_text=True)
+    assert change_display(client, manage_path, "initials").status_code == 302
+    assert the_signature().public_name == "Z. W."
+    assert "Lists show you as: <bdi>Z. W.</bdi>" in client.get(manage_path).get_data(as_text=True)
+    assert change_display(client, manage_path, "full").status_code == 422
+    signature = the_signature()
+    assert (signature.display, signature.public_name) == (Display.INITIALS, "Z. W.")
 
 
 def test_a_bad_display_value_is_refused_and_changes_nothing(client, campaign, mailbox):
@@ -272,13 +335,15 @@ def test_withdrawal_erases_the_person_at_once_and_keeps_only_what_counts_need(
     assert "Your signature is withdrawn" in done.get_data(as_text=True)
 
     after = the_signature()
-    assert (after.name, after.email, after.email_normalised, after.city, after.client_hash) == (
-        None,
-        None,
-        None,
-        None,
-        None,
+    person = (
+        after.sealed,
+        after.public_name,
+        after.email_hash,
+        after.mailbox_hash,
+        after.email_domain,
+        after.client_hash,
     )
+    assert person == (None,) * len(person)
     assert after.status is SignatureStatus.WITHDRAWN
     assert after.withdrawn_at is not None
     assert after.wants_updates is False
@@ -337,7 +402,7 @@ def test_a_pending_signature_can_be_withdrawn(client, campaign, mailbox):
     signature = the_signature()
     assert signature.status is SignatureStatus.WITHDRAWN
     assert signature.confirmed_at is None
-    assert signature.email is None
+    assert (signature.sealed, signature.email_hash, signature.mailbox_hash) == (None, None, None)
     assert client.get(confirm_path).status_code == 404
     assert individuals(client) == 0
 
@@ -359,7 +424,7 @@ def test_after_withdrawal_the_person_can_sign_again_as_new(client, campaign, mai
         (True, SignatureStatus.WITHDRAWN),
         (False, SignatureStatus.CONFIRMED),
     ]
-    assert rows[1].email == EMAIL
+    assert open_details(rows[1].sealed, CUSTODIAN).email == EMAIL
     assert individuals(client) == 1
 
 

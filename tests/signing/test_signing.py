@@ -9,9 +9,17 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from petition.extensions import db
-from petition.models import CampaignStatus, LinkToken, Signature, SignatureStatus, TokenPurpose
+from petition.models import (
+    CampaignStatus,
+    LinkToken,
+    OutboxMessage,
+    Signature,
+    SignatureStatus,
+    TokenPurpose,
+)
 from petition.models.types import utcnow
-from tests.factories import make_campaign
+from petition.personal import Details, email_hash, open_details
+from tests.factories import CUSTODIAN, make_campaign
 from tests.pages import hidden_inputs, link_in, path_of, send_mail, sign, submit_form
 
 
@@ -43,15 +51,52 @@ def test_new_signature_is_pending_until_confirmed(client, campaign, mailbox):
     [signature] = signatures()
     assert signature.status is SignatureStatus.PENDING
     assert signature.lang == "uk"
-    assert signature.email == "Oksana@Example.org"
-    assert signature.email_normalised == "oksana@example.org"
+    assert open_details(signature.sealed, CUSTODIAN).email == "Oksana@Example.org"
+    assert signature.email_hash == email_hash("oksana@example.org")
+    assert signature.email_domain == "example.org"
     assert signature.statement_sha256 == campaign.texts["uk"].sha256
     assert client.get("/api/v1/campaigns/free-them").json["counts"]["individuals"] == 0
 
     send_mail()
     [message] = mailbox.to("Oksana@Example.org")
     assert "/uk/confirm/" in link_in(mailbox.text_of(message))
-    assert "Оксана Тест" in mailbox.text_of(message)
+    with force_locale("uk"):
+        assert mailbox.text_of(message).startswith(gettext("Hello,"))
+    assert "Оксана" not in mailbox.text_of(message)  # the mail is built without the name
+
+
+def test_the_signing_post_seals_exactly_what_was_typed(client, campaign):
+    typed = {"name": "Оксана Тест-Коваль", "email": "Oksana+Petition@Example.org", "city": "Київ"}
+    sign(client, display="initials", **typed)
+    [signature] = signatures()
+    assert open_details(signature.sealed, CUSTODIAN) == Details(**typed)
+    assert signature.public_name == "О. Т."
+    for clear in typed.values():
+        assert clear.encode() not in signature.sealed
+
+
+def test_once_its_mail_is_sent_no_row_holds_what_the_signer_typed(client, campaign, mailbox):
+    canaries = {"name": "Kanarka Zhovta", "email": "kanarka.zhovta@example.org", "city": "Ptashyne"}
+    sign(client, display="initials", **canaries)
+    sign(client, display="anonymous", name="Anon Canary", email="anon.canary@example.org")
+    assert send_mail() == 2
+    secrets = [*canaries.values(), "kanarka.zhovta", "Anon Canary", "anon.canary"]
+    assert clear_text_found(secrets) == []
+
+    confirm(client, link_in(mailbox.text_of(mailbox.to(canaries["email"])[0])))
+    assert clear_text_found(secrets) == []
+
+
+def clear_text_found(secrets: list[str]) -> list[tuple[str, str, str]]:
+    """(table, column, secret) for each secret found, in any case, in any column of the
+    signatures and the outbox (the sealed bytes included, read as text)."""
+    found = []
+    for table in (Signature.__table__, OutboxMessage.__table__):
+        for row in db.session.execute(select(table)).mappings():
+            for column, value in row.items():
+                text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+                found += [(table.name, column, s) for s in secrets if s.lower() in text.lower()]
+    return found
 
 
 def test_opening_the_link_confirms_nothing_pressing_confirm_does(client, campaign, mailbox):
@@ -114,7 +159,7 @@ def test_same_response_for_new_pending_and_confirmed_address(client, campaign, m
     assert page_after_known == page_after_new
 
     send_mail()
-    [known] = mailbox.to("olena@example.org")
+    [known] = mailbox.to("OLENA@example.org")  # the same mailbox, as it was just typed
     [new] = mailbox.to("someone.new@example.org")
     assert "already confirmed" in mailbox.text_of(known)
     assert "/confirm/" not in mailbox.text_of(known)
@@ -133,7 +178,9 @@ def test_pending_address_gets_a_fresh_link_up_to_a_cap(client, campaign, mailbox
     links = {link_in(mailbox.text_of(m)) for m in received}
     assert len(links) == cap
     [signature] = signatures()
-    assert signature.name == "Olena Test"  # only a link's holder changes what was first sent
+    # Only a link's holder changes what was first sent.
+    assert open_details(signature.sealed, CUSTODIAN).name == "Olena Test"
+    assert signature.public_name == "Olena Test"
 
 
 def test_expired_link_offers_a_new_one_without_revealing_anything(client, campaign, mailbox):
