@@ -16,15 +16,20 @@ previous text; the signature then records that text's hash, which is what the si
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 
 from flask import current_app
+from werkzeug.exceptions import ServiceUnavailable
 
 from petition.campaigns.custodians import recipients
 from petition.campaigns.services import get_open
 from petition.i18n import LANGUAGES
+
+
+log = logging.getLogger("petition.signing")
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,10 @@ def signable(slug: str, shown: str | None, lang: str) -> Signable:
         statement_sha256={code: campaign.text(code).sha256 for code in LANGUAGES},
         recipients=tuple(recipients(campaign)),
     )
+    if not found.recipients:
+        # Only a campaign opened before keys were required: nothing may be stored unsealed.
+        log.error("campaign %s is open without a custodian key: signing refused", campaign.id)
+        raise ServiceUnavailable
     with cache.lock:
         cache.entries[slug] = (now + current_app.config["CAMPAIGN_SNAPSHOT_SECONDS"], found)
     return found

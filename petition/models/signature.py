@@ -48,7 +48,7 @@ class Signature(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         # One signature per person and campaign, whatever its status: concurrent
         # submissions of one address collide here and make a single record.
-        UniqueConstraint("campaign_id", "email_hash"),
+        Index("uq_signature_campaign_id_email_hash", "campaign_id", "email_hash", unique=True),
         UniqueConstraint("campaign_id", "email_normalised"),
         Index("ix_signature_counts", "campaign_id", "status", "country"),
     )

@@ -6,10 +6,10 @@ The first accepted form makes the process keep the campaign; every test below st
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from petition.extensions import db
-from petition.models import CampaignStatus, OutboxMessage, Signature
+from petition.models import CampaignStatus, CustodianKey, OutboxMessage, Signature
 from petition.personal import email_hash
 from tests.factories import make_campaign
 from tests.pages import hidden_inputs
@@ -87,3 +87,16 @@ def test_just_after_an_edit_a_form_from_the_previous_text_records_that_text(
     revise(campaign)
     assert send(client, kept, "second@example.org").status_code == 302
     assert signed_hash("second@example.org") == before
+
+
+def test_an_open_campaign_without_a_custodian_key_stores_nothing(client, campaign, caplog):
+    """A campaign opened before keys were required: signing waits for a key (503), and
+    nothing is stored unsealed meanwhile."""
+    form = open_form(client)
+    db.session.execute(delete(CustodianKey))
+    db.session.commit()
+    assert send(client, form, "early@example.org").status_code == 503
+    assert db.session.scalar(select(func.count()).select_from(Signature)) == 0
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert "open without a custodian key" in caplog.text
+    assert "early@example.org" not in caplog.text

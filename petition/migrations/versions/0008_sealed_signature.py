@@ -28,12 +28,25 @@ def upgrade():
         batch_op.add_column(sa.Column('email_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('mailbox_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('email_domain', sa.String(length=253), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_signature_campaign_id_email_hash'), ['campaign_id', 'email_hash'])
+    # A unique index, not a constraint: on SQLite a new constraint means rebuilding the table,
+    # and dropping the old one would take every link and queued mail with it (ON DELETE CASCADE).
+    op.create_index('uq_signature_campaign_id_email_hash', 'signature', ['campaign_id', 'email_hash'], unique=True)
+
+    # Mail queued before the upgrade found its address on the signature; from now on it
+    # carries its own (until it is sent), so copy it over for what is still waiting.
+    signature = sa.table('signature', sa.column('id', sa.Integer()), sa.column('email', sa.String(254)))
+    outbox = sa.table('outbox_message', sa.column('signature_id', sa.Integer()), sa.column('recipient', sa.String(254)), sa.column('status', sa.String(20)))
+    address = sa.select(signature.c.email).where(signature.c.id == outbox.c.signature_id).scalar_subquery()
+    op.execute(
+        outbox.update()
+        .where(outbox.c.status == 'queued', outbox.c.signature_id.is_not(None), outbox.c.recipient.is_(None))
+        .values(recipient=address)
+    )
 
 
 def downgrade():
+    op.drop_index('uq_signature_campaign_id_email_hash', table_name='signature')
     with op.batch_alter_table('signature', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_signature_campaign_id_email_hash'), type_='unique')
         batch_op.drop_column('email_domain')
         batch_op.drop_column('mailbox_hash')
         batch_op.drop_column('email_hash')
