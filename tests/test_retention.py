@@ -32,10 +32,12 @@ from petition.models import (
     StaffSession,
     Target,
 )
+from petition.models.signature import PERSONAL_COLUMNS
 from petition.models.types import utcnow
+from petition.personal import email_hash, open_details
 from petition.retention import PurgeReport, PurgeSchedule, closed_since, erasure_anchor, purge
 from tests.conftest import Clock
-from tests.factories import make_campaign, make_staff
+from tests.factories import CUSTODIAN, make_campaign, make_signature, make_staff
 from tests.mailbox import Mailbox
 from tests.pages import confirm_link, join, link_in, send_mail, sign, sign_in_staff, submit_form
 
@@ -63,8 +65,19 @@ def signatures() -> list[Signature]:
 
 
 def signature_of(email: str) -> Signature | None:
+    """The signature made with `email`, found as signing finds it: by the address's hash."""
     db.session.expire_all()
-    return db.session.scalar(select(Signature).where(Signature.email == email))
+    return db.session.scalar(select(Signature).where(Signature.email_hash == email_hash(email)))
+
+
+def email_of(signature: Signature) -> str:
+    """The address sealed in the signature, as its custodian reads it."""
+    assert signature.sealed is not None
+    return open_details(signature.sealed, CUSTODIAN).email
+
+
+def personal_data(signature: Signature) -> dict[str, Any]:
+    return {column: getattr(signature, column) for column in PERSONAL_COLUMNS}
 
 
 def signed_and_confirmed(
@@ -133,14 +146,15 @@ def test_unconfirmed_signature_goes_after_seven_days_with_its_links_and_mail(
     clock.advance(days=6, hours=23)
     report = purge()
     assert report.counts["unconfirmed_signatures"] == 0
-    assert {s.email for s in signatures()} == {"confirmed@example.org", "pending@example.org"}
+    assert {email_of(s) for s in signatures()} == {"confirmed@example.org", "pending@example.org"}
 
     clock.advance(hours=2)
     report = purge()
     assert report.counts["unconfirmed_signatures"] == 1
     assert report.counts["unconfirmed_signature_links"] == links
     assert report.counts["unconfirmed_signature_mail"] == 2  # the sent one and the queued one
-    assert [s.id for s in signatures()] == [confirmed.id]
+    assert [s.id for s in signatures()] == [confirmed.id]  # the row, sealed record and all
+    assert signature_of("pending@example.org") is None  # not even its address's hash is left
     db.session.expire_all()
     assert db.session.scalar(its_links) == 0
     queued = select(func.count()).where(OutboxMessage.signature_id == pending_id)
@@ -252,7 +266,9 @@ def test_client_hashes_live_30_days(app, client, campaign, mailbox, clock):
     assert signature is not None
     assert signature.client_hash is None
     assert signature.status is SignatureStatus.CONFIRMED
-    assert signature.name == "Olena Test"
+    assert signature.sealed is not None  # only the client hash goes
+    assert open_details(signature.sealed, CUSTODIAN).name == "Olena Test"
+    assert signature.public_name == "Olena Test"
 
 
 # Mail
@@ -345,6 +361,11 @@ def test_personal_data_is_erased_180_days_after_closing_and_counts_stay(
     assert report.counts["erased_signers"] == 0
     assert signature_of("ua@example.org") is not None
 
+    held = [s for s in signatures() if s.campaign_id == campaign.id]
+    assert all(s.sealed and s.email_hash and s.mailbox_hash for s in held)  # client hash: gone
+    assert sorted(s.email_domain for s in held) == ["example.org"] * 3
+    assert sorted(s.public_name or "" for s in held) == ["", "Olena Test", "Second Signer"]
+
     clock.advance(hours=2)
     report = purge()
     assert report.counts["erased_signers"] == 3
@@ -353,8 +374,10 @@ def test_personal_data_is_erased_180_days_after_closing_and_counts_stay(
     erased = [s for s in signatures() if s.campaign_id == campaign.id]
     assert len(erased) == 3
     for signature in erased:
-        assert (signature.name, signature.email, signature.email_normalised) == (None,) * 3
-        assert (signature.city, signature.client_hash) == (None, None)
+        assert personal_data(signature) == dict.fromkeys(PERSONAL_COLUMNS)
+        assert (signature.sealed, signature.public_name) == (None, None)
+        assert (signature.email_hash, signature.mailbox_hash) == (None, None)
+        assert (signature.email_domain, signature.client_hash) == (None, None)
         assert signature.status is SignatureStatus.CONFIRMED
         assert signature.confirmed_at is not None
         assert signature.lang == "en"
@@ -372,6 +395,21 @@ def test_personal_data_is_erased_180_days_after_closing_and_counts_stay(
     page = client.get(f"/en/{SLUG}/coalition").get_data(as_text=True)
     assert "Invented Rights Group" in page
     assert other.status is CampaignStatus.OPEN
+
+
+def test_erasure_also_empties_what_a_signature_from_before_sealing_holds(app, campaign, clock):
+    """A row signed before sealing that `keys seal-existing` never reached is erased too."""
+    old = make_signature(campaign, email="before@example.org", city="Odesa")
+    old.legacy_name, old.legacy_city = "Before Sealing", "Odesa"
+    old.legacy_email = old.legacy_email_normalised = "before@example.org"
+    campaign.status = CampaignStatus.CLOSED
+    campaign.closes_at = utcnow()
+    db.session.commit()
+    clock.advance(days=180, minutes=1)
+    assert purge().counts["erased_signers"] == 1
+    [erased] = signatures()
+    assert personal_data(erased) == dict.fromkeys(PERSONAL_COLUMNS)
+    assert (erased.legacy_name, erased.legacy_email, erased.legacy_city) == (None,) * 3
 
 
 def test_an_open_campaign_past_its_date_is_not_erased(client, campaign, mailbox, clock):

@@ -4,9 +4,11 @@ Signatures count when confirmed strictly before the cut-off and still confirmed 
 organisations when approved (reviewed) before it. Rows are streamed in a fixed order
 (country, then name, then id) so memory stays flat and two builds agree byte for byte.
 
-A signer who chose initials is sorted by their initials, never by the hidden name: a
-place in an alphabetical list by name would tell readers much of what the initials hide.
-An anonymous signer's name is never even read: they are only counted.
+Signers are listed by `public_name`, the form they chose to be shown in; their sealed
+details are never opened, so building a package needs no custodian's key. A signer who
+chose initials is sorted by their initials, never by the hidden name: a place in an
+alphabetical list by name would tell readers much of what the initials hide. An anonymous
+signer has no shown name: they are only counted.
 """
 
 from __future__ import annotations

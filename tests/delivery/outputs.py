@@ -10,6 +10,7 @@ from pathlib import Path
 
 from docx import Document
 
+from petition.campaigns.custodians import recipients
 from petition.extensions import db
 from petition.models import (
     Campaign,
@@ -22,6 +23,7 @@ from petition.models import (
     SignatureStatus,
     Target,
 )
+from petition.personal import Details, person_columns
 
 CUTOFF = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 BEFORE = CUTOFF - timedelta(days=2)
@@ -54,7 +56,7 @@ def add_target(
 
 def add_signature(
     campaign: Campaign,
-    name: str | None,
+    name: str,
     *,
     country: str = "UA",
     display: Display = Display.FULL,
@@ -63,15 +65,12 @@ def add_signature(
     email: str | None = None,
     city: str | None = None,
 ) -> Signature:
-    serial = next(_serial)
-    address = email or f"signer{serial}@mail.example"
+    """A signature as signing stores it: the details sealed, the name only as shown."""
+    details = Details(name=name, email=email or f"signer{next(_serial)}@mail.example", city=city)
     signature = Signature(
         campaign=campaign,
-        name=name,
-        email=address,
-        email_normalised=f"{serial}-{address.lower()}",
+        **person_columns(details, display, recipients(campaign)),
         country=country,
-        city=city,
         display=display,
         lang="uk",
         statement_sha256="0" * 64,

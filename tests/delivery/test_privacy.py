@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pyrage
 import pytest
 
 from petition.cells import inert_cell
@@ -136,6 +137,27 @@ def test_the_counts_hold_the_cutoff_and_the_statuses(package_folder):
     assert '"organisations_unnamed": 1' in text
 
 
+def test_a_package_is_built_without_opening_a_sealed_record(app, tmp_path, monkeypatch):
+    """It names people only as they chose to be shown, so it needs no custodian's key."""
+    campaign = make_campaign()
+    add_signature(campaign, "Олена Петренко", city=CANARY_CITY)
+    add_signature(campaign, "Оксана Прихована", display=Display.INITIALS)
+    add_signature(campaign, "Анонім Канарковий", display=Display.ANONYMOUS)
+    db.session.commit()
+
+    def refuse(*args: object) -> bytes:
+        raise AssertionError("a package build tried to unseal a signer's details")
+
+    monkeypatch.setattr(pyrage, "decrypt", refuse)
+    package = build_package(campaign, add_target(campaign, "en"), cutoff=CUTOFF, out_dir=tmp_path)
+    db.session.commit()
+
+    names = (Path(package.folder) / "annex_individuals.csv").read_bytes().decode("utf-8-sig")
+    assert "Олена Петренко" in names
+    assert "О. П." in names
+    assert package.counts["individuals"] == 3
+
+
 FORMULAS = (
     "=1+1",
     '=HYPERLINK("http://x","y")',
@@ -161,7 +183,9 @@ def test_inert_cell_leaves_other_values_alone(value):
 def formula_folder(app, tmp_path):
     campaign = make_campaign()
     for value in FORMULAS:
-        add_signature(campaign, value, country="UA")
+        # Kept as typed, not as `public_name` tidies it (a leading tab or CR would go): the
+        # package must be inert whatever the column holds.
+        add_signature(campaign, value, country="UA").public_name = value
     db.session.commit()
     target = add_target(campaign, "en")
     package = build_package(campaign, target, cutoff=CUTOFF, out_dir=tmp_path)
