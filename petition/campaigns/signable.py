@@ -28,7 +28,6 @@ from petition.campaigns.custodians import recipients
 from petition.campaigns.services import get_open
 from petition.i18n import LANGUAGES
 
-
 log = logging.getLogger("petition.signing")
 
 
