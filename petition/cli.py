@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 import click
 from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
+from pyrage import x25519
 from sqlalchemy import select
 
 from petition.campaigns.custodians import KeyAlreadyAdded, add_custodian_key, custodian_keys
+from petition.campaigns.services import CampaignHasNoCustodian
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
 from petition.demo import ensure_demo_custodian, load_demo
@@ -21,11 +26,21 @@ from petition.models import Campaign, Role
 from petition.models.types import utcnow
 from petition.retention import purge as apply_retention
 from petition.sealing import (
+    NotAnIdentity,
     NotARecipient,
     new_identity,
     parse_recipient,
+    read_identity,
     recipient_of,
     write_identity,
+)
+from petition.signing.legacy import SealingDone, legacy_count, record_sealing, seal_legacy_batch
+from petition.signing.unsealing import (
+    KeyCannotOpen,
+    listed_count,
+    record_unsealing,
+    unsealed_rows,
+    write_unsealed,
 )
 from petition.signing.updates import (
     SUBJECT_MAX,
@@ -110,6 +125,32 @@ def keys_list(slug: str) -> None:
         click.echo(f"{key.recipient}  added {key.created_at:%Y-%m-%d %H:%M} UTC")
 
 
+@keys.command("seal-existing")
+@click.argument("slug")
+def keys_seal_existing(slug: str) -> None:
+    """Seal the details of signatures made before sealing to the campaign's keys and empty
+    their plain columns, a batch at a time; running it again does nothing more."""
+    campaign = _campaign(slug)
+    done = SealingDone()
+    try:
+        with _progress(legacy_count(campaign), "Sealing") as advance:
+            while (batch := seal_legacy_batch(campaign)).handled:
+                db.session.commit()
+                done += batch
+                advance(batch.handled)
+    except CampaignHasNoCustodian as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{slug!r} has no custodian key to seal to: add one first (keys new, keys add)"
+        ) from error
+    if done.handled:
+        record_sealing(campaign, done)
+        db.session.commit()
+    click.echo(f"{done.sealed} signature(s) sealed.")
+    if done.duplicates:
+        click.echo(f"{done.duplicates} duplicate(s) by a signer who signed again removed.")
+
+
 @outbox.command("run")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between polls.")
@@ -184,6 +225,78 @@ def deliver(slug: str, choice: str, out_dir: Path, cutoff: str | None) -> None:
         raise click.ClickException(str(error)) from error
 
 
+@click.command("unseal")
+@click.argument("slug")
+@click.option(
+    "--identity",
+    "identity_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="A custodian's age identity file (read into memory, never stored).",
+)
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CSV to write (a new file, readable by you only).",
+)
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@with_appcontext
+def unseal(slug: str, identity_file: Path, out: Path, force: bool) -> None:
+    """Write campaign SLUG's pending and confirmed signers, as they typed their name, email
+    and city, to a CSV: it holds personal data, keep it off this server."""
+    campaign = _campaign(slug)
+    identity = _identity(identity_file)
+    try:
+        with _progress(listed_count(campaign), "Unsealing") as advance:
+            rows = _advancing(unsealed_rows(campaign, identity), advance)
+            written = write_unsealed(out, rows, force=force)
+    except FileExistsError as error:
+        raise click.ClickException(f"{out} exists; choose a new file or use --force") from error
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror}") from error
+    except KeyCannotOpen as error:
+        raise click.ClickException(
+            f"this key cannot open signature {error.signature_id}: it is not one of the"
+            " campaign's keys, or was added after that signature was sealed; nothing written"
+        ) from error
+    record_unsealing(campaign, identity, written)
+    db.session.commit()
+    click.echo(f"{written} signature(s) written to {out}")
+
+
+def _identity(path: Path) -> x25519.Identity:
+    try:
+        return read_identity(path)
+    except OSError as error:
+        raise click.ClickException(f"cannot read {path}: {error.strerror}") from error
+    except (NotAnIdentity, UnicodeDecodeError) as error:
+        raise click.ClickException(
+            f"{path} holds no age identity (a line AGE-SECRET-KEY-1…)"
+        ) from error
+
+
+@contextmanager
+def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A function that advances a progress bar on the terminal (stderr) by so many steps;
+    when stderr is not a terminal, one that does nothing, so logs and pipes get no bar."""
+    if not sys.stderr.isatty():
+        yield lambda _steps: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+Item = TypeVar("Item")
+
+
+def _advancing(items: Iterable[Item], advance: Callable[[int], None]) -> Iterator[Item]:
+    for item in items:
+        advance(1)
+        yield item
+
+
 def parse_cutoff(raw: str | None) -> datetime:
     if raw is None:
         return utcnow().replace(microsecond=0)
@@ -231,4 +344,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(purge)
     app.cli.add_command(staff)
+    app.cli.add_command(unseal)
     app.cli.add_command(updates)

@@ -1,0 +1,192 @@
+"""Unsealing: a campaign's signers as they typed themselves, for one of its custodians.
+
+The server cannot read what signing sealed (`petition.personal`); a custodian brings their
+identity for the length of one command, and gets a CSV of every pending and confirmed
+signature. The identity is only ever in memory. The CSV is the most sensitive file this
+platform makes, so it is written as the identity files are: readable by its owner only,
+never over another file unless asked, and it appears only once complete (a failure leaves
+nothing behind, not even the rows written so far).
+
+Signatures made before sealing whose details `keys seal-existing` has not sealed yet are
+listed from their plaintext columns, so the file always has every signer.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pyrage import x25519
+from sqlalchemy import Row, func, select
+
+from petition import audit
+from petition.cells import inert_cell
+from petition.extensions import db
+from petition.models import Campaign, Signature, SignatureStatus
+from petition.personal import Details, open_details
+from petition.sealing import CannotUnseal, recipient_of
+from petition.signing.legacy import legacy_details
+
+# The contract's columns first (ARCHITECTURE.md, Commands), then what helps to match a row
+# with the staff console's exports and with the signer's own mail.
+COLUMNS = (
+    "name",
+    "email",
+    "city",
+    "display",
+    "country",
+    "status",
+    "id",
+    "lang",
+    "created_at",
+    "confirmed_at",
+)
+LISTED = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED)
+# Rows read per transaction: on SQLite every transaction holds the write lock, and signing
+# must not wait while a custodian's key opens a whole campaign.
+ROWS_PER_BATCH = 1000
+
+_READ = (
+    Signature.id,
+    Signature.sealed,
+    Signature.legacy_name,
+    Signature.legacy_email,
+    Signature.legacy_city,
+    Signature.display,
+    Signature.country,
+    Signature.status,
+    Signature.lang,
+    Signature.created_at,
+    Signature.confirmed_at,
+)
+
+
+class KeyCannotOpen(Exception):
+    """The identity cannot open a signature's details: it is not one of the campaign's
+    keys, or it was added after that signature was sealed."""
+
+    def __init__(self, signature_id: int) -> None:
+        super().__init__(signature_id)
+        self.signature_id = signature_id
+
+
+def listed_count(campaign: Campaign) -> int:
+    """How many signatures an unsealing lists (for a progress bar)."""
+    query = select(func.count()).where(
+        Signature.campaign_id == campaign.id, Signature.status.in_(LISTED)
+    )
+    return db.session.scalar(query) or 0
+
+
+def unsealed_rows(campaign: Campaign, identity: x25519.Identity) -> Iterator[list[str]]:
+    """Every pending and confirmed signature of the campaign, oldest first, as CSV cells in
+    COLUMNS' order, each made safe to open in a spreadsheet (`inert_cell`). KeyCannotOpen
+    at the first signature `identity` cannot open."""
+    for row in _listed(campaign.id):
+        details = _details(row, identity)
+        cells = (
+            details.name,
+            details.email,
+            details.city or "",
+            row.display.value,
+            row.country,
+            row.status.value,
+            str(row.id),
+            row.lang,
+            _moment(row.created_at),
+            _moment(row.confirmed_at),
+        )
+        yield [inert_cell(cell) for cell in cells]
+
+
+def _listed(campaign_id: int) -> Iterator[Row[*tuple[Any, ...]]]:
+    """The rows to unseal, read in batches by id, each batch in a transaction of its own
+    (an unsealing is a job of the command line, so it ends its own transactions)."""
+    after = 0
+    while True:
+        query = (
+            select(*_READ)
+            .where(
+                Signature.campaign_id == campaign_id,
+                Signature.status.in_(LISTED),
+                Signature.id > after,
+            )
+            .order_by(Signature.id)
+            .limit(ROWS_PER_BATCH)
+        )
+        batch = db.session.execute(query).all()
+        db.session.commit()
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].id
+
+
+def _details(row: Row[*tuple[Any, ...]], identity: x25519.Identity) -> Details:
+    if row.sealed is None:  # signed before sealing, not sealed yet
+        return legacy_details(row.legacy_name, row.legacy_email, row.legacy_city)
+    try:
+        return open_details(row.sealed, identity)
+    except CannotUnseal as error:
+        raise KeyCannotOpen(row.id) from error
+
+
+def _moment(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def write_unsealed(out: Path, rows: Iterable[Sequence[str]], *, force: bool = False) -> int:
+    """Write the header and `rows` to a new CSV at `out`, readable by its owner only, and
+    return how many rows it has. FileExistsError if `out` exists, unless `force`.
+
+    The rows go to a hidden file beside `out` that takes its place once complete; whatever
+    goes wrong on the way (a key that cannot open a row, a full disk) removes it. Without
+    `force` the name is taken at once (O_EXCL), so no other file can appear there meanwhile
+    and be replaced."""
+    reserved, partial = False, None
+    try:
+        if not force:
+            os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            reserved = True
+        fd, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+        written = _write_csv(fd, rows)
+        os.replace(partial, out)
+    except BaseException:
+        _remove(partial, str(out) if reserved else None)
+        raise
+    return written
+
+
+def _write_csv(fd: int, rows: Iterable[Sequence[str]]) -> int:
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        written = 0
+        for row in rows:
+            writer.writerow(row)
+            written += 1
+    return written
+
+
+def _remove(*paths: str | None) -> None:
+    for path in paths:
+        if path is not None:
+            with suppress(FileNotFoundError):
+                os.unlink(path)
+
+
+def record_unsealing(campaign: Campaign, identity: x25519.Identity, count: int) -> None:
+    """Audit an unsealing: how many signers, and which custodian's key (its public half)."""
+    audit.record(
+        "campaign.signatures_unsealed",
+        actor=None,
+        object_type="campaign",
+        object_id=campaign.id,
+        detail=f"{count} signature(s) with the key {recipient_of(identity)}",
+    )
