@@ -21,13 +21,15 @@ from sqlalchemy import Boolean, Integer, String, column, delete, func, insert, s
 from sqlalchemy.engine import make_url
 
 from petition.campaigns.custodians import add_custodian_key
+from petition.delivery.package import INDIVIDUALS_CSV, PackageError, build_package
 from petition.extensions import db
-from petition.models import Campaign, CustodianKey, Signature, SignatureStatus
+from petition.models import Campaign, CustodianKey, Signature, SignatureStatus, Target
 from petition.models.types import UTCDateTime
 from petition.personal import email_hash, normalise_email, open_details
 from petition.sealing import recipient_of
 from petition.signing.legacy import seal_legacy_batch
 from tests.conftest import fresh_database, make_app
+from tests.delivery.outputs import add_target, package_text
 from tests.factories import CUSTODIAN, make_campaign
 from tests.mailbox import Mailbox
 from tests.pages import confirm_link, link_in, send_mail, sign
@@ -242,3 +244,23 @@ def test_on_sqlite_the_plain_details_leave_the_database_files(upgraded):
 
     left = stored()
     assert [secret for secret in secrets if secret.encode() in left] == []
+
+
+def test_no_package_is_built_while_old_signatures_wait_to_be_sealed(upgraded, tmp_path):
+    """They have no shown name yet: a package would silently leave them out of its lists."""
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
+    target_id = add_target(campaign, "en", name="A negotiating party").id
+    db.session.commit()
+    target = db.session.get(Target, target_id)
+    cutoff = datetime.now(UTC)
+    with pytest.raises(PackageError, match=r"3 signature.* from before sealing.*seal-existing"):
+        build_package(campaign, target, cutoff=cutoff, out_dir=tmp_path / "early")
+    db.session.rollback()
+
+    key_file = tmp_path / "custodian.key"
+    assert command(upgraded, "new", SLUG, "--identity-out", str(key_file)).exit_code == 0
+    assert command(upgraded, "seal-existing", SLUG).exit_code == 0
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == SLUG))
+    target = db.session.get(Target, target_id)
+    package = build_package(campaign, target, cutoff=cutoff, out_dir=tmp_path / "sealed")
+    assert FULL[0] in package_text(Path(package.folder))[INDIVIDUALS_CSV]

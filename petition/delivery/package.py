@@ -28,6 +28,7 @@ from petition.delivery.wording import Wording, package_language, wording
 from petition.extensions import db
 from petition.models import Campaign, DeliveryPackage, PackageStatus, StaffUser, Target
 from petition.models.types import utcnow
+from petition.signing.legacy import legacy_count
 
 LETTER_PDF = "cover_letter.pdf"
 LETTER_DOCX = "cover_letter.docx"
@@ -233,6 +234,12 @@ def _prepare(campaign: Campaign, target: Target, cutoff: datetime, out_dir: Path
         raise PackageError(f"{folder} exists already: a package is never overwritten")
     if len(str(folder)) > FOLDER_LIMIT:
         raise PackageError(f"{folder} is longer than {FOLDER_LIMIT} characters")
+    if unsealed := legacy_count(campaign):
+        # They have no shown name yet: the package would drop them from its lists unsaid.
+        raise PackageError(
+            f"{unsealed} signature(s) of {campaign.slug!r} are from before sealing: "
+            f"run `flask --app petition keys seal-existing {campaign.slug}` first"
+        )
     lang = package_language(target.lang)
     heading = f"{campaign.text(lang).title} — {letters.addressee(target)}"
     return Build(campaign, target, cutoff, lang, wording(lang), fonts, heading, folder)
