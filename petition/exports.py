@@ -16,9 +16,11 @@ Otherwise, and for XLSX, the rows come through a server-side cursor 2,000 at a t
 cell goes through `inert_cell`. Both ways write the same bytes, and tests hold them to it.
 
 Who is in an export: every row the filters match, anonymous signers included (staff moderate
-them), but an anonymous signer's name cell is always empty. The data rules promise they are
-never named in any page, list, export or package, and the review pages do the same.
-Email addresses are left out unless the exporter asks for them and gives a reason.
+them). A signer is named only as they chose to be shown (`public_name`: in full, as initials,
+or not at all), beside the domain of their address; the name as typed, the address and the
+city are sealed to the campaign's custodians, who read them on their own machine (`flask
+unseal`), so no export can hold them. Representatives' email addresses are left out unless
+the exporter asks for them and gives a reason.
 """
 
 from __future__ import annotations
@@ -535,11 +537,12 @@ def _count(connection: Connection | None, request: ExportRequest) -> int:
 
 def start_export(request: ExportRequest, *, actor: StaffUser, lang: str) -> Export:
     """Count the rows, record the export in the audit trail and commit it, and return the
-    export ready to stream those rows. Raises ReasonRequired and NoSuchCampaign."""
-    if request.include_emails and not request.reason.strip():
-        raise ReasonRequired
+    export ready to stream those rows. Raises AddressesSealed (signers' addresses asked for),
+    ReasonRequired and NoSuchCampaign."""
     if request.include_emails and request.filter.kind is ExportKind.SIGNATURES:
         raise AddressesSealed
+    if request.include_emails and not request.reason.strip():
+        raise ReasonRequired
     campaign = db.session.get(Campaign, request.filter.campaign_id)
     if campaign is None:
         raise NoSuchCampaign(request.filter.campaign_id)

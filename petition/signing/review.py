@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, CursorResult, case, func, select, update
 
 from petition import audit
@@ -21,7 +23,7 @@ from petition.campaigns.statistics import StatusCounts
 from petition.extensions import db
 from petition.models import Signature, SignatureStatus, StaffUser
 from petition.models.types import utc_midnight
-from petition.personal import GMAIL_DOMAINS, email_hash, normalise_email
+from petition.personal import GMAIL_DOMAINS, email_domain, email_hash, normalise_email
 
 PREVIEW_ROWS = 50
 REASON_MAX_LENGTH = 200
@@ -45,6 +47,11 @@ class InvalidDomain(ValueError):
     """Not something an email address could end in."""
 
 
+class InvalidEmailReference(ValueError):
+    """A reference to a searched address that this server did not make (or made with another
+    SECRET_KEY)."""
+
+
 class CountChanged(Exception):
     """The matching signatures changed since the preview; nothing was done."""
 
@@ -66,11 +73,13 @@ class WrongStatus(Exception):
 
 
 def normalise_domain(text: str) -> str:
-    """The domain as normalised addresses end in it: case folded, Googlemail as Gmail."""
-    domain = text.strip().lstrip("@").casefold().rstrip(".")
+    """The domain as signatures keep it (`email_domain`): case folded, no leading @ or
+    trailing dot. Googlemail stays Googlemail, as typed; the filter finds both of Gmail's
+    names (`_stored_spellings`)."""
+    domain = email_domain(f"x@{text.strip().lstrip('@')}")
     if len(domain) > 253 or not _DOMAIN.fullmatch(domain):
         raise InvalidDomain(text)
-    return normalise_email(f"x@{domain}").partition("@")[2]
+    return domain
 
 
 def _stored_spellings(domain: str) -> list[str]:
@@ -88,11 +97,44 @@ def mask_email(address: str | None) -> str:
 
 
 @dataclass(frozen=True)
+class SoughtEmail:
+    """An exact address a moderator looks for, as the review keeps it: its keyed hash to find
+    the signature, its mask to show and to audit. The address itself goes no further than
+    the request it was typed in, so no page, link or audit entry holds it."""
+
+    hash: str
+    mask: str
+
+    @classmethod
+    def of(cls, address: str) -> SoughtEmail:
+        """However the signer wrote it: the hash is of the person (`normalise_email`)."""
+        return cls(hash=email_hash(address), mask=mask_email(normalise_email(address)))
+
+    def reference(self) -> str:
+        """What pages carry instead of the address: the hash and the mask, signed so that a
+        hand-made one cannot put another mask in the audit trail."""
+        return _references().dumps([self.hash, self.mask])
+
+    @classmethod
+    def from_reference(cls, reference: str) -> SoughtEmail:
+        """The search a reference stands for; raises InvalidEmailReference."""
+        try:
+            found = _references().loads(reference)
+        except BadSignature as error:
+            raise InvalidEmailReference(reference) from error
+        return cls(hash=found[0], mask=found[1])
+
+
+def _references() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="signature-review-email")
+
+
+@dataclass(frozen=True)
 class SignatureFilter:
-    """Which signatures of one campaign a review covers. Emails and domains are normalised."""
+    """Which signatures of one campaign a review covers. Domains are normalised."""
 
     campaign_id: int
-    email: str | None = None
+    email: SoughtEmail | None = None
     domain: str | None = None
     window: TimeWindow = TimeWindow.CREATED
     date_from: date | None = None  # inclusive, UTC
@@ -105,7 +147,7 @@ class SignatureFilter:
         cls,
         campaign_id: int,
         *,
-        email: str | None = None,
+        email: SoughtEmail | None = None,
         domain: str | None = None,
         window: TimeWindow = TimeWindow.CREATED,
         date_from: date | None = None,
@@ -116,7 +158,7 @@ class SignatureFilter:
         """A filter from what a moderator typed; raises InvalidDomain."""
         return cls(
             campaign_id=campaign_id,
-            email=normalise_email(email) if email else None,
+            email=email,
             domain=normalise_domain(domain) if domain else None,
             window=window,
             date_from=date_from,
@@ -128,7 +170,7 @@ class SignatureFilter:
     def conditions(self) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = [Signature.campaign_id == self.campaign_id]
         if self.email:
-            found.append(Signature.email_hash == email_hash(self.email))
+            found.append(Signature.email_hash == self.email.hash)
         if self.domain:
             found.append(Signature.email_domain.in_(_stored_spellings(self.domain)))
         moment = (
@@ -144,11 +186,15 @@ class SignatureFilter:
             found.append(Signature.status == self.status)
         return found
 
+    def without_email(self) -> SignatureFilter:
+        """The same filter for every address: where the page's "search without it" leads."""
+        return replace(self, email=None)
+
     def as_args(self) -> dict[str, Any]:
         """The filter as query-string (or hidden-field) values the filter form reads back."""
         args = {
             "campaign": str(self.campaign_id),
-            "email": self.email or "",
+            "email_ref": self.email.reference() if self.email else "",
             "domain": self.domain or "",
             "window": self.window.value,
             "date_from": self.date_from.isoformat() if self.date_from else "",
@@ -162,7 +208,7 @@ class SignatureFilter:
         """For the audit trail: every condition, the email masked (the trail outlives signers)."""
         parts = [f"campaign={self.campaign_id}"]
         if self.email:
-            parts.append(f"email={mask_email(self.email)}")
+            parts.append(f"email={self.email.mask}")
         if self.domain:
             parts.append(f"domain={self.domain}")
         if self.date_from or self.date_to:

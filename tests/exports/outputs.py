@@ -8,6 +8,7 @@ import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from typing import Any
 from xml.etree import ElementTree
 
 from sqlalchemy import select
@@ -37,6 +38,20 @@ FORMULAS = [
     "\r=1+1",
 ]
 XLSX_NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+# A signature export's header: the name only as the signer chose to be shown, the address only
+# by its domain; the name as typed, the address and the city are sealed (no column).
+SIGNATURE_COLUMNS = [
+    "id",
+    "name",
+    "email_domain",
+    "country",
+    "country_name",
+    "display",
+    "status",
+    "lang",
+    "created_at",
+    "confirmed_at",
+]
 NUMBERS = count(1)
 
 
@@ -51,7 +66,10 @@ def add_signature(
     name: str | None = None,
     city: str | None = None,
     email: str | None = None,
+    **columns: Any,
 ) -> Signature:
+    """A signature as signing makes it from what the signer typed; `columns` set stored
+    columns directly (e.g. `public_name`)."""
     if confirmed_at is None and status is not SignatureStatus.PENDING:
         confirmed_at = created_at + timedelta(hours=1)
     return make_signature(
@@ -65,6 +83,7 @@ def add_signature(
         lang="uk",
         created_at=created_at,
         confirmed_at=confirmed_at,
+        **columns,
     )
 
 

@@ -13,7 +13,8 @@ def test_mask_and_domain_helpers():
     assert mask_email("olena@example.org") == "o***@example.org"
     assert mask_email(None) == "—"
     assert normalise_domain(" @Example.ORG. ") == "example.org"
-    assert normalise_domain("googlemail.com") == "gmail.com"
+    # As signatures keep it (`email_domain`): the domain typed, Googlemail not made Gmail.
+    assert normalise_domain("googlemail.com") == "googlemail.com"
     with pytest.raises(ValueError, match="x y"):
         normalise_domain("x y")
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from petition.campaigns.custodians import add_custodian_key
 from petition.demo.targets import TARGETS
 from petition.extensions import db
 from petition.models import (
@@ -19,7 +20,8 @@ from petition.models import (
     SignatureStatus,
     Target,
 )
-from tests.factories import make_campaign, make_staff
+from petition.sealing import recipient_of
+from tests.factories import CUSTODIAN, make_campaign, make_staff
 from tests.pages import (
     hidden_inputs,
     link_in,
@@ -193,8 +195,27 @@ def test_a_draft_cannot_open_before_it_has_english_text(client, moderator):
     assert campaign_by_slug("no-text-yet").status is CampaignStatus.DRAFT
 
     assert submit_form(client, f"{url}/text/en", save="Save", **TEXT).status_code == 302
+    add_custodian_key(campaign, recipient_of(CUSTODIAN), actor=None)
+    db.session.commit()
     assert submit_form(client, url, **settings(campaign, status="open")).status_code == 302
     assert client.get("/uk/no-text-yet/").status_code == 200  # falls back to English
+
+
+def test_a_campaign_cannot_open_before_it_has_a_custodian_key(client, moderator):
+    submit_form(client, "/staff/campaigns/new", slug="no-key-yet")
+    campaign = campaign_by_slug("no-key-yet")
+    url = f"/staff/campaigns/{campaign.id}"
+    assert submit_form(client, f"{url}/text/en", save="Save", **TEXT).status_code == 302
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "uk"  # the console in the staff's language
+    response = submit_form(client, url, **settings(campaign, status="open"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    field = html.split('id="status-error">', 1)[1].split("</p>", 1)[0]
+    assert field.startswith("Кампанію не можна відкрити, доки в неї немає ключа хранителя")
+    assert "«flask --app petition keys new no-key-yet --identity-out FILE»" in field
+    assert campaign_by_slug("no-key-yet").status is CampaignStatus.DRAFT
+    assert not [e for e in audit_rows("campaign.updated") if "status" in e.detail]
 
 
 def test_settings_change_goal_and_dates(client, moderator):

@@ -1,5 +1,5 @@
-"""The export form: what to export, which rows, in which format, and email addresses only with
-a reason."""
+"""The export form: what to export, which rows, in which format, and representatives' email
+addresses only with a reason (signers' addresses are sealed: no export has them)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,16 @@ class ExportForm(WindowedFilterForm):
         ]
         if self.status.data is None:
             self.status.data = DEFAULT_STATUS[kind].value
+        if not self.offers_emails:
+            # Not even a field to send: a POST that asks anyway gets the export without them.
+            del self.include_emails
+            del self.reason
         self.fill_choices(lang)
+
+    @property
+    def offers_emails(self) -> bool:
+        """Only representatives' addresses can be exported; signers' are sealed."""
+        return self.export_kind is ExportKind.ORGANISATIONS
 
     def validate_reason(self, field: TextAreaField) -> None:
         if self.include_emails.data and not (field.data or "").strip():
@@ -103,10 +112,7 @@ class ExportForm(WindowedFilterForm):
 
     def export_request(self) -> ExportRequest:
         """The validated request (call after `validate()`)."""
-        # Signers' addresses are sealed: only representatives' can be included.
-        include_emails = (
-            bool(self.include_emails.data) and self.export_kind is ExportKind.ORGANISATIONS
-        )
+        include_emails = self.offers_emails and bool(self.include_emails.data)
         return ExportRequest(
             filter=ExportFilter(
                 kind=self.export_kind,

@@ -34,8 +34,10 @@ from petition.models import SignatureStatus
 from petition.signing.review import (
     REASON_MAX_LENGTH,
     InvalidDomain,
+    InvalidEmailReference,
     ReviewAction,
     SignatureFilter,
+    SoughtEmail,
     TimeWindow,
     normalise_domain,
 )
@@ -43,7 +45,10 @@ from petition.staff.forms import ChoiceField, WindowedFilterForm, reason_length
 
 
 class FilterForm(WindowedFilterForm):
-    """Read from the query string: no CSRF token, since it changes nothing."""
+    """Read from the query string: no CSRF token, since it changes nothing.
+
+    An address typed in `email` is used once and never written back into a page: the
+    search goes on by `email_ref`, which stands for it (`SoughtEmail.reference`)."""
 
     class Meta:
         csrf = False
@@ -58,6 +63,7 @@ class FilterForm(WindowedFilterForm):
             Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Please enter a whole email address.")),
         ],
     )
+    email_ref = HiddenField()
     domain = StringField(
         _l("Email domain"),
         description=_l("For example example.org: addresses ending in @example.org."),
@@ -86,11 +92,35 @@ class FilterForm(WindowedFilterForm):
                     _l("Please enter a domain such as example.org, without the part before @.")
                 ) from error
 
+    def validate_email_ref(self, field: HiddenField) -> None:
+        if field.data and not self.email.data:
+            try:
+                SoughtEmail.from_reference(field.data)
+            except InvalidEmailReference as error:
+                raise ValidationError(
+                    _l("The address searched for could not be read. Please type it again.")
+                ) from error
+
+    def sought_email(self) -> SoughtEmail | None:
+        """The address to match: the one just typed, else the one the page carries."""
+        if self.email.data:
+            return SoughtEmail.of(self.email.data)
+        if self.email_ref.data:
+            return SoughtEmail.from_reference(self.email_ref.data)
+        return None
+
+    def carry(self, chosen: SignatureFilter | None) -> None:
+        """Empty the address field for the page, and carry the search on by its reference."""
+        self.email.data, self.email.raw_data = None, None
+        if chosen is not None:
+            self.email_ref.data = chosen.email.reference() if chosen.email else ""
+            self.email_ref.raw_data = None
+
     def signature_filter(self) -> SignatureFilter:
         """The validated filter (call after `validate()`)."""
         return SignatureFilter.build(
             self.campaign.data,
-            email=self.email.data or None,
+            email=self.sought_email(),
             domain=self.domain.data or None,
             window=TimeWindow(self.window.data),
             date_from=self.date_from.data,

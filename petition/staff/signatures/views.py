@@ -22,7 +22,19 @@ from petition.staff.blueprint import bp
 from petition.staff.permissions import Permission, require
 from petition.staff.signatures.forms import ApplyForm, FilterForm, SignatureActionForm
 
-FILTER_KEYS = ("campaign", "email", "domain", "window", "date_from", "date_to", "country", "status")
+# What the review's links and forms carry from page to page: an address typed in `email` is
+# not among them, only the reference that stands for it.
+CARRIED_KEYS = (
+    "campaign",
+    "email_ref",
+    "domain",
+    "window",
+    "date_from",
+    "date_to",
+    "country",
+    "status",
+)
+FILTER_KEYS = ("email", *CARRIED_KEYS)
 
 
 def _render_list(
@@ -34,6 +46,7 @@ def _render_list(
     status: int = 200,
 ) -> ResponseReturnValue:
     """The review page: the filters, and for a valid filter its count, rows and apply form."""
+    filter_form.carry(chosen)
     page: dict[str, Any] = {"form": filter_form, "problem": problem}
     if chosen is not None:
         counts = review.count_matching(chosen)
@@ -44,6 +57,8 @@ def _render_list(
             "rows": review.first_matching(chosen),
             "apply_form": apply_form,
             "filter_args": chosen.as_args(),
+            "sought_mask": chosen.email.mask if chosen.email else None,
+            "args_without_email": chosen.without_email().as_args(),
         }
     return render_template("staff/signatures/index.html", **page, **_names()), status
 
@@ -64,7 +79,11 @@ def signatures() -> ResponseReturnValue:
         return _render_list(form)
     if not form.validate():
         return _render_list(form, status=422)
-    return _render_list(form, chosen=form.signature_filter())
+    chosen = form.signature_filter()
+    if form.email.data:
+        # The page's own address (history, a link pasted to a colleague) names no signer.
+        return redirect(url_for("staff.signatures", **chosen.as_args()), 303)
+    return _render_list(form, chosen=chosen)
 
 
 @bp.post("/signatures/apply")
@@ -126,7 +145,7 @@ def _applied(action: ReviewAction, changed: int) -> str:
 
 def _back_args(campaign_id: int) -> dict[str, Any]:
     """The review list's filters, carried through a single signature's page and back."""
-    args = {key: request.args[key] for key in FILTER_KEYS if request.args.get(key)}
+    args = {key: request.args[key] for key in CARRIED_KEYS if request.args.get(key)}
     return {"campaign": str(campaign_id), **args}
 
 
