@@ -404,7 +404,9 @@ def test_review_rows_show_the_public_name_and_the_domain_never_an_address(
     assert "@mail.example" not in single
 
 
-def test_the_domain_filter_is_the_exact_domain_and_gmail_under_both_names(client, campaign, moderator):
+def test_the_domain_filter_is_the_exact_domain_and_gmail_under_both_names(
+    client, campaign, moderator
+):
     add_signature(campaign, "a@mail.example")
     add_signature(campaign, "b@sub.mail.example")
     add_signature(campaign, "c@googlemail.com")
