@@ -45,6 +45,7 @@ from petition.signing.unsealing import (
 from petition.signing.updates import (
     SUBJECT_MAX,
     CampaignIsDraft,
+    WrongCustodianKey,
     new_idempotency_key,
     send_update,
 )
@@ -315,8 +316,18 @@ updates = AppGroup("updates", help="Campaign updates to signers who asked for th
 @click.option("--lang", type=click.Choice(LANGUAGES), required=True)
 @click.option("--subject", required=True, help="A neutral subject line.")
 @click.option("--body-file", type=click.File(encoding="utf-8"), required=True)
-def updates_send(slug: str, lang: str, subject: str, body_file: TextIO) -> None:
-    """Queue an update, in one language, to the confirmed signers who asked for updates."""
+@click.option(
+    "--identity",
+    "identity_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="A custodian's private key file (AGE-SECRET-KEY-1…): read for this send, never stored.",
+)
+def updates_send(
+    slug: str, lang: str, subject: str, body_file: TextIO, identity_file: Path
+) -> None:
+    """Queue an update, in one language, to the confirmed signers who asked for updates;
+    their addresses are opened with the custodian's key, in memory only."""
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
@@ -328,9 +339,16 @@ def updates_send(slug: str, lang: str, subject: str, body_file: TextIO) -> None:
             lang,
             subject=subject.strip(),
             body=body_file.read().strip(),
+            identity=read_identity(identity_file),
             idempotency_key=new_idempotency_key(),  # each run of the command is one send
             actor=None,
         )
+    except NotAnIdentity as error:
+        raise click.ClickException(f"{identity_file} holds no age identity") from error
+    except WrongCustodianKey as error:
+        raise click.ClickException(
+            f"that key cannot open the signer data of {slug!r}: nothing was queued"
+        ) from error
     except CampaignIsDraft as error:
         raise click.ClickException(f"{slug!r} is a draft: nobody has signed it") from error
     db.session.commit()

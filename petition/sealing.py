@@ -84,10 +84,20 @@ def write_identity(identity: x25519.Identity, path: Path) -> None:
 
 def read_identity(path: Path) -> x25519.Identity:
     """The identity in an age identity file (comments and blank lines are skipped)."""
-    for line in path.read_text().splitlines():
+    try:
+        return parse_identity(path.read_text())
+    except (NotAnIdentity, UnicodeDecodeError) as error:
+        raise NotAnIdentity(str(path)) from error
+
+
+def parse_identity(text: str) -> x25519.Identity:
+    """The identity in the text of an age identity file, as `age-keygen` writes it; the
+    first `AGE-SECRET-KEY-1…` line counts, comments and blank lines are skipped.
+    NotAnIdentity if there is none; its message never quotes the text (it is a secret)."""
+    for line in text.splitlines():
         if line.strip().startswith(IDENTITY_PREFIX):
             try:
                 return x25519.Identity.from_str(line.strip())
             except pyrage.IdentityError as error:
-                raise NotAnIdentity(str(path)) from error
-    raise NotAnIdentity(str(path))
+                raise NotAnIdentity("not a valid age identity") from error
+    raise NotAnIdentity("no age identity")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+from typing import IO
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request
 from werkzeug.exceptions import BadRequest
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -51,6 +53,20 @@ def refuse_invalid_utf8() -> None:
         raise BadRequest("form data is not valid UTF-8") from error
 
 
+class UploadsInMemory(Request):
+    """A request whose uploads stay in memory (bounded by MAX_CONTENT_LENGTH): Werkzeug would
+    spool a large one to a temporary file, and a custodian's key file must touch no disk."""
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        return BytesIO()
+
+
 def add_security_headers(response: Response) -> Response:
     """What every answer carries; what a view has set itself stays."""
     headers = response.headers
@@ -75,5 +91,6 @@ def strict_transport_security() -> str:
 
 
 def register(app: Flask) -> None:
+    app.request_class = UploadsInMemory
     app.before_request(refuse_invalid_utf8)
     app.after_request(add_security_headers)

@@ -8,6 +8,11 @@ The preview issues the confirmation's idempotency key: a random nonce, signed to
 with what was previewed. Sending checks the signature, so a confirmation whose key or text
 was changed on the way is refused, and records the nonce under a unique constraint, so the
 same confirmation sent again (a double click, a reload, two staff members) mails once.
+
+Signers' addresses are sealed (petition/personal.py): sending needs a custodian's identity,
+given for that one send (an uploaded key file, or `--identity` on the command line). It is
+used in memory to open each recipient's details and is kept nowhere; the addresses it opens
+sit in the outbox only until their mail is sent.
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 from itsdangerous import Signer
-from sqlalchemy import JSON, ColumnElement, func, insert, literal, select
+from pyrage import x25519
+from sqlalchemy import ColumnElement, Row, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from petition import audit
@@ -29,13 +37,13 @@ from petition.models import (
     CampaignStatus,
     CampaignUpdate,
     OutboxMessage,
-    OutboxStatus,
     Signature,
     SignatureStatus,
     StaffUser,
     TokenPurpose,
 )
-from petition.models.types import UTCDateTime, str_enum, utcnow
+from petition.personal import open_details
+from petition.sealing import CannotUnseal
 from petition.signing.self_service import (
     lock_signature,
     manageable_signature,
@@ -45,6 +53,8 @@ from petition.signing.self_service import (
 # A subject is one line in an inbox list; a body is a short letter, not a newsletter.
 SUBJECT_MAX = 150
 BODY_MAX = 10_000
+# Recipients opened and queued per INSERT: few round trips, little memory at any size.
+QUEUE_BATCH = 500
 
 
 class CampaignIsDraft(Exception):
@@ -57,6 +67,11 @@ class UpdateAlreadySent(Exception):
 
 class ConfirmationInvalid(Exception):
     """The key is forged, or the update differs from the one it was issued for."""
+
+
+class WrongCustodianKey(Exception):
+    """The custodian identity given cannot open a recipient's sealed details: nothing was
+    queued or recorded, so the same confirmation may be sent again with the right key."""
 
 
 @dataclass(frozen=True)
@@ -79,12 +94,14 @@ def new_idempotency_key() -> str:
 
 
 def _recipients(campaign: Campaign, lang: str) -> tuple[ColumnElement[bool], ...]:
-    """Who gets an update in `lang`: confirmed signers in that language who asked for news."""
+    """Who gets an update in `lang`: confirmed signers in that language who asked for news,
+    and whose details are sealed (a withdrawn or erased signature has none to open)."""
     return (
         Signature.campaign_id == campaign.id,
         Signature.status == SignatureStatus.CONFIRMED,
         Signature.wants_updates.is_(True),
         Signature.lang == lang,
+        Signature.sealed.is_not(None),
     )
 
 
@@ -93,25 +110,57 @@ def count_recipients(campaign: Campaign, lang: str) -> int:
     return db.session.scalar(query) or 0
 
 
-def queue_update(campaign: Campaign, lang: str, *, subject: str, body: str) -> int:
-    """Queue one update mail per consenting signer whose language is `lang`, in one statement.
+def queue_update(
+    campaign: Campaign, lang: str, *, subject: str, body: str, identity: x25519.Identity
+) -> int:
+    """Queue one update mail per consenting signer whose language is `lang`, addressed to
+    the address they typed, opened with the custodian's `identity`; how many were queued.
 
-    The worker renders each mail, with its own unsubscribe link, when it sends it."""
-    now = utcnow()
-    recipients = select(
-        literal("campaign_update"),
-        literal(lang),
-        Signature.id,
-        literal({"subject": subject, "body": body}, JSON),
-        literal(OutboxStatus.QUEUED, str_enum(OutboxStatus, "outbox_status")),
-        literal(0),
-        literal(now, UTCDateTime()),
-        literal(now, UTCDateTime()),
-    ).where(*_recipients(campaign, lang))
-    columns = ["kind", "lang", "signature_id", "payload", "status", "attempts"]
-    columns += ["next_attempt_at", "created_at"]
-    db.session.execute(insert(OutboxMessage).from_select(columns, recipients))
-    return db.session.scalar(select(func.count()).select_from(recipients.subquery())) or 0
+    Raises WrongCustodianKey at the first recipient the identity cannot open, possibly
+    after queuing others: the caller runs this in a savepoint (see `send_update`). The
+    worker renders each mail, with its own unsubscribe link, when it sends it."""
+    payload = {"subject": subject, "body": body}
+    queued = 0
+    for batch in _sealed_recipients(campaign, lang):
+        rows = [_update_mail(lang, row, payload, identity) for row in batch]
+        db.session.execute(insert(OutboxMessage.__table__), rows)
+        queued += len(rows)
+    return queued
+
+
+def _sealed_recipients(campaign: Campaign, lang: str) -> Iterator[Sequence[Row[int, bytes | None]]]:
+    """The recipients' (id, sealed) in batches of QUEUE_BATCH, in id order: each batch is
+    read after the previous one is queued, so memory stays flat however many there are."""
+    after = 0
+    while True:
+        query = (
+            select(Signature.id, Signature.sealed)
+            .where(*_recipients(campaign, lang), Signature.id > after)
+            .order_by(Signature.id)
+            .limit(QUEUE_BATCH)
+        )
+        batch = db.session.execute(query).all()
+        if not batch:
+            return
+        yield batch
+        after = batch[-1].id
+
+
+def _update_mail(
+    lang: str, row: Row[int, bytes | None], payload: dict[str, str], identity: x25519.Identity
+) -> dict[str, Any]:
+    """The outbox row of one recipient's update, to the address in their sealed details."""
+    try:
+        details = open_details(row.sealed, identity)
+    except CannotUnseal as error:
+        raise WrongCustodianKey from error
+    return {
+        "kind": "campaign_update",
+        "lang": lang,
+        "recipient": details.email,
+        "signature_id": row.id,
+        "payload": payload,
+    }
 
 
 def send_update(
@@ -120,6 +169,7 @@ def send_update(
     *,
     subject: str,
     body: str,
+    identity: x25519.Identity,
     idempotency_key: str,
     actor: StaffUser | None,
 ) -> CampaignUpdate:
@@ -127,7 +177,10 @@ def send_update(
 
     The record is flushed first, in a savepoint: a second request with the same key (even
     one running at the same moment) fails on the unique key before it queues anything, and
-    raises UpdateAlreadySent. A closed campaign may still send news (its delivery, say)."""
+    raises UpdateAlreadySent. A custodian `identity` that cannot open every recipient
+    raises WrongCustodianKey and rolls the record back with the mails queued so far, so
+    the same confirmation can be sent again with the right identity. A closed campaign may
+    still send news (its delivery, say)."""
     if campaign.status is CampaignStatus.DRAFT:
         raise CampaignIsDraft(campaign.slug)
     update = CampaignUpdate(
@@ -138,12 +191,11 @@ def send_update(
         idempotency_key=idempotency_key,
         created_by_id=actor.id if actor else None,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(update)
-    except IntegrityError as error:
-        raise UpdateAlreadySent(idempotency_key) from error
-    update.recipients = queue_update(campaign, lang, subject=subject, body=body)
+    with db.session.begin_nested():
+        _record_once(update)
+        update.recipients = queue_update(
+            campaign, lang, subject=subject, body=body, identity=identity
+        )
     audit.record(
         "campaign.update_queued",
         actor=actor,
@@ -154,6 +206,15 @@ def send_update(
     )
     db.session.flush()
     return update
+
+
+def _record_once(update: CampaignUpdate) -> None:
+    """Write the record now; UpdateAlreadySent if its idempotency key was recorded before."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(update)
+    except IntegrityError as error:
+        raise UpdateAlreadySent(update.idempotency_key) from error
 
 
 def preview_update(campaign: Campaign, draft: UpdateDraft) -> UpdatePreview:
@@ -167,21 +228,41 @@ def preview_update(campaign: Campaign, draft: UpdateDraft) -> UpdatePreview:
     )
 
 
+def confirmation_preview(campaign: Campaign, draft: UpdateDraft, key: str) -> UpdatePreview:
+    """The preview `key` was issued by, again (the same key, the count as it is now), for a
+    confirmation to correct: one sent with a key file that was not the custodian's, say.
+    ConfirmationInvalid if the key does not belong to this draft."""
+    _nonce_of(campaign, draft, key)
+    return UpdatePreview(recipients=count_recipients(campaign, draft.lang), key=key)
+
+
 def send_confirmed(
-    campaign: Campaign, draft: UpdateDraft, key: str, *, actor: StaffUser
+    campaign: Campaign,
+    draft: UpdateDraft,
+    key: str,
+    *,
+    identity: x25519.Identity,
+    actor: StaffUser,
 ) -> CampaignUpdate:
-    """Queue the previewed update; UpdateAlreadySent if this confirmation was sent before."""
-    nonce, _, seal = key.partition(".")
-    if not nonce or not _signer().verify_signature(_sealed(campaign, draft, nonce), seal):
-        raise ConfirmationInvalid
+    """Queue the previewed update; UpdateAlreadySent if this confirmation was sent before,
+    WrongCustodianKey (nothing sent) if `identity` cannot open the signers' details."""
     return send_update(
         campaign,
         draft.lang,
         subject=draft.subject,
         body=draft.body,
-        idempotency_key=nonce,
+        identity=identity,
+        idempotency_key=_nonce_of(campaign, draft, key),
         actor=actor,
     )
+
+
+def _nonce_of(campaign: Campaign, draft: UpdateDraft, key: str) -> str:
+    """The idempotency nonce of a key issued for `draft`; ConfirmationInvalid otherwise."""
+    nonce, _, seal = key.partition(".")
+    if not nonce or not _signer().verify_signature(_sealed(campaign, draft, nonce), seal):
+        raise ConfirmationInvalid
+    return nonce
 
 
 def sent_updates(campaign: Campaign) -> list[CampaignUpdate]:

@@ -1,14 +1,18 @@
-"""Updates reach only signers who asked, and one click in the mail client stops them."""
+"""Updates reach only signers who asked, at the address they typed (opened with the
+custodian's key), and one click in the mail client stops them."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from petition.extensions import db
-from petition.models import Signature
-from tests.factories import make_campaign
+from petition.models import AuditEvent, CampaignUpdate, OutboxMessage, Signature
+from petition.personal import email_hash
+from petition.sealing import new_identity, write_identity
+from tests.factories import CUSTODIAN, make_campaign
 from tests.pages import (
     confirm_link,
     hidden_inputs,
@@ -26,25 +30,32 @@ def signed_and_confirmed(client, mailbox, email: str, **fields) -> None:
     confirm_link(client, link_in(mailbox.text_of(mailbox.to(email)[-1])))
 
 
-def send_update(app, tmp_path, lang: str) -> str:
-    """Queue an update in `lang` as staff do from the command line; what it says."""
+def key_file(tmp_path: Path, identity=CUSTODIAN) -> Path:
+    """The custodian's identity file, as `keys new` or `age-keygen` writes it."""
+    path = tmp_path / f"custodian-{len(list(tmp_path.glob('custodian-*')))}.key"
+    write_identity(identity, path)
+    return path
+
+
+def run_send(app, tmp_path, lang: str, identity: Path):
+    """`flask updates send` in `lang` with the key file `identity`."""
     body = tmp_path / "body.txt"
     body.write_text("Новини кампанії.\n\nДякуємо!", encoding="utf-8")
-    result = app.test_cli_runner().invoke(
-        args=[
-            "updates",
-            "send",
-            "free-them",
-            "--lang",
-            lang,
-            "--subject",
-            "Новини",
-            "--body-file",
-            str(body),
-        ]
-    )
+    args = ["updates", "send", "free-them", "--lang", lang, "--subject", "Новини"]
+    args += ["--body-file", str(body), "--identity", str(identity)]
+    return app.test_cli_runner().invoke(args=args)
+
+
+def send_update(app, tmp_path, lang: str) -> str:
+    """Queue an update in `lang` as staff do from the command line; what it says."""
+    result = run_send(app, tmp_path, lang, key_file(tmp_path))
     assert result.exit_code == 0, result.output
     return result.output.strip()
+
+
+def signature_of(email: str) -> Signature:
+    db.session.expire_all()
+    return db.session.scalar(select(Signature).where(Signature.email_hash == email_hash(email)))
 
 
 def unsubscribe_url(update) -> str:
@@ -60,7 +71,9 @@ def test_update_goes_only_to_consenting_signers_with_one_click_unsubscribe(
     app, client, mailbox, tmp_path
 ):
     make_campaign()
-    signed_and_confirmed(client, mailbox, "wants@example.org", lang="uk", wants_updates="y")
+    # Typed with capitals and a sub-address: the update goes to exactly what was typed.
+    typed = "Wants+News@Example.org"
+    signed_and_confirmed(client, mailbox, typed, lang="uk", wants_updates="y")
     signed_and_confirmed(client, mailbox, "quiet@example.org", lang="uk")
     signed_and_confirmed(client, mailbox, "english@example.org", wants_updates="y")
     sign(client, email="pending@example.org", lang="uk", wants_updates="y")
@@ -69,7 +82,8 @@ def test_update_goes_only_to_consenting_signers_with_one_click_unsubscribe(
 
     assert send_update(app, tmp_path, "uk") == "1 update(s) queued."
     send_mail()
-    assert [str(m["To"]) for m in mailbox.messages] == ["wants@example.org"]
+    assert [str(m["To"]) for m in mailbox.messages] == [typed]
+    assert [e.recipients for e in mailbox.envelopes] == [(typed,)]
     [update] = mailbox.messages
     assert update["Subject"] == "Новини"
     assert "Новини кампанії." in mailbox.text_of(update)
@@ -77,8 +91,7 @@ def test_update_goes_only_to_consenting_signers_with_one_click_unsubscribe(
 
     response = one_click(app, unsubscribe_url(update))
     assert response.status_code == 200
-    db.session.expire_all()
-    wants = db.session.scalar(select(Signature).where(Signature.email == "wants@example.org"))
+    wants = signature_of(typed)
     assert wants.wants_updates is False
     assert wants.status.value == "confirmed"  # the signature itself stays
 
@@ -115,8 +128,7 @@ def test_the_unsubscribe_header_can_only_stop_updates(app, client, mailbox, tmp_
         response = client.open(path, method=method, data=data)
         assert response.status_code == 404, (method, path)
         assert "wants@example.org" not in response.get_data(as_text=True)
-    db.session.expire_all()
-    signature = db.session.scalar(select(Signature).where(Signature.email == "wants@example.org"))
+    signature = signature_of("wants@example.org")
     assert (signature.status.value, signature.display.value) == ("confirmed", "full")
     assert signature.wants_updates is True
 
@@ -141,3 +153,67 @@ def test_the_unsubscribe_link_of_a_withdrawn_signature_stops_nothing_more(
     page = client.get(f"{manage}/withdraw").get_data(as_text=True)
     assert client.post(f"{manage}/withdraw", data=hidden_inputs(page)).status_code == 200
     assert one_click(app, unsubscribe_url(update)).status_code == 410
+
+
+def queued_updates() -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(OutboxMessage.kind == "campaign_update")
+    return list(db.session.scalars(query.order_by(OutboxMessage.id)))
+
+
+def test_the_outbox_holds_the_address_only_until_the_update_is_sent(app, client, mailbox, tmp_path):
+    make_campaign()
+    signed_and_confirmed(client, mailbox, "wants@example.org", wants_updates="y")
+    mailbox.clear()
+    send_update(app, tmp_path, "en")
+    assert [m.recipient for m in queued_updates()] == ["wants@example.org"]
+    send_mail()
+    db.session.expire_all()
+    [sent] = queued_updates()
+    assert (sent.status.value, sent.recipient) == ("sent", None)
+
+
+def test_a_key_that_cannot_open_the_addresses_queues_nothing_and_a_retry_works(
+    app, client, mailbox, tmp_path
+):
+    make_campaign()
+    signed_and_confirmed(client, mailbox, "wants@example.org", wants_updates="y")
+    mailbox.clear()
+
+    result = run_send(app, tmp_path, "en", key_file(tmp_path, new_identity()))
+    assert result.exit_code == 1
+    assert (
+        "that key cannot open the signer data of 'free-them': nothing was queued" in result.output
+    )
+    db.session.expire_all()
+    assert queued_updates() == []
+    assert db.session.scalar(select(func.count()).select_from(CampaignUpdate)) == 0
+    queued = select(func.count()).where(AuditEvent.action == "campaign.update_queued")
+    assert db.session.scalar(queued) == 0
+
+    assert send_update(app, tmp_path, "en") == "1 update(s) queued."
+    send_mail()
+    assert [str(m["To"]) for m in mailbox.messages] == ["wants@example.org"]
+
+
+def test_a_file_without_a_key_is_refused_clearly(app, client, mailbox, tmp_path):
+    make_campaign()
+    signed_and_confirmed(client, mailbox, "wants@example.org", wants_updates="y")
+    not_a_key = tmp_path / "notes.txt"
+    not_a_key.write_bytes(b"\x89PNG\r\n\x1a\n not a key at all")
+    result = run_send(app, tmp_path, "en", not_a_key)
+    assert result.exit_code == 1
+    assert f"{not_a_key} holds no age identity" in result.output
+    assert queued_updates() == []
+
+
+def test_a_withdrawn_signature_gets_no_update(app, client, mailbox, tmp_path):
+    make_campaign()
+    signed_and_confirmed(client, mailbox, "stays@example.org", wants_updates="y")
+    signed_and_confirmed(client, mailbox, "leaves@example.org", wants_updates="y")
+    manage = path_of(manage_link_in(mailbox.text_of(mailbox.to("leaves@example.org")[-1])))
+    page = client.get(f"{manage}/withdraw").get_data(as_text=True)
+    assert client.post(f"{manage}/withdraw", data=hidden_inputs(page)).status_code == 200
+    mailbox.clear()
+    assert send_update(app, tmp_path, "en") == "1 update(s) queued."
+    send_mail()
+    assert [str(m["To"]) for m in mailbox.messages] == ["stays@example.org"]

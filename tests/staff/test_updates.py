@@ -1,11 +1,16 @@
-"""Staff send a campaign update: write, preview with the count, confirm once."""
+"""Staff send a campaign update: write, preview with the count, confirm once with a
+custodian's key file, which opens the signers' addresses and is kept nowhere."""
 
 from __future__ import annotations
 
 import re
 import threading
+from html import unescape
+from io import BytesIO
+from pathlib import Path
 
 import pytest
+from flask import request
 from sqlalchemy import func, select
 
 from petition.extensions import db
@@ -14,14 +19,20 @@ from petition.models import (
     Campaign,
     CampaignStatus,
     CampaignUpdate,
+    Display,
     OutboxMessage,
     Role,
     Signature,
     SignatureStatus,
 )
-from tests.factories import make_campaign, make_signature, make_staff
+from petition.personal import Details, email_hash, person_columns
+from petition.sealing import new_identity, recipient_of, write_identity
+from petition.signing import updates
+from petition.staff.updates.forms import KEY_FILE_MAX_BYTES
+from tests.factories import CUSTODIAN, make_campaign, make_signature, make_staff
 from tests.pages import hidden_inputs, path_of, post_from_page, send_mail, sign_in_staff
 from tests.staff.test_permissions import signed_in_client
+from tests.test_no_leaks import every_log, everything_logged  # noqa: F401 - a fixture
 
 UPDATE = {"lang": "uk", "subject": "Новини кампанії", "body": "Пакет передано.\n\nДякуємо!"}
 
@@ -49,8 +60,21 @@ def confirmation(client, campaign: Campaign, **fields: str) -> dict[str, str]:
     return hidden_inputs(page.get_data(as_text=True))
 
 
-def send(client, campaign: Campaign, form: dict[str, str]):
-    return client.post(f"{compose_url(campaign)}/send", data=form)
+def key_file(identity=CUSTODIAN) -> bytes:
+    """An identity file as `age-keygen` (or `keys new`) writes it."""
+    return f"# public key: {recipient_of(identity)}\n{identity}\n".encode()
+
+
+def send(client, campaign: Campaign, form: dict[str, str], key: bytes | None = None):
+    """Post the confirmation form with the key file chosen in it (the custodian's own, unless
+    `key` says otherwise)."""
+    upload = (BytesIO(key_file() if key is None else key), "custodian.key")
+    return client.post(f"{compose_url(campaign)}/send", data={**form, "identity_file": upload})
+
+
+def signature_of(email: str) -> Signature:
+    db.session.expire_all()
+    return db.session.scalar(select(Signature).where(Signature.email_hash == email_hash(email)))
 
 
 def queued_updates() -> int:
@@ -86,6 +110,10 @@ def test_admin_previews_then_sends_to_exactly_the_consenting_signers(app, client
     assert "Send to 2 signers" in html
     assert "Пакет передано." in html
     assert "Новини кампанії" in html
+    assert 'enctype="multipart/form-data"' in html
+    assert '<label for="identity_file">Custodian key file</label>' in html
+    assert "for this one send and is never stored" in html
+    assert 'aria-describedby="identity_file-hint"' in html
     assert queued_updates() == 0  # nothing before the confirmation
 
     response = send(client, campaign, hidden_inputs(html))
@@ -105,9 +133,7 @@ def test_admin_previews_then_sends_to_exactly_the_consenting_signers(app, client
     unsubscribe = re.fullmatch(r"<(https?://[^>]+)>", update["List-Unsubscribe"]).group(1)
     bare = app.test_client().post(path_of(unsubscribe), data={"List-Unsubscribe": "One-Click"})
     assert bare.status_code == 200
-    db.session.expire_all()
-    one = db.session.scalar(select(Signature).where(Signature.email == "wants.one@example.org"))
-    assert one.wants_updates is False
+    assert signature_of("wants.one@example.org").wants_updates is False
 
     [record] = sent_records()
     assert (record.lang, record.recipients, record.created_by_id) == ("uk", 2, admin.id)
@@ -154,7 +180,8 @@ def test_staff_pressing_send_at_once_queue_one_set_of_mails(app, admin):
 
     def confirm(index: int) -> None:
         start.wait()
-        response = clients[index].post(url, data=forms[index])
+        upload = (BytesIO(key_file()), "custodian.key")
+        response = clients[index].post(url, data={**forms[index], "identity_file": upload})
         with lock:
             statuses.append(response.status_code)
 
@@ -228,6 +255,17 @@ def test_confirmation_changed_after_the_preview_is_refused(client, admin, change
     assert sent_records() == []
 
 
+def test_a_changed_confirmation_with_a_bad_key_file_starts_over(client, admin):
+    campaign = make_campaign()
+    form = confirmation(client, campaign) | {"subject": "Something else"}
+    response = send(client, campaign, form, key=b"not a key")
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert "This is not the update that was previewed." in html
+    assert "This file holds no custodian key" not in html
+    assert 'name="subject"' in html  # the form to write it again
+
+
 def test_tampered_key_says_to_preview_again(client, admin):
     campaign = make_campaign()
     form = confirmation(client, campaign)
@@ -245,27 +283,32 @@ def test_a_closed_campaign_can_still_send_news(client, admin, mailbox):
     assert [str(m["To"]) for m in mailbox.messages] == ["closed@example.org"]
 
 
-def test_a_draft_has_nobody_to_send_to(app, client, admin):
+def test_a_draft_has_nobody_to_send_to(app, client, admin, tmp_path):
     campaign = make_campaign(status=CampaignStatus.DRAFT)
     page = client.get(compose_url(campaign)).get_data(as_text=True)
     assert "nobody has signed it yet" in page
     assert 'name="subject"' not in page
     assert preview(client, campaign).status_code == 409
-    result = app.test_cli_runner().invoke(
-        args=["updates", "send", "free-them", "--lang", "uk", "--subject", "News"],
-        input="Body",
-    )
-    assert result.exit_code != 0
+    body, identity = tmp_path / "body.txt", tmp_path / "custodian.key"
+    body.write_text("Body", encoding="utf-8")
+    write_identity(CUSTODIAN, identity)
+    args = ["updates", "send", "free-them", "--lang", "uk", "--subject", "News"]
+    args += ["--body-file", str(body), "--identity", str(identity)]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 1
+    assert "'free-them' is a draft: nobody has signed it" in result.output
     assert queued_updates() == 0
 
 
 def test_command_line_updates_share_the_record_and_the_history(app, client, admin, tmp_path):
     campaign = make_campaign()
     make_signature(campaign, lang="en", wants_updates=True)
-    body = tmp_path / "body.txt"
+    body, identity = tmp_path / "body.txt", tmp_path / "custodian.key"
     body.write_text("News.", encoding="utf-8")
+    write_identity(CUSTODIAN, identity)
     args = ["updates", "send", "free-them", "--lang", "en", "--subject", "News"]
-    result = app.test_cli_runner().invoke(args=[*args, "--body-file", str(body)])
+    args += ["--body-file", str(body), "--identity", str(identity)]
+    result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     assert "1 update(s) queued." in result.output
     [record] = sent_records()
@@ -279,3 +322,165 @@ def test_only_admins_send_updates(client, role):
     sign_in_staff(client, make_staff(role))
     assert client.get(compose_url(campaign)).status_code == 403
     assert "Send an update" not in client.get(f"/staff/campaigns/{campaign.id}").text
+
+
+def update_events() -> int:
+    query = select(func.count()).where(AuditEvent.action == "campaign.update_queued")
+    return db.session.scalar(query)
+
+
+WRONG_KEY = "This key cannot open the addresses of this campaign's signers."
+
+
+def assert_refused_on_the_key_field(response, error: str) -> None:
+    """The confirmation page again, the error announced on the key file field."""
+    assert response.status_code == 422
+    html = unescape(response.get_data(as_text=True))
+    assert "Check the update before sending it" in html
+    assert "Send to 2 signers" in html
+    assert 'role="alert"' in html
+    assert '<a href="#identity_file">' in html
+    assert error in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="identity_file-hint identity_file-error"' in html
+    assert queued_updates() == 0
+    assert sent_records() == []
+    assert update_events() == 0
+
+
+def test_a_key_that_cannot_open_the_addresses_sends_nothing_and_the_right_one_then_does(
+    client, admin, mailbox
+):
+    campaign = make_campaign()
+    signers_of_every_kind(campaign)
+    form = confirmation(client, campaign)
+    refused = send(client, campaign, form, key=key_file(new_identity()))
+    assert_refused_on_the_key_field(refused, WRONG_KEY)
+    assert "Nothing was sent" in refused.get_data(as_text=True)
+    # The page to try again carries the same confirmation: sending it still mails once.
+    assert hidden_inputs(refused.get_data(as_text=True))["key"] == form["key"]
+
+    assert send(client, campaign, form).status_code == 302
+    assert send(client, campaign, form).status_code == 302  # and once only
+    assert queued_updates() == 2
+    assert len(sent_records()) == 1
+    assert update_events() == 1
+    send_mail()
+    received = sorted(str(m["To"]) for m in mailbox.messages)
+    assert received == ["wants.one@example.org", "wants.two@example.org"]
+
+
+def test_a_key_that_opens_only_some_signers_sends_to_none(client, admin, monkeypatch):
+    """Signatures sealed before this custodian's key was added cannot be opened with it: a
+    partial send, then another with the older key, would mail those opened twice."""
+    monkeypatch.setattr(updates, "QUEUE_BATCH", 1)  # two batches are queued before the third
+    campaign = make_campaign()
+    signers_of_every_kind(campaign)
+    older = new_identity()
+    sealed_to_older = person_columns(
+        Details(name="Earlier Signer", email="earlier@example.org"),
+        Display.FULL,
+        [recipient_of(older)],
+    )
+    make_signature(campaign, lang="uk", wants_updates=True, **sealed_to_older)
+    response = send(client, campaign, confirmation(client, campaign))
+    assert response.status_code == 422
+    assert WRONG_KEY in unescape(response.get_data(as_text=True))
+    assert queued_updates() == 0
+    assert sent_records() == []
+
+
+OVERSIZED = b"# " + b"x" * KEY_FILE_MAX_BYTES + b"\n" + key_file()
+NO_KEY = "This file holds no custodian key (a line starting AGE-SECRET-KEY-1)."
+
+
+@pytest.mark.parametrize(
+    ("upload", "error"),
+    [
+        (None, "Please choose the custodian key file."),
+        (b"", NO_KEY),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", NO_KEY),
+        (f"{recipient_of(CUSTODIAN)}\n".encode(), NO_KEY),  # the public key, not the private
+        (b"AGE-SECRET-KEY-1NOTAVALIDKEY\n", NO_KEY),
+        (OVERSIZED, "This file is too large to be a custodian key file."),
+        (b"x" * 600_000, "This file is too large to be a custodian key file."),
+    ],
+    ids=["missing", "empty", "binary", "public-key", "damaged", "over-4-KB", "600-KB"],
+)
+def test_a_file_that_is_no_key_is_refused_on_its_field(client, admin, upload, error):
+    campaign = make_campaign()
+    signers_of_every_kind(campaign)
+    form = confirmation(client, campaign)
+    if upload is None:
+        response = client.post(f"{compose_url(campaign)}/send", data=form)
+    else:
+        response = send(client, campaign, form, key=upload)
+    assert_refused_on_the_key_field(response, error)
+
+
+def everything_stored() -> str:
+    """Every row of every table as text, and on SQLite the database files' bytes."""
+    db.session.expire_all()
+    parts = []
+    for table in db.metadata.sorted_tables:
+        parts += [repr(row) for row in db.session.execute(select(table))]
+    database = db.engine.url.database
+    if db.engine.dialect.name == "sqlite" and database:
+        for suffix in ("", "-wal", "-journal"):
+            path = Path(database + suffix)
+            if path.exists():
+                parts.append(path.read_bytes().decode("latin-1"))
+    return "\n".join(parts)
+
+
+@pytest.mark.usefixtures("every_log")
+def test_the_key_file_is_kept_nowhere(client, admin, mailbox, caplog):
+    """Not in the database (records, outbox, audit trail), the logs, any page or the mail."""
+    campaign = make_campaign()
+    signers_of_every_kind(campaign)
+    wrong = new_identity()
+    form = confirmation(client, campaign)
+    responses = [send(client, campaign, form, key=key_file(wrong))]
+    responses.append(send(client, campaign, form))
+    responses.append(client.get(compose_url(campaign)))
+    send_mail()
+    assert queued_updates() == 2
+
+    secrets = [str(key).removeprefix("AGE-SECRET-KEY-1").casefold() for key in (CUSTODIAN, wrong)]
+    pages = "\n".join(r.get_data(as_text=True) + str(r.headers) for r in responses)
+    mails = "\n".join(m.as_string() for m in mailbox.messages)
+    for where, text in (
+        ("the database", everything_stored()),
+        ("the logs", everything_logged(caplog)),
+        ("the pages", pages),
+        ("the mail", mails),
+    ):
+        assert not any(secret in text.casefold() for secret in secrets), where
+
+
+def test_an_upload_is_read_in_memory_never_into_a_temporary_file(app):
+    """Werkzeug would spool an upload over 500 KB to a temporary file on disk."""
+    large = b"# " + b"x" * 600_000 + b"\n" + key_file()
+    data = {"identity_file": (BytesIO(large), "custodian.key")}
+    with app.test_request_context("/", method="POST", data=data):
+        assert isinstance(request.files["identity_file"].stream, BytesIO)
+
+
+def test_back_to_edit_does_not_carry_the_key_file(client, admin):
+    campaign = make_campaign()
+    html = preview(client, campaign).get_data(as_text=True)
+    back = html[html.rindex("<form") :]
+    assert f'action="{compose_url(campaign)}"' in back
+    assert "multipart" not in back
+    assert 'type="file"' not in back
+
+
+def test_recipients_are_opened_and_queued_batch_by_batch(client, admin, monkeypatch):
+    monkeypatch.setattr(updates, "QUEUE_BATCH", 1)
+    campaign = make_campaign()
+    signers_of_every_kind(campaign)
+    assert send(client, campaign, confirmation(client, campaign)).status_code == 302
+    query = select(OutboxMessage.recipient).where(OutboxMessage.kind == "campaign_update")
+    assert sorted(db.session.scalars(query)) == ["wants.one@example.org", "wants.two@example.org"]
+    [record] = sent_records()
+    assert record.recipients == 2

@@ -14,7 +14,13 @@ from petition.i18n import language_names
 from petition.mail.messages import Email, render_email
 from petition.models import Campaign, CampaignStatus
 from petition.signing import updates
-from petition.signing.updates import CampaignIsDraft, UpdateAlreadySent, UpdateDraft
+from petition.signing.updates import (
+    CampaignIsDraft,
+    ConfirmationInvalid,
+    UpdateAlreadySent,
+    UpdateDraft,
+    WrongCustodianKey,
+)
 from petition.staff.blueprint import bp
 from petition.staff.permissions import Permission, require
 from petition.staff.updates.forms import ConfirmUpdateForm, UpdateForm
@@ -73,14 +79,18 @@ def campaign_update_preview(campaign_id: int) -> ResponseReturnValue:
         preview = updates.preview_update(campaign, form.draft())
     except CampaignIsDraft:
         return _compose_page(campaign, form, 409)
-    return _confirm_page(campaign, form, preview)
+    return _confirm_page(campaign, ConfirmUpdateForm(formdata=None, data=form.data), preview)
 
 
 def _confirm_page(
-    campaign: Campaign, form: UpdateForm, preview: updates.UpdatePreview
+    campaign: Campaign,
+    form: ConfirmUpdateForm,
+    preview: updates.UpdatePreview,
+    status: int = 200,
 ) -> ResponseReturnValue:
-    """The mail as it will go out, its count, and the button that sends it."""
-    return render_template(
+    """The mail as it will go out, its count, the key file to choose and the button that
+    sends it."""
+    page = render_template(
         "staff/campaigns/update_confirm.html",
         campaign=campaign,
         form=form,
@@ -88,26 +98,56 @@ def _confirm_page(
         sample=_sample_mail(campaign, form.draft()),
         language=language_names()[form.lang.data],
     )
+    return page, status
 
 
 @bp.post("/campaigns/<int:campaign_id>/updates/send")
 @require(Permission.SEND_UPDATES)
 def campaign_update_send(campaign_id: int) -> ResponseReturnValue:
+    """The custodian's key file is read in memory by the form and used for this send only."""
     campaign = get_campaign(campaign_id)
     form = ConfirmUpdateForm()
     if not form.validate_on_submit():
-        return _compose_page(campaign, form, 422)
+        return _refused(campaign, form)
     try:
-        update = updates.send_confirmed(campaign, form.draft(), form.key.data, actor=current_user)
-    except (updates.ConfirmationInvalid, CampaignIsDraft, UpdateAlreadySent) as error:
+        update = updates.send_confirmed(
+            campaign, form.draft(), form.key.data, identity=form.identity, actor=current_user
+        )
+    except (ConfirmationInvalid, CampaignIsDraft, UpdateAlreadySent, WrongCustodianKey) as error:
         return _not_sent(campaign, form, error)
     db.session.commit()
     flash(_queued(update.recipients), "success")
     return _back_to_updates(campaign)
 
 
+def _refused(campaign: Campaign, form: ConfirmUpdateForm) -> ResponseReturnValue:
+    """An invalid confirmation: with only the key file wrong, the same confirmation page to
+    choose another; otherwise (a confirmation changed on the way) the form to start over."""
+    if set(form.errors) == {form.identity_file.name}:
+        return _confirm_again(campaign, form)
+    return _start_over(campaign, form)
+
+
+def _confirm_again(campaign: Campaign, form: ConfirmUpdateForm) -> ResponseReturnValue:
+    """The confirmation page once more, with the same key: sending it twice still mails once."""
+    try:
+        preview = updates.confirmation_preview(campaign, form.draft(), form.key.data)
+    except ConfirmationInvalid as error:
+        return _not_sent(campaign, form, error)
+    return _confirm_page(campaign, form, preview, 422)
+
+
 def _not_sent(campaign: Campaign, form: ConfirmUpdateForm, error: Exception) -> ResponseReturnValue:
-    """The page for a refused confirmation: a changed key, a draft, or one sent already."""
+    """The page for a refused confirmation: a custodian key that opens nothing, a changed
+    confirmation key, a draft, or one sent already."""
+    if isinstance(error, WrongCustodianKey):
+        form.identity_file.errors = [
+            _(
+                "This key cannot open the addresses of this campaign's signers. Nothing was "
+                "sent: please choose the key file of one of the campaign's custodians."
+            )
+        ]
+        return _confirm_again(campaign, form)
     if isinstance(error, UpdateAlreadySent):
         flash(_("This update was already sent. It was not sent again."), "info")
         return _back_to_updates(campaign)
@@ -116,6 +156,13 @@ def _not_sent(campaign: Campaign, form: ConfirmUpdateForm, error: Exception) -> 
     form.key.errors = [
         _("This is not the update that was previewed. Please preview it again before sending.")
     ]
+    return _start_over(campaign, form)
+
+
+def _start_over(campaign: Campaign, form: ConfirmUpdateForm) -> ResponseReturnValue:
+    """The form to write the update in again, saying what was wrong with the confirmation;
+    not the key file's error: that page has no key file to choose."""
+    form.identity_file.errors = []
     return _compose_page(campaign, form, 422)
 
 
