@@ -226,15 +226,19 @@ def deliver(slug: str, choice: str, out_dir: Path, cutoff: str | None) -> None:
         raise click.ClickException(str(error)) from error
 
 
-@click.command("unseal")
-@click.argument("slug")
-@click.option(
+# A custodian's private key, for one command: read into memory, never stored.
+identity_option = click.option(
     "--identity",
     "identity_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="A custodian's age identity file (read into memory, never stored).",
+    help="A custodian's age identity file (AGE-SECRET-KEY-1…): read into memory, never stored.",
 )
+
+
+@click.command("unseal")
+@click.argument("slug")
+@identity_option
 @click.option(
     "-o",
     "--out",
@@ -272,7 +276,7 @@ def _identity(path: Path) -> x25519.Identity:
         return read_identity(path)
     except OSError as error:
         raise click.ClickException(f"cannot read {path}: {error.strerror}") from error
-    except (NotAnIdentity, UnicodeDecodeError) as error:
+    except NotAnIdentity as error:
         raise click.ClickException(
             f"{path} holds no age identity (a line AGE-SECRET-KEY-1…)"
         ) from error
@@ -316,21 +320,13 @@ updates = AppGroup("updates", help="Campaign updates to signers who asked for th
 @click.option("--lang", type=click.Choice(LANGUAGES), required=True)
 @click.option("--subject", required=True, help="A neutral subject line.")
 @click.option("--body-file", type=click.File(encoding="utf-8"), required=True)
-@click.option(
-    "--identity",
-    "identity_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="A custodian's private key file (AGE-SECRET-KEY-1…): read for this send, never stored.",
-)
+@identity_option
 def updates_send(
     slug: str, lang: str, subject: str, body_file: TextIO, identity_file: Path
 ) -> None:
     """Queue an update, in one language, to the confirmed signers who asked for updates;
     their addresses are opened with the custodian's key, in memory only."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise click.ClickException(f"no campaign {slug!r}")
+    campaign = _campaign(slug)
     if len(subject.strip()) > SUBJECT_MAX:
         raise click.ClickException(f"the subject is longer than {SUBJECT_MAX} characters")
     try:
@@ -339,12 +335,10 @@ def updates_send(
             lang,
             subject=subject.strip(),
             body=body_file.read().strip(),
-            identity=read_identity(identity_file),
+            identity=_identity(identity_file),
             idempotency_key=new_idempotency_key(),  # each run of the command is one send
             actor=None,
         )
-    except NotAnIdentity as error:
-        raise click.ClickException(f"{identity_file} holds no age identity") from error
     except WrongCustodianKey as error:
         raise click.ClickException(
             f"that key cannot open the signer data of {slug!r}: nothing was queued"
