@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import Integer, String, column, insert, select, table
+from sqlalchemy import JSON, Boolean, Integer, String, column, insert, select, table
 
 from petition.extensions import db
 from petition.mail.outbox import enqueue
@@ -31,12 +31,13 @@ SIGNATURE = table(
     column("id", Integer),
     column("campaign_id", Integer),
     column("links_sent", Integer),
-    column("wants_updates", Integer),
+    column("wants_updates", Boolean),
     column("created_at", UTCDateTime()),
 )
 OUTBOX = table(
     "outbox_message",
-    *(column(name, String) for name in ("kind", "lang", "recipient", "payload", "status")),
+    *(column(name, String) for name in ("kind", "lang", "recipient", "status")),
+    column("payload", JSON),
     column("id", Integer),
     column("signature_id", Integer),
     column("attempts", Integer),
@@ -58,7 +59,7 @@ def old_signature(number: int, email: str) -> dict[str, object]:
         "statement_sha256": "0" * 64,
         "status": "pending",
         "links_sent": 1,
-        "wants_updates": 0,
+        "wants_updates": False,
         "created_at": AT,
     }
 
@@ -69,7 +70,7 @@ def old_mail(number: int, status: str, recipient: str | None = None) -> dict[str
         "kind": "confirm_signature",
         "lang": "en",
         "recipient": recipient,
-        "payload": "{}",
+        "payload": {},
         "status": status,
         "signature_id": number,
         "attempts": 0,
