@@ -346,6 +346,18 @@ def apply_to_matching(
     return wanted
 
 
+def record_lookup(signature_filter: SignatureFilter, *, actor: StaffUser) -> None:
+    """Audit a search for one address: whether a given person signed is exactly what someone
+    who wants to unmask a signer asks, so every such question is on the record (masked)."""
+    audit.record(
+        "signatures.looked_up",
+        actor=actor,
+        object_type="campaign",
+        object_id=signature_filter.campaign_id,
+        detail=signature_filter.describe(),
+    )
+
+
 def change_signature(
     signature_id: int, action: ReviewAction, *, reason: str, actor: StaffUser
 ) -> Signature | None:

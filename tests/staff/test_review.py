@@ -556,3 +556,18 @@ def test_review_page_without_filters_shows_just_the_form(client, campaign, moder
     html = response.get_data(as_text=True)
     assert '<select id="campaign"' in html
     assert "signatures match" not in html
+
+
+def test_every_search_for_an_address_is_on_the_record_masked(client, campaign, moderator):
+    """Whether one person signed is what someone out to unmask a signer would ask."""
+    add_signature(campaign, SOUGHT)
+    client.get("/staff/signatures", query_string={"campaign": campaign.id, "email": SOUGHT})
+    client.get(
+        "/staff/signatures", query_string={"campaign": campaign.id, "domain": "mail.example"}
+    )
+    [looked_up] = audit_events("signatures.looked_up")
+    assert looked_up.actor_id == moderator.id
+    assert looked_up.object_id == str(campaign.id)
+    assert "email=o***@mail.example" in looked_up.detail
+    assert_no_form_of_sought(looked_up.detail)
+    assert email_hash(SOUGHT) not in looked_up.detail

@@ -81,6 +81,8 @@ def signatures() -> ResponseReturnValue:
         return _render_list(form, status=422)
     chosen = form.signature_filter()
     if form.email.data:
+        review.record_lookup(chosen, actor=current_user)
+        db.session.commit()
         # The page's own address (history, a link pasted to a colleague) names no signer.
         return redirect(url_for("staff.signatures", **chosen.as_args()), 303)
     return _render_list(form, chosen=chosen)
