@@ -44,8 +44,18 @@ class Details:
     city: str | None = None
 
 
-def seal_details(details: Details, recipients: Sequence[str]) -> bytes:
-    """The details as compact JSON, sealed to every recipient (any one can open it)."""
+@dataclass(frozen=True)
+class Representative:
+    """What only custodians may read of an organisation's representative, once the review
+    decision has been mailed to them (until then staff answer them from the readable row)."""
+
+    name: str
+    role: str
+    email: str
+
+
+def seal_details(details: Details | Representative, recipients: Sequence[str]) -> bytes:
+    """The record as compact JSON, sealed to every recipient (any one can open it)."""
     record = {"v": RECORD_VERSION, **asdict(details)}
     return seal(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode(), recipients)
 
@@ -66,6 +76,13 @@ def open_details(sealed: bytes, identity: x25519.Identity) -> Details:
     """The details sealed in `sealed`; sealing.CannotUnseal for a key that cannot open it."""
     record = json.loads(unseal(sealed, identity))
     return Details(name=record["name"], email=record["email"], city=record.get("city"))
+
+
+def open_representative(sealed: bytes, identity: x25519.Identity) -> Representative:
+    """The representative sealed in `sealed`; sealing.CannotUnseal for a key that cannot
+    open it."""
+    record = json.loads(unseal(sealed, identity))
+    return Representative(name=record["name"], role=record["role"], email=record["email"])
 
 
 def normalise_email(address: str) -> str:

@@ -61,6 +61,7 @@ from petition.models import (
     SignatureStatus,
     StaffSession,
 )
+from petition.models.organisation import REPRESENTATIVE_COLUMNS
 from petition.models.signature import PERSONAL_COLUMNS
 from petition.models.types import utcnow
 
@@ -266,12 +267,7 @@ def erase_closed_campaigns(now: datetime) -> dict[str, int]:
         .where(signers, _holds(*signature_data))
         .values(dict.fromkeys(signature_data))
     )
-    representative_data = (
-        Organisation.rep_name,
-        Organisation.rep_role,
-        Organisation.rep_email,
-        Organisation.rep_email_normalised,
-    )
+    representative_data = tuple(getattr(Organisation, c) for c in REPRESENTATIVE_COLUMNS)
     counts["erased_representatives"] = _run(
         update(Organisation)
         .where(representatives, _holds(*representative_data))

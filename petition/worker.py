@@ -1,6 +1,8 @@
 """The background worker: everything that runs outside a web request, in one loop.
 
-Each round it sends the outbox's due mail (`petition.mail.sending`), builds the delivery
+Each round it sends the outbox's due mail (`petition.mail.sending`), seals the
+representatives whose review decision has been mailed (`petition.coalition.representatives`:
+mail, a lower layer, knows nothing of organisations), builds the delivery
 packages staff queued in the console (`petition.delivery.background`), and, once an hour,
 applies the retention rules (`petition.retention`), so a deployment that runs the worker
 also forgets on time. Run it with `flask --app petition outbox run`; any number of workers
@@ -16,6 +18,7 @@ from types import FrameType
 
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from petition.coalition.representatives import seal_informed
 from petition.delivery.background import build_queued_packages
 from petition.extensions import db
 from petition.mail.sending import deliver_due
@@ -39,6 +42,7 @@ def run_worker(*, once: bool, poll_seconds: float = 1.0) -> int:
     while True:
         try:
             handled += deliver_due()
+            seal_informed()  # representatives whose review decision has now been mailed
             build_queued_packages(stop=stop)  # packages staff queued in the console
         except (OperationalError, InterfaceError) as error:  # down, restarting, cut off
             db.session.rollback()

@@ -8,12 +8,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import Integer, String, column, insert, inspect, select, table
+from sqlalchemy import Boolean, Integer, String, column, insert, inspect, select, table
 
+from petition.coalition.representatives import seal_representative
+from petition.coalition.services import Membership, PublicDetails, request_membership
 from petition.extensions import db
-from petition.models import Campaign
+from petition.models import Campaign, Listing, Organisation, OrganisationKind, OutboxMessage
 from petition.models.types import UTCDateTime
+from petition.personal import email_hash, open_representative
 from tests.conftest import fresh_database, make_app
+from tests.factories import CUSTODIAN, make_campaign
 
 
 def schema_differences() -> list:
@@ -107,5 +111,79 @@ def test_upgrade_to_0006_takes_each_closed_campaigns_closing_from_its_audit_trai
                 "closed-without-trail": None,
                 "closed-long-ago": start + timedelta(days=2),
             }
+            db.session.remove()
+            db.engine.dispose()
+
+
+# The organisation table as revision 0008 left it: the representative in the clear.
+ORGANISATION_0008 = table(
+    "organisation",
+    *(
+        column(name, String)
+        for name in (
+            "name", "country", "kind", "website", "website_domain", "rep_name", "rep_role",
+            "rep_email", "rep_email_normalised", "listing", "status", "lang", "statement_sha256",
+        )
+    ),
+    column("campaign_id", Integer),
+    column("founding", Boolean),
+    column("links_sent", Integer),
+    column("created_at", UTCDateTime()),
+)  # fmt: skip
+
+
+def test_upgrade_to_0009_keeps_representatives_and_finds_them_by_their_address(
+    tmp_path, smtp_server
+):
+    """An organisation signed on before 0009 keeps its representative; a sign-on with the
+    same address (spelt otherwise) finds it rather than making a second one, and once its
+    decision mail has gone it is sealed like any other, its hashes written then."""
+    with fresh_database(tmp_path) as uri:
+        app = make_app(uri, smtp_server)
+        with app.app_context(), app.test_request_context():
+            upgrade(revision="0008")
+            campaign = make_campaign()
+            old = {
+                "campaign_id": campaign.id, "name": "Old Rights Group", "country": "UA",
+                "kind": "human_rights", "website": "https://old.example.org",
+                "website_domain": "old.example.org", "rep_name": "Oksana Oldrow",
+                "rep_role": "Director", "rep_email": "Oksana@Old.example.org",
+                "rep_email_normalised": "oksana@old.example.org", "listing": "public",
+                "status": "approved", "lang": "uk", "statement_sha256": "0" * 64,
+                "founding": False, "links_sent": 1, "created_at": datetime.now(UTC),
+            }  # fmt: skip
+            db.session.execute(insert(ORGANISATION_0008), [old])
+            db.session.commit()
+
+            upgrade()
+            kept = db.session.scalars(select(Organisation)).one()
+            assert (kept.name, kept.rep_name, kept.rep_role, kept.rep_email) == (
+                "Old Rights Group",
+                "Oksana Oldrow",
+                "Director",
+                "Oksana@Old.example.org",
+            )
+            assert (kept.rep_email_hash, kept.rep_sealed) == (None, None)
+
+            wish = Membership(
+                details=PublicDetails("Another Name", None, None, None, Listing.PUBLIC),
+                country="UA", kind=OrganisationKind.HUMAN_RIGHTS, rep_name="Someone Else",
+                rep_role="Member", rep_email="oksana@OLD.example.org", lang="en",
+                statement_sha256="1" * 64,
+            )  # fmt: skip
+            request_membership(campaign, wish, logo=None)
+            db.session.commit()
+            assert db.session.scalars(select(Organisation)).one().name == "Old Rights Group"
+            queued = db.session.scalars(select(OutboxMessage)).one()
+            assert (queued.kind, queued.recipient) == (
+                "organisation_manage_link",
+                "oksana@OLD.example.org",
+            )
+
+            assert seal_representative(kept)
+            db.session.commit()
+            assert kept.rep_email is None
+            assert kept.rep_email_hash == email_hash("oksana@old.example.org")
+            assert open_representative(kept.rep_sealed or b"", CUSTODIAN).name == "Oksana Oldrow"
             db.session.remove()
             db.engine.dispose()

@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from petition.coalition.representatives import seal_representative
 from petition.delivery.package import build_package
 from petition.extensions import db
 from petition.models import (
@@ -32,6 +33,7 @@ from petition.models import (
     StaffSession,
     Target,
 )
+from petition.models.organisation import REPRESENTATIVE_COLUMNS
 from petition.models.signature import PERSONAL_COLUMNS
 from petition.models.types import utcnow
 from petition.personal import email_hash, open_details
@@ -341,11 +343,14 @@ def test_personal_data_is_erased_180_days_after_closing_and_counts_stay(
     organisation_id = joined_and_confirmed(
         client, mailbox, "rep@rights.example.org", "Invented Rights Group"
     )
+    readable = joined_and_confirmed(client, mailbox, "rep@second.example.org", "Second Group")
+    assert seal_representative(db.session.get(Organisation, organisation_id))  # decision mailed
+    db.session.commit()
     other = make_campaign("still-open")
     assert sign(client, slug="still-open", email="other@example.org").status_code == 302
     before = api(client)
     assert before == {
-        "counts": {"individuals": 3, "organisations": 1},
+        "counts": {"individuals": 3, "organisations": 2},
         "by_country": {"RU": 1, "UA": 2},
     }
 
@@ -369,7 +374,7 @@ def test_personal_data_is_erased_180_days_after_closing_and_counts_stay(
     clock.advance(hours=2)
     report = purge()
     assert report.counts["erased_signers"] == 3
-    assert report.counts["erased_representatives"] == 1
+    assert report.counts["erased_representatives"] == 2
 
     erased = [s for s in signatures() if s.campaign_id == campaign.id]
     assert len(erased) == 3
@@ -384,10 +389,14 @@ def test_personal_data_is_erased_180_days_after_closing_and_counts_stay(
         assert signature.statement_sha256 == campaign.texts["en"].sha256
     assert sorted(s.country for s in erased) == ["RU", "UA", "UA"]
     # The other campaign is open: its (pending, since deleted) signer is not touched by this.
+    for erased_id in (organisation_id, readable):  # one sealed, one still readable
+        representative = db.session.get(Organisation, erased_id)
+        assert representative is not None
+        assert {c: getattr(representative, c) for c in REPRESENTATIVE_COLUMNS} == dict.fromkeys(
+            REPRESENTATIVE_COLUMNS
+        )
     organisation = db.session.get(Organisation, organisation_id)
     assert organisation is not None
-    assert (organisation.rep_name, organisation.rep_role) == (None, None)
-    assert (organisation.rep_email, organisation.rep_email_normalised) == (None, None)
     assert organisation.name == "Invented Rights Group"
     assert organisation.website == "https://rights.example.org"
     assert organisation.status is OrganisationStatus.APPROVED

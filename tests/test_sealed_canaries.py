@@ -11,8 +11,9 @@ full-display name is public by the signer's choice, so only that one may appear.
 custodian's identity, through `flask unseal`, gives back every canary as they typed
 themselves, and Debian's `age` opens a sealed value on its own.
 
-Organisation representatives are not among the canaries yet: their details are not sealed
-in this slice (the data rule covers them too; they come with organisation sealing).
+An organisation's representative is a canary too: the organisation signs on, confirms, is
+approved, and once the worker has mailed the decision the representative's name, role and
+address are nowhere either; the custodian's key opens them from the sealed column.
 """
 
 from __future__ import annotations
@@ -33,13 +34,15 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from petition.coalition.review import approve
 from petition.extensions import db
-from petition.models import Signature
+from petition.models import Organisation, OrganisationStatus, Role, Signature
+from petition.personal import Representative, open_representative
 from petition.sealing import write_identity
 from tests.conftest import fresh_database, make_app
-from tests.factories import CUSTODIAN, make_campaign
+from tests.factories import CUSTODIAN, make_campaign, make_staff
 from tests.mailbox import Mailbox
-from tests.pages import confirm_link, link_in, sign
+from tests.pages import confirm_link, join, link_in, sign
 from tests.test_no_leaks import every_log, everything_logged  # noqa: F401 - a fixture
 
 SLUG = "free-them"
@@ -92,6 +95,51 @@ def invented_canaries() -> list[Canary]:
             confirms=False,
         ),
     ]
+
+
+@dataclass(frozen=True)
+class RepresentativeCanary:
+    name: str
+    role: str
+    email: str
+
+    def private_parts(self) -> list[str]:
+        """All of it, whole and word by word but the run's mark; the address's mailbox."""
+        words = [word for text in (self.name, self.role) for word in text.split()[:-1]]
+        return [self.email, self.email.split("@")[0], self.name, self.role, *words]
+
+
+def invented_representative() -> RepresentativeCanary:
+    mark = secrets.token_hex(4)
+    return RepresentativeCanary(
+        f"Orsolya Thendrakis {mark}",
+        f"Warden Quillovar {mark}",
+        f"orsolya.{mark}@rep-canary.example",
+    )
+
+
+def join_and_be_approved(app: Flask, mailbox: Mailbox, rep: RepresentativeCanary) -> int:
+    """The organisation signs on through the real form and confirms; a moderator approves
+    it. The decision mail is still queued."""
+    joined = join(app.test_client(), rep_name=rep.name, rep_role=rep.role, rep_email=rep.email)
+    assert joined.status_code == 302
+    app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    [mail] = mailbox.to(rep.email)
+    assert confirm_link(app.test_client(), link_in(mailbox.text_of(mail))).status_code == 200
+    organisation = db.session.scalars(select(Organisation)).one()
+    assert organisation.status is OrganisationStatus.AWAITING_REVIEW
+    moderator = make_staff(Role.MODERATOR)
+    approve(organisation.id, seen_status="awaiting_review", actor=moderator)
+    db.session.commit()
+    return organisation.id
+
+
+def assert_representative_unsealed(organisation_id: int, rep: RepresentativeCanary) -> None:
+    organisation = db.session.get(Organisation, organisation_id)
+    assert organisation is not None
+    assert open_representative(organisation.rep_sealed or b"", CUSTODIAN) == Representative(
+        name=rep.name, role=rep.role, email=rep.email
+    )
 
 
 @pytest.fixture
@@ -177,7 +225,7 @@ def pg_dump() -> bytes:
     return dumped.stdout
 
 
-def leaks(canaries: list[Canary], *places: bytes) -> list[str]:
+def leaks(canaries: list[Canary | RepresentativeCanary], *places: bytes) -> list[str]:
     private = [part for canary in canaries for part in canary.private_parts()]
     return [part for part in private if any(part.encode() in place for place in places)]
 
@@ -237,6 +285,14 @@ def nothing_names_a_signer(
     tmp_path: Path,
     database_bytes: Callable[[], bytes],
 ) -> None:
+    rep = invented_representative()
+    organisation_id = join_and_be_approved(app, mailbox, rep)
+    assert rep.name.encode() in database_bytes()  # staff can answer them until it is mailed
+    sent = app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    assert sent.output == "1 message(s) handled.\n", sent.output
+    assert "/coalition/manage/" in mailbox.text_of(mailbox.to(rep.email)[-1])
+    mailbox.clear()
+
     canaries = invented_canaries()
     sign_all(app, canaries)
     waiting = database_bytes()  # the addresses wait in the outbox until the mail is sent
@@ -250,8 +306,9 @@ def nothing_names_a_signer(
     full = next(canary for canary in canaries if canary.display == "full")
     assert full.name.encode() in stored  # the name the signer chose to show is there
     assert any(record.name.startswith("sqlalchemy.engine") for record in logs.records)
-    assert leaks(canaries, stored, everything, logged) == []
+    assert leaks([*canaries, rep], stored, everything, logged) == []
     assert_every_canary_unsealed(app, tmp_path, canaries)
+    assert_representative_unsealed(organisation_id, rep)
     assert_age_opens_a_sealed_value(tmp_path, full)
 
 

@@ -94,9 +94,9 @@ def email_domain(address: str | None) -> str | None:
     return normalise_domain(address.rpartition("@")[2])
 
 
-def is_free_mail(address: str | None) -> bool:
-    """Whether the address is at a provider where anyone can open an account."""
-    domain = email_domain(address)
+def is_free_mail(domain: str | None) -> bool:
+    """Whether an address at `domain` is at a provider where anyone can open an account."""
+    domain = normalise_domain(domain)
     if domain is None:
         return False
     if domain in FREE_MAIL_DOMAINS:
@@ -105,11 +105,12 @@ def is_free_mail(address: str | None) -> bool:
     return brand in FREE_MAIL_BRANDS and _COUNTRY_SUFFIX.fullmatch(suffix) is not None
 
 
-def domains_match(address: str | None, website_domain: str | None) -> bool:
+def domains_match(mail_domain: str | None, website_domain: str | None) -> bool:
     """Whether the email's domain is the website's, or one is a subdomain of the other
-    (mail.rights.org and rights.org). A free-mail address never matches anything."""
-    mail, site = email_domain(address), normalise_domain(website_domain)
-    if not mail or not site or is_free_mail(address):
+    (mail.rights.org and rights.org). A free-mail address never matches anything. Both
+    take the domain only: the representative's address is sealed after the decision."""
+    mail, site = normalise_domain(mail_domain), normalise_domain(website_domain)
+    if not mail or not site or is_free_mail(mail):
         return False
     if mail == site:
         return True
@@ -362,9 +363,10 @@ class TrustSignals:
 
 
 def trust_signals(organisation: Organisation, duplicates: list[Duplicate]) -> TrustSignals:
+    domain = normalise_domain(organisation.rep_email_domain) or email_domain(organisation.rep_email)
     return TrustSignals(
-        email_domain=email_domain(organisation.rep_email),
-        domain_matches=domains_match(organisation.rep_email, organisation.website_domain),
-        free_mail=is_free_mail(organisation.rep_email),
+        email_domain=domain,
+        domain_matches=domains_match(domain, organisation.website_domain),
+        free_mail=is_free_mail(domain),
         duplicates=duplicates,
     )

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from petition import audit
 from petition.campaigns.counts import counts_changed
 from petition.coalition.logos import delete_logo_after_commit, store_logo
+from petition.coalition.representatives import DECISION_MAILS
 from petition.coalition.services import PublicDetails, apply_public_details
 from petition.extensions import db
 from petition.mail.outbox import enqueue
@@ -115,9 +116,6 @@ def _take(organisation_id: int, seen_status: str, action: str) -> Organisation:
     if action not in allowed_actions(organisation):
         raise NotAllowed(organisation, action)
     return organisation
-
-
-DECISION_MAILS = ("organisation_approved", "organisation_rejected")
 
 
 def _decided(organisation: Organisation, status: OrganisationStatus, actor: StaffUser) -> None:

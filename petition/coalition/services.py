@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from petition.campaigns.counts import counts_changed
 from petition.coalition.logos import store_logo
+from petition.coalition.representatives import hashed_columns, same_mailbox
 from petition.extensions import db
 from petition.mail.outbox import enqueue
 from petition.models import (
@@ -24,7 +25,7 @@ from petition.models import (
     TokenPurpose,
 )
 from petition.models.types import utcnow
-from petition.personal import normalise_email
+from petition.personal import email_hash, normalise_email
 from petition.tokens import LinkExpired, LinkInvalid, find_token
 
 # Statuses in which an organisation has joined and still counts.
@@ -66,37 +67,46 @@ def request_membership(campaign: Campaign, wish: Membership, logo: bytes | None)
     its entry. Whoever knows the address can submit it, so a later sign-on never changes
     what the first one gave: only the holder of a manage link changes the entry.
     """
-    key = normalise_email(wish.rep_email)
-    organisation = _find(campaign, key)
+    organisation = _find(campaign, wish.rep_email)
     if organisation is None:
-        organisation = _insert(campaign, wish, key)
+        organisation = _insert(campaign, wish)
         if organisation is not None:
             _replace_logo(organisation, logo)
             _queue(organisation, "confirm_organisation")
             return
-        organisation = _find(campaign, key)
+        organisation = _find(campaign, wish.rep_email)
     if organisation is None:
         return
     if organisation.status is OrganisationStatus.PENDING:
         _queue(organisation, "confirm_organisation")
     else:
-        _queue(organisation, "organisation_manage_link")
+        _queue_manage_link(organisation, wish.rep_email)
 
 
-def _find(campaign: Campaign, key: str) -> Organisation | None:
+def _find(campaign: Campaign, address: str) -> Organisation | None:
+    """The organisation `address` represents: by the keyed hash, or, for a row signed on
+    before the hashes were kept (and not sealed since), by the readable normalised address."""
+    legacy = and_(
+        Organisation.rep_email_hash.is_(None),
+        Organisation.rep_email_normalised == normalise_email(address),
+    )
     query = (
         select(Organisation)
-        .where(Organisation.campaign_id == campaign.id, Organisation.rep_email_normalised == key)
+        .where(
+            Organisation.campaign_id == campaign.id,
+            or_(Organisation.rep_email_hash == email_hash(address), legacy),
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     return db.session.scalar(query)
 
 
-def _insert(campaign: Campaign, wish: Membership, key: str) -> Organisation | None:
+def _insert(campaign: Campaign, wish: Membership) -> Organisation | None:
     organisation = Organisation(
         campaign=campaign,
-        rep_email_normalised=key,
+        rep_email_normalised=normalise_email(wish.rep_email),
+        **hashed_columns(wish.rep_email),
         country=wish.country,
         kind=wish.kind,
         rep_name=wish.rep_name,
@@ -130,24 +140,35 @@ def _replace_logo(organisation: Organisation, logo: bytes | None) -> None:
         organisation.logo = store_logo(logo)
 
 
-def _queue(organisation: Organisation, kind: str) -> None:
-    """Queue a mail to the representative, at most `CONFIRM_LINKS_PER_SIGNATURE` of them."""
+def _queue(organisation: Organisation, kind: str, recipient: str | None = None) -> None:
+    """Queue a mail to the representative, at most `CONFIRM_LINKS_PER_SIGNATURE` of them;
+    to `recipient`, or else to the readable address."""
     if organisation.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
         return
     organisation.links_sent += 1
-    enqueue(kind, lang=organisation.lang, organisation=organisation)
+    enqueue(kind, lang=organisation.lang, recipient=recipient, organisation=organisation)
+
+
+def _queue_manage_link(organisation: Organisation, address: str) -> None:
+    """A manage link to the address just typed, only if it reaches the mailbox that signed
+    on (`a+b@` is not `a@` at every provider), as with signatures' "already signed": the
+    stored address may be sealed by now, and is never needed."""
+    if same_mailbox(organisation, address):
+        _queue(organisation, "organisation_manage_link", recipient=address)
 
 
 def request_manage_link(campaign: Campaign, email: str, lang: str) -> None:
     """Mail a self-service link, in `lang`, if this address represents a joined organisation;
     else nothing. The organisation keeps the language it joined in."""
-    organisation = _find(campaign, normalise_email(email))
-    if organisation is not None and organisation.status in (
+    organisation = _find(campaign, email)
+    if organisation is None or organisation.status not in (
         OrganisationStatus.AWAITING_REVIEW,
         OrganisationStatus.APPROVED,
         OrganisationStatus.REJECTED,
     ):
-        enqueue("organisation_manage_link", lang=lang, organisation=organisation)
+        return
+    if same_mailbox(organisation, email):  # as `_queue_manage_link`, but uncapped
+        enqueue("organisation_manage_link", lang=lang, recipient=email, organisation=organisation)
 
 
 def confirmable_organisation(raw_token: str) -> Organisation:

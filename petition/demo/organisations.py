@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from petition.coalition.representatives import hashed_columns
 from petition.coalition.services import website_domain
 from petition.extensions import db
 from petition.models import (
@@ -95,6 +96,7 @@ def load_organisations(campaign: Campaign) -> None:
                 rep_role="Coordinator",
                 rep_email=email,
                 rep_email_normalised=key,
+                **hashed_columns(email),
                 listing=listing,
                 status=OrganisationStatus.APPROVED,
                 founding=founding,

@@ -228,22 +228,26 @@ def staff_password_link(message: OutboxMessage) -> Email:
     )
 
 
-def _organisation_of(message: OutboxMessage) -> Organisation:
+def _organisation_of(message: OutboxMessage) -> tuple[Organisation, str]:
+    """The organisation and the address to write to: the one the message carries (typed
+    just now), else the representative's, while it is readable (it is sealed once the
+    review decision has been mailed)."""
     organisation = message.organisation
-    if organisation is None or not organisation.rep_email:
+    address = message.recipient or (organisation.rep_email if organisation else None)
+    if organisation is None or not address:
         raise Undeliverable
-    return organisation
+    return organisation, address
 
 
 def _organisation_email(kind: str, message: OutboxMessage, purpose: TokenPurpose) -> Email:
     """A mail to an organisation's representative carrying a fresh link of `purpose`."""
-    organisation = _organisation_of(message)
+    organisation, address = _organisation_of(message)
     hours = current_app.config["CONFIRM_TOKEN_HOURS"]
     token = _link_token(purpose, organisation=organisation, hours=hours)
     campaign = organisation.campaign
     return render_email(
         kind,
-        organisation.rep_email or "",
+        address,
         message.lang,
         campaign=campaign,
         text=campaign.text(message.lang),
@@ -272,11 +276,11 @@ def organisation_approved(message: OutboxMessage) -> Email:
 def organisation_rejected(message: OutboxMessage) -> Email:
     """Staff rejected the organisation: the reason, in the representative's language. No
     link, so no token."""
-    organisation = _organisation_of(message)
+    organisation, address = _organisation_of(message)
     campaign = organisation.campaign
     return render_email(
         "organisation_rejected",
-        organisation.rep_email or "",
+        address,
         message.lang,
         campaign=campaign,
         text=campaign.text(message.lang),

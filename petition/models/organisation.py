@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from petition.extensions import db
@@ -40,10 +40,29 @@ class OrganisationStatus(enum.StrEnum):
     MERGED = "merged"  # a duplicate, folded into `merged_into`
 
 
+# The representative as typed: readable until the review decision has been mailed to them.
+READABLE_REPRESENTATIVE = ("rep_name", "rep_role", "rep_email", "rep_email_normalised")
+# Everything that stands for the representative: emptied by retention erasure.
+REPRESENTATIVE_COLUMNS = (
+    *READABLE_REPRESENTATIVE,
+    "rep_sealed",
+    "rep_email_hash",
+    "rep_mailbox_hash",
+    "rep_email_domain",
+)
+
+
 class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisation"
     __table_args__ = (
         UniqueConstraint("campaign_id", "rep_email_normalised"),
+        # One organisation per representative and campaign (a unique index: see 0009).
+        Index(
+            "uq_organisation_campaign_id_rep_email_hash",
+            "campaign_id",
+            "rep_email_hash",
+            unique=True,
+        ),
         Index("ix_organisation_campaign_status", "campaign_id", "status", "listing"),
         Index("ix_organisation_website_domain", "website_domain"),
     )
@@ -60,6 +79,14 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     rep_role: Mapped[str | None] = mapped_column(String(120))
     rep_email: Mapped[str | None] = mapped_column(String(254))
     rep_email_normalised: Mapped[str | None] = mapped_column(String(254))
+    # The representative, sealed to the campaign's custodians once the review decision has
+    # been mailed (`coalition.representatives`); the four columns above are then emptied.
+    # The hashes and the domain are written at sign-on: one organisation per representative
+    # by `rep_email_hash`, later mail only to the same mailbox, trust signals by domain.
+    rep_sealed: Mapped[bytes | None] = mapped_column(LargeBinary())
+    rep_email_hash: Mapped[str | None] = mapped_column(String(64))
+    rep_mailbox_hash: Mapped[str | None] = mapped_column(String(64))
+    rep_email_domain: Mapped[str | None] = mapped_column(String(253))
     statement: Mapped[str | None] = mapped_column(String(500))
     logo: Mapped[str | None] = mapped_column(String(64))
     listing: Mapped[Listing] = mapped_column(str_enum(Listing, "organisation_listing"))

@@ -86,7 +86,7 @@ def test_same_page_whether_new_pending_or_known(client, campaign, mailbox):
     other = join(client, rep_email="someone@other.example.org", name="Another Group")
     assert first.headers["Location"] == again.headers["Location"] == other.headers["Location"]
     send_mail()
-    [known] = mailbox.to("director@rights.example.org")
+    [known] = mailbox.to("Director@Rights.example.org")  # the same mailbox, as typed now
     assert "/coalition/manage/" in mailbox.text_of(known)
     [new] = mailbox.to("someone@other.example.org")
     assert "/coalition/confirm/" in mailbox.text_of(new)

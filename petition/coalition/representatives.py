@@ -1,0 +1,114 @@
+"""An organisation's representative: readable while staff may have to answer them, sealed
+once the review decision has been mailed to them.
+
+From sign-on on, the row keeps keyed hashes of the address (`rep_email_hash`: one
+organisation per representative; `rep_mailbox_hash`: later mail only to the mailbox that
+signed on) and its domain (the review's trust signals). The name, role and address as typed
+stay readable while the organisation is pending or awaiting review: staff answer questions
+and the decision mail needs the address. Once a decision mail (`DECISION_MAILS`) has been
+sent and no other is queued, `seal_informed` seals the three to the campaign's custodians and
+empties the readable columns.
+
+Why the worker calls it, after each round of sending: "mailed" means the outbox row is
+marked sent, which happens in `petition.mail.sending`, a shared layer below coalition that
+must not know about organisations' rules. The worker sits above both, so it sends, then
+asks coalition to seal whoever has now been told. Coalition only reads the outbox table;
+nothing registers a hook in mail. A worker that dies between the two steps leaves the
+sealing to the next round (of any worker: the rows are claimed with SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import exists, select
+
+from petition.campaigns.custodians import recipients
+from petition.database import erase_traces
+from petition.extensions import db
+from petition.models import Organisation, OrganisationStatus, OutboxMessage, OutboxStatus
+from petition.models.organisation import READABLE_REPRESENTATIVE
+from petition.personal import (
+    Representative,
+    email_domain,
+    email_hash,
+    mailbox_hash,
+    seal_details,
+)
+
+log = logging.getLogger(__name__)
+
+DECISION_MAILS = ("organisation_approved", "organisation_rejected")
+DECIDED = (OrganisationStatus.APPROVED, OrganisationStatus.REJECTED)
+SEAL_BATCH = 100
+
+
+def hashed_columns(address: str) -> dict[str, Any]:
+    """What stays readable of the representative's address for good."""
+    return {
+        "rep_email_hash": email_hash(address),
+        "rep_mailbox_hash": mailbox_hash(address),
+        "rep_email_domain": email_domain(address),
+    }
+
+
+def same_mailbox(organisation: Organisation, address: str) -> bool:
+    """Whether `address` reaches the mailbox that signed the organisation on (rows from
+    before the hashes were kept compare with the readable address)."""
+    stored = organisation.rep_mailbox_hash
+    if stored is None and organisation.rep_email:
+        stored = mailbox_hash(organisation.rep_email)
+    return stored is not None and stored == mailbox_hash(address)
+
+
+def _decision_mail(status: OutboxStatus) -> Any:
+    return exists().where(
+        OutboxMessage.organisation_id == Organisation.id,
+        OutboxMessage.kind.in_(DECISION_MAILS),
+        OutboxMessage.status == status,
+    )
+
+
+def seal_informed() -> int:
+    """Seal every representative whose decision mail has been sent (and no later one is
+    waiting); returns how many. Commits."""
+    query = (
+        select(Organisation)
+        .where(
+            Organisation.rep_email.is_not(None),
+            Organisation.status.in_(DECIDED),
+            _decision_mail(OutboxStatus.SENT),
+            ~_decision_mail(OutboxStatus.QUEUED),
+        )
+        .order_by(Organisation.id)
+        .limit(SEAL_BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    organisations = list(db.session.scalars(query))
+    sealed = sum(seal_representative(organisation) for organisation in organisations)
+    if sealed:
+        erase_traces()
+    db.session.commit()
+    return sealed
+
+
+def seal_representative(organisation: Organisation) -> bool:
+    """Seal the readable representative to the campaign's custodians and empty the columns;
+    False (and nothing changed) for a campaign without a key, which cannot be open."""
+    keys = recipients(organisation.campaign)
+    address = organisation.rep_email
+    if not keys or not address:
+        if address:
+            log.error("campaign %s has no custodian key: representative left readable",
+                      organisation.campaign_id)  # fmt: skip
+        return False
+    representative = Representative(
+        name=organisation.rep_name or "", role=organisation.rep_role or "", email=address
+    )
+    organisation.rep_sealed = seal_details(representative, keys)
+    for column, value in hashed_columns(address).items():
+        setattr(organisation, column, value)
+    for column in READABLE_REPRESENTATIVE:
+        setattr(organisation, column, None)
+    return True
