@@ -66,23 +66,35 @@ def person_columns(details: Details, display: Display, recipients: Sequence[str]
     return {
         "sealed": seal_details(details, recipients),
         "public_name": public_name(details.name, display),
-        "email_hash": email_hash(details.email),
-        "mailbox_hash": mailbox_hash(details.email),
-        "email_domain": email_domain(details.email),
+        **address_columns(details.email),
+    }
+
+
+def address_columns(address: str) -> dict[str, str]:
+    """What stays readable of an address for good: its keyed hashes and its domain."""
+    return {
+        "email_hash": email_hash(address),
+        "mailbox_hash": mailbox_hash(address),
+        "email_domain": email_domain(address),
     }
 
 
 def open_details(sealed: bytes, identity: x25519.Identity) -> Details:
     """The details sealed in `sealed`; sealing.CannotUnseal for a key that cannot open it."""
-    record = json.loads(unseal(sealed, identity))
+    record = _opened(sealed, identity)
     return Details(name=record["name"], email=record["email"], city=record.get("city"))
 
 
 def open_representative(sealed: bytes, identity: x25519.Identity) -> Representative:
     """The representative sealed in `sealed`; sealing.CannotUnseal for a key that cannot
     open it."""
-    record = json.loads(unseal(sealed, identity))
+    record = _opened(sealed, identity)
     return Representative(name=record["name"], role=record["role"], email=record["email"])
+
+
+def _opened(sealed: bytes, identity: x25519.Identity) -> dict[str, Any]:
+    record: dict[str, Any] = json.loads(unseal(sealed, identity))
+    return record
 
 
 def normalise_email(address: str) -> str:

@@ -19,7 +19,6 @@ sealing to the next round (of any worker: the rows are claimed with SKIP LOCKED)
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -27,30 +26,25 @@ from sqlalchemy import exists, select
 from petition.campaigns.custodians import recipients
 from petition.database import erase_traces
 from petition.extensions import db
-from petition.models import Organisation, OrganisationStatus, OutboxMessage, OutboxStatus
-from petition.models.organisation import READABLE_REPRESENTATIVE
-from petition.personal import (
-    Representative,
-    email_domain,
-    email_hash,
-    mailbox_hash,
-    seal_details,
+from petition.models import (
+    CustodianKey,
+    Organisation,
+    OrganisationStatus,
+    OutboxMessage,
+    OutboxStatus,
 )
-
-log = logging.getLogger(__name__)
+from petition.models.organisation import READABLE_REPRESENTATIVE
+from petition.personal import Representative, address_columns, mailbox_hash, seal_details
 
 DECISION_MAILS = ("organisation_approved", "organisation_rejected")
 DECIDED = (OrganisationStatus.APPROVED, OrganisationStatus.REJECTED)
 SEAL_BATCH = 100
 
 
-def hashed_columns(address: str) -> dict[str, Any]:
-    """What stays readable of the representative's address for good."""
-    return {
-        "rep_email_hash": email_hash(address),
-        "rep_mailbox_hash": mailbox_hash(address),
-        "rep_email_domain": email_domain(address),
-    }
+def hashed_columns(address: str) -> dict[str, str]:
+    """What stays readable of the representative's address for good (`address_columns`,
+    in the representative's columns)."""
+    return {f"rep_{column}": value for column, value in address_columns(address).items()}
 
 
 def same_mailbox(organisation: Organisation, address: str) -> bool:
@@ -72,12 +66,15 @@ def _decision_mail(status: OutboxStatus) -> Any:
 
 def seal_informed() -> int:
     """Seal every representative whose decision mail has been sent (and no later one is
-    waiting); returns how many. Commits."""
+    waiting); returns how many. Commits. A campaign without a custodian key (only one from
+    before keys were required) is passed over: its rows wait, readable, for a key."""
+    has_key = exists().where(CustodianKey.campaign_id == Organisation.campaign_id)
     query = (
         select(Organisation)
         .where(
             Organisation.rep_email.is_not(None),
             Organisation.status.in_(DECIDED),
+            has_key,
             _decision_mail(OutboxStatus.SENT),
             ~_decision_mail(OutboxStatus.QUEUED),
         )
@@ -95,13 +92,10 @@ def seal_informed() -> int:
 
 def seal_representative(organisation: Organisation) -> bool:
     """Seal the readable representative to the campaign's custodians and empty the columns;
-    False (and nothing changed) for a campaign without a key, which cannot be open."""
+    False (and nothing changed) when there is no address left or no key to seal to."""
     keys = recipients(organisation.campaign)
     address = organisation.rep_email
     if not keys or not address:
-        if address:
-            log.error("campaign %s has no custodian key: representative left readable",
-                      organisation.campaign_id)  # fmt: skip
         return False
     representative = Representative(
         name=organisation.rep_name or "", role=organisation.rep_role or "", email=address

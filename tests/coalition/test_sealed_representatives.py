@@ -8,11 +8,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
+from petition.campaigns.custodians import add_custodian_key
 from petition.extensions import db
-from petition.models import Organisation, OutboxMessage, OutboxStatus, Role
+from petition.models import CustodianKey, Organisation, OutboxMessage, OutboxStatus, Role
 from petition.personal import Representative, email_hash, open_representative
+from petition.sealing import recipient_of
 from petition.worker import run_worker
 from tests.factories import CUSTODIAN, make_campaign, make_staff
 from tests.pages import hidden_inputs, join, send_mail, sign_in_staff
@@ -224,3 +226,23 @@ def test_a_later_decision_after_sealing_is_not_mailed_to_anyone(
         select(OutboxMessage.status).where(OutboxMessage.kind == "organisation_rejected")
     )
     assert list(statuses) == [OutboxStatus.FAILED]
+
+
+def test_a_campaign_without_a_key_keeps_its_representative_waiting_quietly(
+    client, campaign, mailbox, moderator, caplog
+):
+    """Only a campaign from before keys were required: nothing to seal to, so the row stays
+    readable until a key is added, and the worker's every round says nothing about it."""
+    organisation_id = joined(client, mailbox, **TYPED)
+    decide(client, organisation_id, "approve")
+    db.session.execute(delete(CustodianKey))
+    db.session.commit()
+    run_worker(once=True)
+    run_worker(once=True)
+    assert organisation(organisation_id).rep_email == ADDRESS
+    assert "custodian" not in caplog.text
+
+    add_custodian_key(campaign, recipient_of(CUSTODIAN), actor=None)
+    db.session.commit()
+    run_worker(once=True)
+    assert_sealed(organisation_id)
