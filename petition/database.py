@@ -4,11 +4,12 @@ that must read the same on PostgreSQL and SQLite."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from flask import Flask
-from sqlalchemy import Date, Integer, event
+from sqlalchemy import Date, Integer, Row, Select, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -115,6 +116,25 @@ def _utc_day_sqlite(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
 def _utc_day_postgresql(element: utc_day, compiler: SQLCompiler, **kw: Any) -> str:
     # A timestamptz's day depends on the session's zone unless we say which zone.
     return f"date(timezone('UTC', {compiler.process(element.clauses, **kw)}))"
+
+
+Columns = TypeVarTuple("Columns")
+
+
+def in_id_batches(
+    query: Select[*Columns], id_column: Any, size: int
+) -> Iterator[Sequence[Row[*Columns]]]:
+    """`query`'s rows in batches of `size`, in the order of `id_column` (which the query
+    selects): each batch is read only once the caller is done with the one before, so
+    memory stays flat however many rows there are, and the caller may commit in between."""
+    after: Any = None
+    while True:
+        batched = query if after is None else query.where(id_column > after)
+        batch = db.session.execute(batched.order_by(id_column).limit(size)).all()
+        if not batch:
+            return
+        yield batch
+        after = getattr(batch[-1], id_column.key)
 
 
 def as_date(value: date | str) -> date:

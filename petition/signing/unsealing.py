@@ -27,6 +27,7 @@ from sqlalchemy import Row, func, select
 
 from petition import audit
 from petition.cells import inert_cell
+from petition.database import in_id_batches
 from petition.extensions import db
 from petition.models import Campaign, Signature, SignatureStatus
 from petition.personal import Details, open_details
@@ -108,24 +109,10 @@ def unsealed_rows(campaign: Campaign, identity: x25519.Identity) -> Iterator[lis
 def _listed(campaign_id: int) -> Iterator[Row[*tuple[Any, ...]]]:
     """The rows to unseal, read in batches by id, each batch in a transaction of its own
     (an unsealing is a job of the command line, so it ends its own transactions)."""
-    after = 0
-    while True:
-        query = (
-            select(*_READ)
-            .where(
-                Signature.campaign_id == campaign_id,
-                Signature.status.in_(LISTED),
-                Signature.id > after,
-            )
-            .order_by(Signature.id)
-            .limit(ROWS_PER_BATCH)
-        )
-        batch = db.session.execute(query).all()
+    query = select(*_READ).where(Signature.campaign_id == campaign_id, Signature.status.in_(LISTED))
+    for batch in in_id_batches(query, Signature.id, ROWS_PER_BATCH):
         db.session.commit()
-        if not batch:
-            return
         yield from batch
-        after = batch[-1].id
 
 
 def _details(row: Row[*tuple[Any, ...]], identity: x25519.Identity) -> Details:

@@ -31,6 +31,7 @@ from sqlalchemy import ColumnElement, Row, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from petition import audit
+from petition.database import in_id_batches
 from petition.extensions import db
 from petition.models import (
     Campaign,
@@ -129,21 +130,10 @@ def queue_update(
 
 
 def _sealed_recipients(campaign: Campaign, lang: str) -> Iterator[Sequence[Row[int, bytes | None]]]:
-    """The recipients' (id, sealed) in batches of QUEUE_BATCH, in id order: each batch is
-    read after the previous one is queued, so memory stays flat however many there are."""
-    after = 0
-    while True:
-        query = (
-            select(Signature.id, Signature.sealed)
-            .where(*_recipients(campaign, lang), Signature.id > after)
-            .order_by(Signature.id)
-            .limit(QUEUE_BATCH)
-        )
-        batch = db.session.execute(query).all()
-        if not batch:
-            return
-        yield batch
-        after = batch[-1].id
+    """The recipients' (id, sealed) in batches of QUEUE_BATCH: each batch is read after the
+    previous one is queued, so memory stays flat however many there are."""
+    query = select(Signature.id, Signature.sealed).where(*_recipients(campaign, lang))
+    return in_id_batches(query, Signature.id, QUEUE_BATCH)
 
 
 def _update_mail(
