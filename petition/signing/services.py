@@ -66,15 +66,16 @@ def request_signature(
     The typed name, address and city are sealed at once (`petition.personal`); the address
     the mail goes to waits in its outbox row until it is sent.
     """
-    key = email_hash(wish.email)
-    signature_id = _insert_new(campaign, wish, key, client_hash)
+    row: dict[str, Any] = {"campaign_id": campaign.id, "links_sent": 1}
+    row |= _details(wish, campaign.recipients, client_hash)
+    signature_id = _insert_new(row)
     if signature_id is not None:
         enqueue(
             "confirm_signature", lang=wish.lang, recipient=wish.email, signature_id=signature_id
         )
         return
     _ensure_open(campaign.id)  # nothing was inserted: the address is known, or it closed
-    signature = _find(campaign.id, key)
+    signature = _find(campaign.id, row["email_hash"])
     if signature is None:
         return  # erased between the insert and the look-up; nothing left to act on
     if signature.status is SignatureStatus.CONFIRMED:
@@ -84,17 +85,13 @@ def request_signature(
         _queue_confirmation(signature, wish.email, signature.lang)
 
 
-def _insert_new(
-    campaign: Signable, wish: SignatureRequest, key: str, client_hash: str | None
-) -> int | None:
-    """A new pending signature with its first link counted (its id), or None if the address
-    already has one or the campaign is not open.
+def _insert_new(row: dict[str, Any]) -> int | None:
+    """`row` as a new pending signature with its first link counted (its id), or None if
+    the address already has one or the campaign is not open.
 
     One statement that cannot fail: when concurrent requests bring the same address, the
     database lets one insert and makes the others wait for it, then do nothing.
     """
-    row = {"campaign_id": campaign.id, "links_sent": 1}
-    row |= _details(wish, campaign.recipients, client_hash)
     dialect = db.session.get_bind().dialect.name
     return db.session.scalar(_insert_if_new(dialect, tuple(row)), row)
 
