@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import time
@@ -24,6 +25,11 @@ from bench.environment import (
 
 SLUG = "people-first"
 SIGN_PATH = f"/en/{SLUG}/sign"
+# More forms than this machine can sign per second, fetched before a run (if they run out,
+# the rate is taken over the time until the last one and the table says so); and a low
+# guess of how fast they are fetched, for the load generator's time-out.
+FORMS_PER_SECOND = 450
+FORMS_FETCHED = 50
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,27 @@ class Harness:
     def target(self, name: str, server: Server, workload: dict[str, Any]) -> dict[str, Any]:
         return {"name": name, "port": server.port, "master_pid": server.pid, "workload": workload}
 
+    def sign_workload(self, prefix: str, forms: int, users: int | None = None) -> dict[str, Any]:
+        """Signing POSTs from `forms` visitors, each with a form of its own, fetched by
+        `users` connections (the closed runs' concurrency unless given)."""
+        return {
+            "kind": "sign",
+            "path": SIGN_PATH,
+            "email_prefix": f"{self.run_id}-{prefix}",
+            "forms": forms,
+            "users": users or self.options.concurrency,
+        }
+
+    @property
+    def profile_seconds(self) -> float:
+        return max(5.0, self.options.round_seconds)
+
+    def closed_forms(self, rounds: int | None = None, seconds: float | None = None) -> int:
+        """Forms enough for closed-loop runs: more than this machine can sign per second."""
+        rounds = self.options.rounds if rounds is None else rounds
+        seconds = self.options.warmup + self.options.round_seconds if seconds is None else seconds
+        return math.ceil(FORMS_PER_SECOND * rounds * seconds) + self.options.concurrency
+
     def closed_spec(self, targets: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
         return {
             "mode": "closed",
@@ -75,6 +102,7 @@ class Harness:
         """Run the load generator in its own process; its JSON result per target."""
         planned = len(spec["targets"]) * spec.get("rounds", 1) * (spec.get("warmup", 0) + 5)
         planned += spec["seconds"] * len(spec["targets"]) * spec.get("rounds", 1) + 120
+        planned += sum(t["workload"].get("forms", 0) for t in spec["targets"]) / FORMS_FETCHED
         done = subprocess.run(
             [sys.executable, "-m", "bench.load"],
             cwd=ROOT,
@@ -92,8 +120,7 @@ class Harness:
     def profile(self, name: str, target: dict[str, Any]) -> profiling.Summary:
         """Sample the app's workers while one more, app-only, run of `target` goes on."""
         app, _ = self.servers()
-        seconds = max(5.0, self.options.round_seconds)
-        spec = self.closed_spec([target], rounds=1, warmup=0.0, seconds=seconds)
+        spec = self.closed_spec([target], rounds=1, warmup=0.0, seconds=self.profile_seconds)
         process, output = profiling.start_recording(name, app.pid)
         try:
             self.load(spec)

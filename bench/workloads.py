@@ -1,9 +1,9 @@
 """What a virtual user sends: pages to read, forms to post, links to confirm.
 
-Each workload prepares a user once (a GET for the form's session cookie and hidden fields),
-then hands out one request at a time and judges each answer. Users keep the cookie they got
-when preparing and ignore cookies set later (the confirm POST flashes a message into the
-session; carrying it on would grow the cookie with every request).
+Each workload prepares a user before the measured runs (GETs for forms' session cookies and
+hidden fields), then hands out one request at a time and judges each answer. Users keep the
+cookies they got when preparing and ignore cookies set later (the confirm POST flashes a
+message into the session; carrying it on would grow the cookie with every request).
 """
 
 from __future__ import annotations
@@ -39,8 +39,12 @@ class VirtualUser:
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = dict(extra or {})
         if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            headers["Cookie"] = cookie_header(self.cookies)
         return headers
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 @dataclass(frozen=True)
@@ -104,35 +108,53 @@ class GetPages:
         return response.status == 200
 
 
+@dataclass(frozen=True)
+class Visitor:
+    """One person's copy of the form: their session cookie and hidden fields."""
+
+    cookies: dict[str, str]
+    fields: dict[str, str]
+
+
 @dataclass
 class SignForm:
-    """The public signing form: one GET per user, then POSTs with new addresses.
+    """The public signing form, as on a viral day: every POST comes from a visitor of its
+    own, with the session cookie and CSRF token of a form fetched for it beforehand.
 
-    The CSRF token is valid for the whole session and the signed `opened` time only has to
-    be SIGN_MIN_SECONDS old, so a user who waited once may send many signatures.
+    The users fetch `forms` forms between them while preparing (not measured), wait out
+    SIGN_MIN_SECONDS once, then post one form per request with a new address. When the
+    forms run out the users stop; the run then counts until its last answer and says so.
     """
 
     path: str
     email_prefix: str
+    forms: int
+    users: int
     ready_after: float = 3.3
     records_labels: bool = True
     country: str = "UA"
+    _visitors: deque[Visitor] = field(default_factory=deque)
 
     async def prepare(self, user: VirtualUser) -> None:
-        await get_form(user, self.path)
+        for _ in range(max(1, self.forms // self.users)):
+            await get_form(user, self.path)
+            self._visitors.append(Visitor(user.cookies, user.fields))
 
-    def next_request(self, user: VirtualUser) -> Outgoing:
+    def next_request(self, user: VirtualUser) -> Outgoing | None:
+        if not self._visitors:
+            return None
+        visitor = self._visitors.popleft()
         user.sent += 1
         email = f"{self.email_prefix}-u{user.index}-{user.sent}@example.org"
         form = {
-            **user.fields,
+            **visitor.fields,
             "name": f"Bench Signer {user.index}",
             "email": email,
             "country": self.country,
             "display": "anonymous",
         }
-        body = urlencode(form).encode()
-        return Outgoing("POST", self.path, user.headers(FORM_TYPE), body, label=email)
+        headers = {**FORM_TYPE, "Cookie": cookie_header(visitor.cookies)}
+        return Outgoing("POST", self.path, headers, urlencode(form).encode(), label=email)
 
     def accepted(self, outgoing: Outgoing, response: Response) -> bool:
         return response.status == 302 and response.location.endswith("/check-email")
@@ -190,7 +212,12 @@ def build_workload(description: dict[str, Any]) -> Workload:
     if kind == "get":
         return GetPages(paths=list(description["paths"]))
     if kind == "sign":
-        return SignForm(path=description["path"], email_prefix=description["email_prefix"])
+        return SignForm(
+            path=description["path"],
+            email_prefix=description["email_prefix"],
+            forms=description["forms"],
+            users=description["users"],
+        )
     if kind == "insert":
         return InsertForm()
     if kind == "confirm":

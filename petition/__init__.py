@@ -26,7 +26,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.as_flask_config())
     app.config.update(overrides)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        **database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+        **database.ENGINE_OPTIONS,
         **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
     }
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_ROOT / "translations")
@@ -108,6 +108,6 @@ def _register_blueprints(app: Flask) -> None:
         coalition_bp,
         staff_bp,
     )
-    limit_public_forms(signing_bp, signature_bp, coalition_bp)
+    limit_public_forms(app, signing_bp, signature_bp, coalition_bp)
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -3,6 +3,7 @@ that must read the same on PostgreSQL and SQLite."""
 
 from __future__ import annotations
 
+import select
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -10,7 +11,7 @@ from typing import Any, TypeVarTuple
 
 from flask import Flask
 from sqlalchemy import Date, Integer, Row, Select, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -18,19 +19,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 from petition.extensions import db
 
-
-def engine_options(uri: str) -> dict[str, Any]:
-    """Options for the engine of `uri`.
-
-    Statement values (names, addresses) never reach a log or an error message, even when
-    someone switches on SQLAlchemy's statement log to debug. On a database server, a pooled
-    connection is tested as it is taken: after PostgreSQL restarts, each worker's first
-    request would otherwise meet a dead connection and fail.
-    """
-    options: dict[str, Any] = {"hide_parameters": True}
-    if make_url(uri).get_backend_name() != "sqlite":
-        options["pool_pre_ping"] = True
-    return options
+# Statement values (names, addresses) never reach a log or an error message, even when
+# someone switches on SQLAlchemy's statement log to debug.
+ENGINE_OPTIONS: dict[str, Any] = {"hide_parameters": True}
 
 
 def configure_engine(app: Flask) -> None:
@@ -40,6 +31,26 @@ def configure_engine(app: Flask) -> None:
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         event.listen(engine, "checkin", _sqlite_checkpoint_if_erased)
+    else:
+        event.listen(engine, "checkout", _drop_if_closed_by_server)
+
+
+def _drop_if_closed_by_server(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """A pooled connection the server has closed is replaced as it is taken: after
+    PostgreSQL restarts, each worker's next request would otherwise meet a dead connection
+    and fail.
+
+    An idle connection has nothing to read; a server that shuts down sends a last message
+    and closes it, which makes the socket readable. Polling the socket costs nothing, where
+    SQLAlchemy's `pool_pre_ping` pays a round trip to the server on every request."""
+    if dbapi_connection.closed or _readable(dbapi_connection.fileno()):
+        raise DisconnectionError
+
+
+def _readable(fd: int) -> bool:
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def erase_traces() -> None:

@@ -117,11 +117,12 @@ def own_backend_pid() -> int:
 
 
 def terminate(database_uri: str, pid: int) -> None:
-    """What a restart does to an open connection, from the server's side."""
+    """What a restart does to an open connection, from the server's side: the backend says
+    goodbye and exits (waited for, up to 5 s, as a restart waits for every backend)."""
     admin = create_engine(database_uri, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
     finally:
         admin.dispose()
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
+
 import pytest
+import redis
 from flask import request
 from flask_babel import force_locale, gettext
 
 from petition import create_app
+from tests.conftest import _empty_all_tables, make_app
 from tests.factories import make_campaign
 from tests.pages import hidden_inputs
 
@@ -68,3 +74,53 @@ def test_behind_a_proxy_each_client_has_its_own_limit(app_config, monkeypatch):
     client = proxied.test_client()
     seen = client.get("/whoami", headers={"X-Forwarded-For": "192.0.2.44"})
     assert seen.get_data(as_text=True) == "192.0.2.44"
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def app_with(database_uri, _schema, mailbox, app_config):
+    """An app of the suite's database with some settings of the test's own."""
+    made = []
+
+    def build(**settings):
+        made.append(make_app(database_uri, mailbox, **(app_config | settings)))
+        return made[-1]
+
+    yield build
+    for app in made:
+        _empty_all_tables(app)
+
+
+def test_in_redis_both_budgets_count_and_expire_with_their_windows(app_with):
+    prefix = f"test-{secrets.token_hex(4)}"
+    app = app_with(
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=prefix,
+        RATELIMIT_PUBLIC_BURST="50 per minute",
+        RATELIMIT_PUBLIC_SUSTAINED="2 per hour",
+    )
+    store = redis.Redis.from_url(REDIS_URL)
+    try:
+        with app.app_context():
+            make_campaign()
+            client = app.test_client()
+            statuses = [post_sign(client, "203.0.113.7", n).status_code for n in range(3)]
+        assert statuses == [302, 302, 429]
+        expiries = sorted(store.ttl(key) for key in store.scan_iter(f"*{prefix}*"))
+        assert len(expiries) == 2
+        assert 0 < expiries[0] <= 60 < expiries[1] <= 3600
+    finally:
+        if keys := list(store.scan_iter(f"*{prefix}*")):
+            store.delete(*keys)
+
+
+def test_when_redis_is_down_signers_still_get_through(app_with):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    app = app_with(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed}/0")
+    with app.app_context():
+        make_campaign()
+        assert post_sign(app.test_client(), "203.0.113.8", 1).status_code == 302

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.harness import SIGN_PATH, Harness
+from bench.harness import Harness
 from bench.report import Result
 
 GOAL = 0.5
@@ -13,7 +13,7 @@ BASELINE = "baseline POST /insert"
 def run(harness: Harness) -> Result:
     app, baseline = harness.servers()
     emails = harness.scratch_file("signing-emails.txt")
-    sign = {"kind": "sign", "path": SIGN_PATH, "email_prefix": f"{harness.run_id}-sign"}
+    sign = harness.sign_workload("sign", harness.closed_forms())
     targets = [
         harness.target(BASELINE, baseline, {"kind": "insert"}),
         harness.target(APP, app, sign),
@@ -26,7 +26,8 @@ def run(harness: Harness) -> Result:
     result.require("nothing lost (every redirect has its row and its mail)", lost_none(lost))
     result.require("no 5xx", rows[APP]["server_errors"] == 0)
     if harness.options.profile:
-        profile_sign = {**sign, "email_prefix": f"{harness.run_id}-sign-profile"}
+        forms = harness.closed_forms(rounds=1, seconds=harness.profile_seconds)
+        profile_sign = harness.sign_workload("sign-profile", forms)
         summary = harness.profile("signing", harness.target(APP, app, profile_sign))
         result.profiles[APP] = summary
     return result

@@ -8,7 +8,7 @@ issue's 300 requests per second for 5 minutes.
 from __future__ import annotations
 
 from bench.benchmarks.signing import lost_none
-from bench.harness import SIGN_PATH, Harness
+from bench.harness import Harness
 from bench.report import Result
 
 APP = "app POST sign (open loop)"
@@ -19,7 +19,9 @@ def run(harness: Harness) -> Result:
     app, _ = harness.servers()
     options = harness.options
     emails = harness.scratch_file("sustained-emails.txt")
-    sign = {"kind": "sign", "path": SIGN_PATH, "email_prefix": f"{harness.run_id}-sustained"}
+    planned = int(options.rate * options.sustained_seconds)
+    users = options.sustained_concurrency
+    sign = harness.sign_workload("sustained", planned + users, users)
     spec = {
         "mode": "open",
         "targets": [harness.target(APP, app, sign)],
@@ -31,7 +33,6 @@ def run(harness: Harness) -> Result:
     }
     rows = harness.load(spec)
     row = rows[APP]
-    planned = int(options.rate * options.sustained_seconds)
     title = f"5. Sustained signing at {options.rate:g}/s for {options.sustained_seconds:g} s"
     result = Result("sustained", title, rows)
     result.settings.update(rate=options.rate, seconds=options.sustained_seconds, planned=planned)
@@ -44,7 +45,8 @@ def run(harness: Harness) -> Result:
     result.require("no 5xx", row["server_errors"] == 0)
     result.require("nothing lost (every redirect has its row and its mail)", lost_none(lost))
     if options.profile:
-        again = {**sign, "email_prefix": f"{harness.run_id}-sustained-profile"}
+        forms = harness.closed_forms(rounds=1, seconds=harness.profile_seconds)
+        again = harness.sign_workload("sustained-profile", forms)
         summary = harness.profile("sustained", harness.target(APP, app, again))
         result.profiles[APP] = summary
     return result

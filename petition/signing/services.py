@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Insert, Update, bindparam, exists, func, select, update
+from sqlalchemy import Insert, Update, bindparam, exists, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import Gone
 
@@ -23,6 +23,7 @@ from petition.models import (
     Display,
     LinkToken,
     OutboxMessage,
+    OutboxStatus,
     Signature,
     SignatureStatus,
     TokenPurpose,
@@ -37,6 +38,7 @@ INSERTS: dict[str, Callable[..., postgresql.Insert | sqlite.Insert]] = {
     "postgresql": postgresql.insert,
     "sqlite": sqlite.insert,
 }
+CONFIRM = "confirm_signature"  # the mail with a new confirmation link
 
 
 @dataclass(frozen=True)
@@ -66,13 +68,14 @@ def request_signature(
     The typed name, address and city are sealed at once (`petition.personal`); the address
     the mail goes to waits in its outbox row until it is sent.
     """
-    row: dict[str, Any] = {"campaign_id": campaign.id, "links_sent": 1}
+    row: dict[str, Any] = {
+        "campaign_id": campaign.id,
+        "status": SignatureStatus.PENDING,
+        "links_sent": 1,
+        "created_at": utcnow(),
+    }
     row |= _details(wish, campaign.recipients, client_hash)
-    signature_id = _insert_new(row)
-    if signature_id is not None:
-        enqueue(
-            "confirm_signature", lang=wish.lang, recipient=wish.email, signature_id=signature_id
-        )
+    if _insert_new(row, recipient=wish.email):
         return
     _ensure_open(campaign.id)  # nothing was inserted: the address is known, or it closed
     signature = _find(campaign.id, row["email_hash"])
@@ -85,33 +88,62 @@ def request_signature(
         _queue_confirmation(signature, wish.email, signature.lang)
 
 
-def _insert_new(row: dict[str, Any]) -> int | None:
-    """`row` as a new pending signature with its first link counted (its id), or None if
-    the address already has one or the campaign is not open.
+def _insert_new(row: dict[str, Any], *, recipient: str) -> bool:
+    """`row` as a new pending signature with its first link counted and its confirmation
+    queued to `recipient`; False, and nothing written, if the address already has one or
+    the campaign is not open.
 
     One statement that cannot fail: when concurrent requests bring the same address, the
-    database lets one insert and makes the others wait for it, then do nothing.
+    database lets one insert and makes the others wait for it, then do nothing. On
+    PostgreSQL the same statement queues the mail (its INSERT reads the new signature's id
+    from a WITH); SQLite has no INSERT inside a WITH, so there the mail takes a second.
     """
     dialect = db.session.get_bind().dialect.name
-    return db.session.scalar(_insert_if_new(dialect, tuple(row)), row)
+    statement = _insert_if_new(dialect, tuple(row))
+    values = {f"new_{name}": value for name, value in row.items()}
+    signature_id = db.session.scalar(statement, {**values, "mail_recipient": recipient})
+    if signature_id is not None and dialect == "sqlite":
+        enqueue(CONFIRM, lang=row["lang"], recipient=recipient, signature_id=signature_id)
+    return signature_id is not None
 
 
 @cache
 def _insert_if_new(dialect: str, columns: tuple[str, ...]) -> Insert:
-    """INSERT … SELECT <the values> WHERE the campaign is open ON CONFLICT DO NOTHING
-    RETURNING id, as `dialect` spells it. Built once, since building a statement costs more
-    than running it; the values come with each call."""
+    """The statement of `_insert_new`, as `dialect` spells it, RETURNING the new id: INSERT …
+    SELECT <the values> WHERE the campaign is open ON CONFLICT DO NOTHING (on PostgreSQL, in
+    a WITH whose row the mail's INSERT takes). Built once, since building a statement costs
+    more than running it; the values come with each call."""
     table = Signature.__table__
-    values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    # Named apart from the columns: the mail's INSERT has columns of the same names.
+    values = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns}
     campaign = Campaign.__table__
     is_open = exists().where(
         campaign.c.id == values["campaign_id"], campaign.c.status == CampaignStatus.OPEN
     )
-    return (
+    signature = (
         INSERTS[dialect](table)
         .on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
-        .from_select(columns, select(*values.values()).where(is_open))
-        .returning(table.c.id)
+        .from_select(columns, select(*values.values()).where(is_open), include_defaults=False)
+    )
+    if dialect == "sqlite":
+        return signature.returning(table.c.id)
+    new = signature.returning(table.c.id, table.c.lang, table.c.created_at).cte("new_signature")
+    outbox = OutboxMessage.__table__
+    mail = {
+        "kind": literal(CONFIRM),
+        "lang": new.c.lang,
+        "recipient": bindparam("mail_recipient", type_=outbox.c.recipient.type),
+        "signature_id": new.c.id,
+        "payload": literal({}, type_=outbox.c.payload.type),
+        "status": literal(OutboxStatus.QUEUED, type_=outbox.c.status.type),
+        "attempts": literal(0),
+        "next_attempt_at": new.c.created_at,
+        "created_at": new.c.created_at,
+    }
+    return (
+        insert(outbox)
+        .from_select(list(mail), select(*mail.values()), include_defaults=False)
+        .returning(outbox.c.signature_id)
     )
 
 
@@ -155,7 +187,7 @@ def _queue_confirmation(signature: Signature, address: str, lang: str) -> None:
     if signature.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
         return
     signature.links_sent += 1
-    enqueue("confirm_signature", lang=lang, recipient=address, signature_id=signature.id)
+    enqueue(CONFIRM, lang=lang, recipient=address, signature_id=signature.id)
 
 
 def _queue_already_signed(signature: Signature, address: str, lang: str) -> None:
