@@ -15,7 +15,23 @@ from flask.cli import AppGroup, with_appcontext
 from pyrage import x25519
 from sqlalchemy import select
 
-from petition.campaigns.custodians import KeyAlreadyAdded, add_custodian_key, custodian_keys
+from petition.campaigns.custodians import (
+    KeyAlreadyAdded,
+    KeyNotRegistered,
+    LastKey,
+    add_custodian_key,
+    custodian_keys,
+    remove_custodian_key,
+)
+from petition.campaigns.resealing import (
+    KeysCannotOpen,
+    NoKeyToSealTo,
+    Resealed,
+    check,
+    record_resealing,
+    resealed_batches,
+    sealed_count,
+)
 from petition.campaigns.services import CampaignHasNoCustodian
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
@@ -126,6 +142,29 @@ def keys_list(slug: str) -> None:
         click.echo(f"{key.recipient}  added {key.created_at:%Y-%m-%d %H:%M} UTC")
 
 
+@keys.command("remove")
+@click.argument("slug")
+@click.argument("recipient")
+def keys_remove(slug: str, recipient: str) -> None:
+    """Stop sealing a campaign's data to a custodian's public key (lost or compromised)."""
+    try:
+        removed = remove_custodian_key(_campaign(slug), recipient, actor=None)
+    except NotARecipient as error:
+        raise click.ClickException("that is not an age public key (age1…)") from error
+    except KeyNotRegistered as error:
+        raise click.ClickException(f"{slug!r} does not have this key") from error
+    except LastKey as error:
+        raise click.ClickException(
+            f"this is the only key of {slug!r}: add the key that replaces it first"
+        ) from error
+    db.session.commit()
+    click.echo(f"removed: {removed}")
+    click.echo(
+        "What was sealed before now still opens with that key, until"
+        f" `keys reseal {slug} --identity FILE` seals it again to the keys that remain."
+    )
+
+
 @keys.command("seal-existing")
 @click.argument("slug")
 def keys_seal_existing(slug: str) -> None:
@@ -234,6 +273,63 @@ identity_option = click.option(
     required=True,
     help="A custodian's age identity file (AGE-SECRET-KEY-1…): read into memory, never stored.",
 )
+
+
+@keys.command("reseal")
+@click.argument("slug")
+@click.option(
+    "--identity",
+    "identity_files",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    required=True,
+    help="A custodian's age identity file that opens the campaign's sealed records (give"
+    " several if no one key opens them all): read into memory, never stored.",
+)
+def keys_reseal(slug: str, identity_files: tuple[Path, ...]) -> None:
+    """Seal every sealed record of a campaign (signers, representatives) again to its keys
+    as they are now: a key added since opens them all, a key removed none. Nothing changes
+    unless the keys given open every record."""
+    campaign = _campaign(slug)
+    identities = [_identity(path) for path in identity_files]
+    total = sealed_count(campaign)
+    done = Resealed()
+    try:
+        with _progress(total, "Checking") as advance:
+            for tried in check(campaign, identities):
+                advance(tried)
+        with _progress(total, "Resealing") as advance:
+            for batch in resealed_batches(campaign, identities):
+                db.session.commit()
+                done += batch
+                advance(batch.handled)
+    except KeysCannotOpen as error:
+        db.session.rollback()
+        raise click.ClickException(_cannot_open(error)) from error
+    except NoKeyToSealTo as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{slug!r} has no custodian key to seal to: add one first (keys new, keys add)"
+        ) from error
+    record_resealing(campaign, identities, done)
+    db.session.commit()
+    resealed = done.resealed
+    click.echo(
+        f"{resealed.signatures} signature(s) and {resealed.representatives} representative(s)"
+        f" resealed to the keys of {slug!r}."
+    )
+    if done.current.total:
+        click.echo(f"{done.current.total} sealed since the check had those keys already.")
+
+
+def _cannot_open(error: KeysCannotOpen) -> str:
+    unopened = error.unopened
+    return (
+        f"the key(s) given cannot open {unopened.total} of {error.sealed.total} sealed"
+        f" record(s) ({unopened.signatures} signature(s), {unopened.representatives}"
+        " representative(s)): not the campaign's keys, or added after those were sealed;"
+        " give a key that opens them too. Nothing was changed."
+    )
 
 
 @click.command("unseal")

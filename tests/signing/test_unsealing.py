@@ -244,19 +244,33 @@ def test_on_a_terminal_a_progress_bar_shows_on_stderr(app, campaign, key_file, o
         make_signature(campaign)
     db.session.commit()
     out = out_dir / "signers.csv"
+
+    done, shown = run_on_a_terminal(
+        app, out_dir, "unseal", SLUG, "--identity", str(key_file), "-o", str(out)
+    )
+
+    assert done.returncode == 0, shown
+    assert done.stdout.decode() == f"3 signature(s) written to {out}\n"
+    assert "Unsealing" in shown
+    assert "100%" in shown
+    assert len(read_rows(out)) == 3
+
+
+def run_on_a_terminal(app, folder: Path, *args: str) -> tuple[subprocess.CompletedProcess, str]:
+    """`flask --app petition ARGS` on the test's database in a process of its own, its
+    stderr a terminal (pty); the finished process and what the terminal showed."""
     flask = shutil.which("flask", path=str(Path(sys.executable).parent))
     assert flask
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": app.config["SECRET_KEY"],
-        "INSTANCE_PATH": str(out_dir.parent / "instance"),
+        "INSTANCE_PATH": str(folder.parent / "instance"),
     }
-    command = [flask, "--app", "petition", "unseal", SLUG, "--identity", str(key_file)]
     terminal, stderr = pty.openpty()
     try:
         done = subprocess.run(  # noqa: S603 - our own arguments
-            [*command, "-o", str(out)],
+            [flask, "--app", "petition", *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -268,12 +282,7 @@ def test_on_a_terminal_a_progress_bar_shows_on_stderr(app, campaign, key_file, o
     finally:
         os.close(stderr)
         os.close(terminal)
-
-    assert done.returncode == 0, shown
-    assert done.stdout.decode() == f"3 signature(s) written to {out}\n"
-    assert "Unsealing" in shown
-    assert "100%" in shown
-    assert len(read_rows(out)) == 3
+    return done, shown
 
 
 def read_all(terminal: int) -> str:
