@@ -33,6 +33,11 @@ from petition.campaigns.resealing import (
     sealed_count,
 )
 from petition.campaigns.services import CampaignHasNoCustodian
+from petition.coalition.representatives import (
+    decided_readable_count,
+    record_representatives_sealed,
+    seal_decided_batch,
+)
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
 from petition.demo import ensure_demo_custodian, load_demo
@@ -168,16 +173,22 @@ def keys_remove(slug: str, recipient: str) -> None:
 @keys.command("seal-existing")
 @click.argument("slug")
 def keys_seal_existing(slug: str) -> None:
-    """Seal the details of signatures made before sealing to the campaign's keys and empty
-    their plain columns, a batch at a time; running it again does nothing more."""
+    """Seal the details of signatures made before sealing, and of representatives decided
+    with no decision mail waiting, to the campaign's keys and empty their plain columns, a
+    batch at a time; running it again does nothing more."""
     campaign = _campaign(slug)
-    done = SealingDone()
+    done, representatives = SealingDone(), 0
     try:
         with _progress(legacy_count(campaign), "Sealing") as advance:
             while (batch := seal_legacy_batch(campaign)).handled:
                 db.session.commit()
                 done += batch
                 advance(batch.handled)
+        with _progress(decided_readable_count(campaign), "Sealing representatives") as advance:
+            while sealed := seal_decided_batch(campaign):
+                db.session.commit()
+                representatives += sealed
+                advance(sealed)
     except CampaignHasNoCustodian as error:
         db.session.rollback()
         raise click.ClickException(
@@ -185,10 +196,13 @@ def keys_seal_existing(slug: str) -> None:
         ) from error
     if done.handled:
         record_sealing(campaign, done)
-        db.session.commit()
+    if representatives:
+        record_representatives_sealed(campaign, representatives)
+    db.session.commit()
     click.echo(f"{done.sealed} signature(s) sealed.")
     if done.duplicates:
         click.echo(f"{done.duplicates} duplicate(s) by a signer who signed again removed.")
+    click.echo(f"{representatives} representative(s) sealed.")
 
 
 @outbox.command("run")

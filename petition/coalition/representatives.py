@@ -15,18 +15,26 @@ must not know about organisations' rules. The worker sits above both, so it send
 asks coalition to seal whoever has now been told. Coalition only reads the outbox table;
 nothing registers a hook in mail. A worker that dies between the two steps leaves the
 sealing to the next round (of any worker: the rows are claimed with SKIP LOCKED).
+
+Representatives decided before sealing existed may have no decision mail left at all (the
+retention rules remove sent mail after a week): `keys seal-existing` seals those too
+(`seal_decided_batch`), every decided one with no decision mail waiting.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, func, select
 
+from petition import audit
 from petition.campaigns.custodians import recipients
+from petition.campaigns.services import CampaignHasNoCustodian
 from petition.database import erase_traces
 from petition.extensions import db
 from petition.models import (
+    Campaign,
     CustodianKey,
     Organisation,
     OrganisationStatus,
@@ -71,23 +79,66 @@ def seal_informed() -> int:
     has_key = exists().where(CustodianKey.campaign_id == Organisation.campaign_id)
     query = (
         select(Organisation)
-        .where(
-            Organisation.rep_email.is_not(None),
-            Organisation.status.in_(DECIDED),
-            has_key,
-            _decision_mail(OutboxStatus.SENT),
-            ~_decision_mail(OutboxStatus.QUEUED),
-        )
+        .where(*_decided_and_readable(), has_key, _decision_mail(OutboxStatus.SENT))
         .order_by(Organisation.id)
         .limit(SEAL_BATCH)
         .with_for_update(skip_locked=True)
     )
-    organisations = list(db.session.scalars(query))
+    sealed = _seal_all(db.session.scalars(query))
+    db.session.commit()
+    return sealed
+
+
+def _decided_and_readable() -> tuple[ColumnElement[bool], ...]:
+    """Decided, still readable, and no decision mail waiting to use the address."""
+    return (
+        Organisation.rep_email.is_not(None),
+        Organisation.status.in_(DECIDED),
+        ~_decision_mail(OutboxStatus.QUEUED),
+    )
+
+
+def _seal_all(organisations: Iterable[Organisation]) -> int:
     sealed = sum(seal_representative(organisation) for organisation in organisations)
     if sealed:
         erase_traces()
-    db.session.commit()
     return sealed
+
+
+def decided_readable_count(campaign: Campaign) -> int:
+    """How many of the campaign's decided representatives are still readable with no
+    decision mail waiting (what `seal_decided_batch` seals)."""
+    query = select(func.count()).where(
+        Organisation.campaign_id == campaign.id, *_decided_and_readable()
+    )
+    return db.session.scalar(query) or 0
+
+
+def seal_decided_batch(campaign: Campaign, size: int = SEAL_BATCH) -> int:
+    """Seal up to `size` of the campaign's decided representatives that are still readable
+    and have no decision mail waiting, whether one was sent or none is left (the caller
+    commits); returns how many. Pending ones stay readable: staff must answer them.
+    CampaignHasNoCustodian if there is no key to seal to."""
+    if not recipients(campaign):
+        raise CampaignHasNoCustodian(campaign.slug)
+    query = (
+        select(Organisation)
+        .where(Organisation.campaign_id == campaign.id, *_decided_and_readable())
+        .order_by(Organisation.id)
+        .limit(size)
+        .with_for_update()
+    )
+    return _seal_all(db.session.scalars(query))
+
+
+def record_representatives_sealed(campaign: Campaign, count: int) -> None:
+    audit.record(
+        "campaign.representatives_sealed",
+        actor=None,
+        object_type="campaign",
+        object_id=campaign.id,
+        detail=f"{count} representative(s) sealed",
+    )
 
 
 def seal_representative(organisation: Organisation) -> bool:

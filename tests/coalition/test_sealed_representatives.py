@@ -12,11 +12,20 @@ from sqlalchemy import delete, func, select
 
 from petition.campaigns.custodians import add_custodian_key
 from petition.extensions import db
-from petition.models import CustodianKey, Organisation, OutboxMessage, OutboxStatus, Role
+from petition.mail.outbox import enqueue
+from petition.models import (
+    AuditEvent,
+    CustodianKey,
+    Organisation,
+    OrganisationStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+)
 from petition.personal import Representative, email_hash, open_representative
 from petition.sealing import recipient_of
 from petition.worker import run_worker
-from tests.factories import CUSTODIAN, make_campaign, make_staff
+from tests.factories import CUSTODIAN, make_campaign, make_organisation, make_staff
 from tests.pages import hidden_inputs, join, send_mail, sign_in_staff
 from tests.staff.test_organisation_review import decide, joined, organisation
 
@@ -246,3 +255,47 @@ def test_a_campaign_without_a_key_keeps_its_representative_waiting_quietly(
     db.session.commit()
     run_worker(once=True)
     assert_sealed(organisation_id)
+
+
+# --- representatives decided before sealing: `keys seal-existing` ------------------------
+
+
+def seal_existing(app):
+    db.session.commit()
+    return app.test_cli_runner().invoke(args=["keys", "seal-existing", "free-them"])
+
+
+def readable(organisation_id: int) -> bool:
+    return organisation(organisation_id).rep_email is not None
+
+
+def test_seal_existing_seals_the_decided_whose_mail_is_gone_and_keeps_the_undecided(app, campaign):
+    """Decided before the release, their decision mail since removed by retention: the
+    worker, which seals after sending, never will. Undecided ones stay readable for staff,
+    and one whose decision mail still waits keeps the address it goes to."""
+    approved = make_organisation(campaign, sealed=False, **TYPED).id
+    rejected = make_organisation(
+        campaign, sealed=False, status=OrganisationStatus.REJECTED, rep_email="no@x.example.org"
+    ).id
+    pending = [
+        make_organisation(campaign, sealed=False, status=status).id
+        for status in (OrganisationStatus.PENDING, OrganisationStatus.AWAITING_REVIEW)
+    ]
+    waiting = make_organisation(campaign, sealed=False, rep_email="waits@x.example.org")
+    enqueue("organisation_approved", lang="en", organisation=waiting)
+
+    result = seal_existing(app)
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "0 signature(s) sealed.\n2 representative(s) sealed.\n"
+    assert_sealed(approved)
+    assert not readable(rejected)
+    assert open_representative(organisation(rejected).rep_sealed, CUSTODIAN).email == (
+        "no@x.example.org"
+    )
+    assert [readable(i) for i in (*pending, waiting.id)] == [True, True, True]
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "campaign.representatives_sealed")
+    )
+    assert event.detail == "2 representative(s) sealed"
+    assert seal_existing(app).output.endswith("\n0 representative(s) sealed.\n")
