@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -34,9 +35,13 @@ from petition.campaigns.resealing import (
 )
 from petition.campaigns.services import CampaignHasNoCustodian
 from petition.coalition.representatives import (
+    UNSEALED_COLUMNS,
     decided_readable_count,
     record_representatives_sealed,
+    record_representatives_unsealed,
+    representatives_count,
     seal_decided_batch,
+    unsealed_representatives,
 )
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
@@ -57,6 +62,7 @@ from petition.sealing import (
 )
 from petition.signing.legacy import SealingDone, legacy_count, record_sealing, seal_legacy_batch
 from petition.signing.unsealing import (
+    COLUMNS,
     KeyCannotOpen,
     listed_count,
     record_unsealing,
@@ -346,6 +352,27 @@ def _cannot_open(error: KeysCannotOpen) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Unsealing:
+    """What `unseal` lists: signers, or organisations' representatives."""
+
+    count: Callable[[Campaign], int]
+    rows: Callable[[Campaign, x25519.Identity], Iterator[list[str]]]
+    columns: Sequence[str]
+    record: Callable[[Campaign, x25519.Identity, int], None]
+    noun: str
+
+
+SIGNERS = Unsealing(listed_count, unsealed_rows, COLUMNS, record_unsealing, "signature(s)")
+REPRESENTATIVES = Unsealing(
+    representatives_count,
+    unsealed_representatives,
+    UNSEALED_COLUMNS,
+    record_representatives_unsealed,
+    "representative(s)",
+)
+
+
 @click.command("unseal")
 @click.argument("slug")
 @identity_option
@@ -357,28 +384,35 @@ def _cannot_open(error: KeysCannotOpen) -> str:
     help="The CSV to write (a new file, readable by you only).",
 )
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.option(
+    "--organisations",
+    is_flag=True,
+    help="List the organisations' representatives (name, role, email) instead of signers.",
+)
 @with_appcontext
-def unseal(slug: str, identity_file: Path, out: Path, force: bool) -> None:
+def unseal(slug: str, identity_file: Path, out: Path, force: bool, organisations: bool) -> None:
     """Write campaign SLUG's pending and confirmed signers, as they typed their name, email
-    and city, to a CSV: it holds personal data, keep it off this server."""
+    and city (or with --organisations, its organisations' representatives), to a CSV: it
+    holds personal data, keep it off this server."""
     campaign = _campaign(slug)
     identity = _identity(identity_file)
+    listing = REPRESENTATIVES if organisations else SIGNERS
     try:
-        with _progress(listed_count(campaign), "Unsealing") as advance:
-            rows = _advancing(unsealed_rows(campaign, identity), advance)
-            written = write_unsealed(out, rows, force=force)
+        with _progress(listing.count(campaign), "Unsealing") as advance:
+            rows = _advancing(listing.rows(campaign, identity), advance)
+            written = write_unsealed(out, rows, columns=listing.columns, force=force)
     except FileExistsError as error:
         raise click.ClickException(f"{out} exists; choose a new file or use --force") from error
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror}") from error
     except KeyCannotOpen as error:
         raise click.ClickException(
-            f"this key cannot open signature {error.signature_id}: it is not one of the"
-            " campaign's keys, or was added after that signature was sealed; nothing written"
+            f"this key cannot open {error.what} {error.record_id}: it is not one of the"
+            " campaign's keys, or was added after that was sealed; nothing written"
         ) from error
-    record_unsealing(campaign, identity, written)
+    listing.record(campaign, identity, written)
     db.session.commit()
-    click.echo(f"{written} signature(s) written to {out}")
+    click.echo(f"{written} {listing.noun} written to {out}")
 
 
 def _identity(path: Path) -> x25519.Identity:

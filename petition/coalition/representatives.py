@@ -16,6 +16,9 @@ asks coalition to seal whoever has now been told. Coalition only reads the outbo
 nothing registers a hook in mail. A worker that dies between the two steps leaves the
 sealing to the next round (of any worker: the rows are claimed with SKIP LOCKED).
 
+A custodian reads them back with `unseal --organisations` (`unsealed_representatives`):
+sealed ones opened with their key, readable ones as they are, so the file has every one.
+
 Representatives decided before sealing existed may have no decision mail left at all (the
 retention rules remove sent mail after a week): `keys seal-existing` seals those too
 (`seal_decided_batch`), every decided one with no decision mail waiting.
@@ -23,15 +26,17 @@ retention rules remove sent mail after a week): `keys seal-existing` seals those
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from pyrage import x25519
+from sqlalchemy import ColumnElement, Row, exists, func, or_, select
 
 from petition import audit
 from petition.campaigns.custodians import recipients
 from petition.campaigns.services import CampaignHasNoCustodian
-from petition.database import erase_traces
+from petition.cells import inert_cell
+from petition.database import erase_traces, in_id_batches
 from petition.extensions import db
 from petition.models import (
     Campaign,
@@ -42,7 +47,15 @@ from petition.models import (
     OutboxStatus,
 )
 from petition.models.organisation import READABLE_REPRESENTATIVE
-from petition.personal import Representative, address_columns, mailbox_hash, seal_details
+from petition.personal import (
+    Representative,
+    address_columns,
+    mailbox_hash,
+    open_representative,
+    seal_details,
+)
+from petition.sealing import CannotUnseal, recipient_of
+from petition.signing.unsealing import KeyCannotOpen, moment_cell
 
 DECISION_MAILS = ("organisation_approved", "organisation_rejected")
 DECIDED = (OrganisationStatus.APPROVED, OrganisationStatus.REJECTED)
@@ -157,3 +170,94 @@ def seal_representative(organisation: Organisation) -> bool:
     for column in READABLE_REPRESENTATIVE:
         setattr(organisation, column, None)
     return True
+
+
+# --- unsealing, for a custodian --------------------------------------------------------
+
+# The representative as typed first, then what matches a row with the staff console.
+UNSEALED_COLUMNS = (
+    "organisation",
+    "name",
+    "role",
+    "email",
+    "status",
+    "decided_at",
+    "id",
+    "country",
+    "lang",
+)
+ROWS_PER_BATCH = 1000
+
+_READ = (
+    Organisation.id,
+    Organisation.name,
+    Organisation.rep_sealed,
+    Organisation.rep_name,
+    Organisation.rep_role,
+    Organisation.rep_email,
+    Organisation.status,
+    Organisation.reviewed_at,
+    Organisation.country,
+    Organisation.lang,
+)
+
+
+def _with_representative(campaign_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The campaign's organisations that still have a representative (sealed or not):
+    retention's erasure leaves none."""
+    return (
+        Organisation.campaign_id == campaign_id,
+        or_(Organisation.rep_sealed.is_not(None), Organisation.rep_email.is_not(None)),
+    )
+
+
+def representatives_count(campaign: Campaign) -> int:
+    """How many representatives an unsealing lists (for a progress bar)."""
+    query = select(func.count()).where(*_with_representative(campaign.id))
+    return db.session.scalar(query) or 0
+
+
+def unsealed_representatives(campaign: Campaign, identity: x25519.Identity) -> Iterator[list[str]]:
+    """Every organisation of the campaign that has a representative, oldest first, as CSV
+    cells in UNSEALED_COLUMNS' order, each safe to open in a spreadsheet. KeyCannotOpen at
+    the first sealed representative `identity` cannot open. Read in batches, each in a
+    transaction of its own (a job of the command line)."""
+    query = select(*_READ).where(*_with_representative(campaign.id))
+    for batch in in_id_batches(query, Organisation.id, ROWS_PER_BATCH):
+        db.session.commit()
+        for row in batch:
+            person = _representative(row, identity)
+            cells = (
+                row.name,
+                person.name,
+                person.role,
+                person.email,
+                row.status.value,
+                moment_cell(row.reviewed_at),
+                str(row.id),
+                row.country,
+                row.lang,
+            )
+            yield [inert_cell(cell) for cell in cells]
+
+
+def _representative(row: Row[*tuple[Any, ...]], identity: x25519.Identity) -> Representative:
+    if row.rep_sealed is None:  # not decided and mailed yet: readable
+        return Representative(name=row.rep_name or "", role=row.rep_role or "", email=row.rep_email)
+    try:
+        return open_representative(row.rep_sealed, identity)
+    except CannotUnseal as error:
+        raise KeyCannotOpen(row.id, "the representative of organisation") from error
+
+
+def record_representatives_unsealed(
+    campaign: Campaign, identity: x25519.Identity, count: int
+) -> None:
+    """Audit an unsealing of representatives: how many, and which custodian's key."""
+    audit.record(
+        "campaign.representatives_unsealed",
+        actor=None,
+        object_type="campaign",
+        object_id=campaign.id,
+        detail=f"{count} representative(s) with the key {recipient_of(identity)}",
+    )
