@@ -19,7 +19,6 @@ from petition.models import (
     Organisation,
     OrganisationStatus,
     OutboxMessage,
-    OutboxStatus,
     Role,
 )
 from petition.personal import Representative, email_hash, open_representative
@@ -223,18 +222,45 @@ def test_self_service_by_token_works_after_sealing(client, campaign, mailbox, mo
     assert "Invented Rights Group" in page.get_data(as_text=True)
 
 
-def test_a_later_decision_after_sealing_is_not_mailed_to_anyone(
+def test_a_later_decision_after_sealing_says_so_first_and_queues_no_mail(
     client, campaign, mailbox, moderator
 ):
+    """The address is gone: the page says no email can be sent before staff decide, the
+    decision queues none (not one that fails later), and the flash and audit say so."""
     organisation_id = sealed_organisation(client, mailbox)
-    decide(client, organisation_id, "reject", reason="Left the coalition's aims.")
-    run_worker(once=True)
-    assert mailbox.messages == []
-    db.session.expire_all()
-    statuses = db.session.scalars(
-        select(OutboxMessage.status).where(OutboxMessage.kind == "organisation_rejected")
+    page = client.get(f"/staff/organisations/{organisation_id}").get_data(as_text=True)
+    assert "No email can be sent about a new decision" in page
+    assert "gets an email with your reason" not in page
+    queued = select(func.count()).select_from(OutboxMessage)
+    before = db.session.scalar(queued)
+
+    url = f"/staff/organisations/{organisation_id}"
+    form = {**hidden_inputs(page), "action": "reject", "reason": "Left the coalition's aims."}
+    decided = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
+
+    assert db.session.scalar(queued) == before
+    assert "No email was sent: the representative’s address is sealed." in decided
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "organisation.rejected")
     )
-    assert list(statuses) == [OutboxStatus.FAILED]
+    assert event.detail.startswith("not mailed")
+    assert run_worker(once=True) == 0
+    assert mailbox.messages == []
+    page = client.get(f"/staff/organisations/{organisation_id}").get_data(as_text=True)
+    assert "No email is sent." in page  # approving it again would not mail either
+
+    decide(client, organisation_id, "approve")
+    assert db.session.scalar(queued) == before
+    assert organisation(organisation_id).status is OrganisationStatus.APPROVED
+
+
+def test_a_readable_representative_is_told_of_the_decision_as_before(
+    client, campaign, mailbox, moderator
+):
+    organisation_id = joined(client, mailbox, **TYPED)
+    page = client.get(f"/staff/organisations/{organisation_id}").get_data(as_text=True)
+    assert "No email can be sent" not in page
+    assert "gets an email with a link to manage the entry" in page
 
 
 def test_a_campaign_without_a_key_keeps_its_representative_waiting_quietly(
