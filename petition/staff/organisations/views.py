@@ -182,8 +182,7 @@ def _approve(organisation_id: int, form: ApproveForm) -> Decided:
         )
     else:
         message = _(
-            "%(name)s is approved. No email was sent: the representative’s address is "
-            "sealed.",
+            "%(name)s is approved. No email was sent: the representative’s address is sealed.",
             name=organisation.name,
         )
     return message, _to_queue()
@@ -203,8 +202,7 @@ def _reject(organisation_id: int, form: RejectForm) -> Decided:
         )
     else:
         message = _(
-            "%(name)s is rejected. No email was sent: the representative’s address is "
-            "sealed.",
+            "%(name)s is rejected. No email was sent: the representative’s address is sealed.",
             name=organisation.name,
         )
     return message, _to_queue()
