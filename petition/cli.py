@@ -408,7 +408,8 @@ def unseal(slug: str, identity_file: Path, out: Path, force: bool, organisations
     except KeyCannotOpen as error:
         raise click.ClickException(
             f"this key cannot open {error.what} {error.record_id}: it is not one of the"
-            " campaign's keys, or was added after that was sealed; nothing written"
+            " campaign's keys, or was added after that was sealed (`keys reseal` with a key"
+            " that opens it seals it to the new one too); nothing written"
         ) from error
     listing.record(campaign, identity, written)
     db.session.commit()

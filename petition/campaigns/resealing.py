@@ -115,7 +115,7 @@ def check(campaign: Campaign, identities: Sequence[x25519.Identity]) -> Iterator
     for kind in KINDS:
         for batch in in_id_batches(kind.rows(campaign.id), kind.model.id, ROWS_PER_BATCH):
             db.session.rollback()  # read only: let writers in between batches
-            shut = sum(_opened(sealed, identities) is None for _id, sealed in batch)
+            shut = sum(_opened(record, identities) is None for _id, record in batch)
             sealed += _of(kind, len(batch))
             unopened += _of(kind, shut)
             yield len(batch)

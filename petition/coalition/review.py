@@ -109,12 +109,15 @@ def mails_decision(organisation: Organisation) -> bool:
 NOT_MAILED = "not mailed (the representative's address is sealed or erased)"
 
 
-def _mail_decision(organisation: Organisation, kind: str, payload: dict[str, str]) -> list[str]:
-    """Queue the decision mail if it can be addressed; otherwise what the audit notes."""
+def _mail_decision(
+    organisation: Organisation, kind: str, detail: str, payload: dict[str, str] | None = None
+) -> str:
+    """Queue the decision mail if it can be addressed; the audit detail, which says when
+    it could not."""
     if not mails_decision(organisation):
-        return [NOT_MAILED]
+        return f"{NOT_MAILED}; {detail}"
     enqueue(kind, lang=organisation.lang, organisation=organisation, payload=payload)
-    return []
+    return detail
 
 
 def _locked(organisation_id: int) -> Organisation | None:
@@ -190,9 +193,10 @@ def approve(organisation_id: int, *, seen_status: str, actor: StaffUser) -> Orga
     organisation = _take(organisation_id, seen_status, "approve")
     _decided(organisation, OrganisationStatus.APPROVED, actor)
     organisation.rejection_reason = None
-    unmailed = _mail_decision(organisation, "organisation_approved", {})
-    detail = [f"campaign={organisation.campaign_id}", *unmailed]
-    _record(organisation, "approved", actor, "; ".join(detail))
+    detail = _mail_decision(
+        organisation, "organisation_approved", f"campaign={organisation.campaign_id}"
+    )
+    _record(organisation, "approved", actor, detail)
     _changed(organisation)
     return organisation
 
@@ -206,8 +210,8 @@ def reject(
     _decided(organisation, OrganisationStatus.REJECTED, actor)
     organisation.rejection_reason = reason[:REASON_MAX_LENGTH]
     payload = {"reason": organisation.rejection_reason}
-    unmailed = _mail_decision(organisation, "organisation_rejected", payload)
-    _record(organisation, "rejected", actor, "; ".join([*unmailed, f"reason: {reason}"]))
+    detail = _mail_decision(organisation, "organisation_rejected", f"reason: {reason}", payload)
+    _record(organisation, "rejected", actor, detail)
     _changed(organisation)
     return organisation
 
