@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
@@ -15,8 +16,33 @@ from flask.cli import AppGroup, with_appcontext
 from pyrage import x25519
 from sqlalchemy import select
 
-from petition.campaigns.custodians import KeyAlreadyAdded, add_custodian_key, custodian_keys
+from petition.campaigns.custodians import (
+    KeyAlreadyAdded,
+    KeyNotRegistered,
+    LastKey,
+    add_custodian_key,
+    custodian_keys,
+    remove_custodian_key,
+)
+from petition.campaigns.resealing import (
+    KeysCannotOpen,
+    NoKeyToSealTo,
+    Resealed,
+    check,
+    record_resealing,
+    resealed_batches,
+    sealed_count,
+)
 from petition.campaigns.services import CampaignHasNoCustodian
+from petition.coalition.representatives import (
+    UNSEALED_COLUMNS,
+    decided_readable_count,
+    record_representatives_sealed,
+    record_representatives_unsealed,
+    representatives_count,
+    seal_decided_batch,
+    unsealed_representatives,
+)
 from petition.delivery.package import PackageError, build_package, find_campaign, pick_targets
 from petition.delivery.pdf import FontsMissing
 from petition.demo import ensure_demo_custodian, load_demo
@@ -36,6 +62,7 @@ from petition.sealing import (
 )
 from petition.signing.legacy import SealingDone, legacy_count, record_sealing, seal_legacy_batch
 from petition.signing.unsealing import (
+    COLUMNS,
     KeyCannotOpen,
     listed_count,
     record_unsealing,
@@ -126,19 +153,48 @@ def keys_list(slug: str) -> None:
         click.echo(f"{key.recipient}  added {key.created_at:%Y-%m-%d %H:%M} UTC")
 
 
+@keys.command("remove")
+@click.argument("slug")
+@click.argument("recipient")
+def keys_remove(slug: str, recipient: str) -> None:
+    """Stop sealing a campaign's data to a custodian's public key (lost or compromised)."""
+    try:
+        removed = remove_custodian_key(_campaign(slug), recipient, actor=None)
+    except NotARecipient as error:
+        raise click.ClickException("that is not an age public key (age1…)") from error
+    except KeyNotRegistered as error:
+        raise click.ClickException(f"{slug!r} does not have this key") from error
+    except LastKey as error:
+        raise click.ClickException(
+            f"this is the only key of {slug!r}: add the key that replaces it first"
+        ) from error
+    db.session.commit()
+    click.echo(f"removed: {removed}")
+    click.echo(
+        "What was sealed before now still opens with that key, until"
+        f" `keys reseal {slug} --identity FILE` seals it again to the keys that remain."
+    )
+
+
 @keys.command("seal-existing")
 @click.argument("slug")
 def keys_seal_existing(slug: str) -> None:
-    """Seal the details of signatures made before sealing to the campaign's keys and empty
-    their plain columns, a batch at a time; running it again does nothing more."""
+    """Seal the details of signatures made before sealing, and of representatives decided
+    with no decision mail waiting, to the campaign's keys and empty their plain columns, a
+    batch at a time; running it again does nothing more."""
     campaign = _campaign(slug)
-    done = SealingDone()
+    done, representatives = SealingDone(), 0
     try:
         with _progress(legacy_count(campaign), "Sealing") as advance:
             while (batch := seal_legacy_batch(campaign)).handled:
                 db.session.commit()
                 done += batch
                 advance(batch.handled)
+        with _progress(decided_readable_count(campaign), "Sealing representatives") as advance:
+            while sealed := seal_decided_batch(campaign):
+                db.session.commit()
+                representatives += sealed
+                advance(sealed)
     except CampaignHasNoCustodian as error:
         db.session.rollback()
         raise click.ClickException(
@@ -146,10 +202,13 @@ def keys_seal_existing(slug: str) -> None:
         ) from error
     if done.handled:
         record_sealing(campaign, done)
-        db.session.commit()
+    if representatives:
+        record_representatives_sealed(campaign, representatives)
+    db.session.commit()
     click.echo(f"{done.sealed} signature(s) sealed.")
     if done.duplicates:
         click.echo(f"{done.duplicates} duplicate(s) by a signer who signed again removed.")
+    click.echo(f"{representatives} representative(s) sealed.")
 
 
 @outbox.command("run")
@@ -236,6 +295,84 @@ identity_option = click.option(
 )
 
 
+@keys.command("reseal")
+@click.argument("slug")
+@click.option(
+    "--identity",
+    "identity_files",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    multiple=True,
+    required=True,
+    help="A custodian's age identity file that opens the campaign's sealed records (give"
+    " several if no one key opens them all): read into memory, never stored.",
+)
+def keys_reseal(slug: str, identity_files: tuple[Path, ...]) -> None:
+    """Seal every sealed record of a campaign (signers, representatives) again to its keys
+    as they are now: a key added since opens them all, a key removed none. Nothing changes
+    unless the keys given open every record."""
+    campaign = _campaign(slug)
+    identities = [_identity(path) for path in identity_files]
+    total = sealed_count(campaign)
+    done = Resealed()
+    try:
+        with _progress(total, "Checking") as advance:
+            for tried in check(campaign, identities):
+                advance(tried)
+        with _progress(total, "Resealing") as advance:
+            for batch in resealed_batches(campaign, identities):
+                db.session.commit()
+                done += batch
+                advance(batch.handled)
+    except KeysCannotOpen as error:
+        db.session.rollback()
+        raise click.ClickException(_cannot_open(error)) from error
+    except NoKeyToSealTo as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{slug!r} has no custodian key to seal to: add one first (keys new, keys add)"
+        ) from error
+    record_resealing(campaign, identities, done)
+    db.session.commit()
+    resealed = done.resealed
+    click.echo(
+        f"{resealed.signatures} signature(s) and {resealed.representatives} representative(s)"
+        f" resealed to the keys of {slug!r}."
+    )
+    if done.current.total:
+        click.echo(f"{done.current.total} sealed since the check had those keys already.")
+
+
+def _cannot_open(error: KeysCannotOpen) -> str:
+    unopened = error.unopened
+    return (
+        f"the key(s) given cannot open {unopened.total} of {error.sealed.total} sealed"
+        f" record(s) ({unopened.signatures} signature(s), {unopened.representatives}"
+        " representative(s)): not the campaign's keys, or added after those were sealed;"
+        " give a key that opens them too. Nothing was changed."
+    )
+
+
+@dataclass(frozen=True)
+class Unsealing:
+    """What `unseal` lists: signers, or organisations' representatives."""
+
+    count: Callable[[Campaign], int]
+    rows: Callable[[Campaign, x25519.Identity], Iterator[list[str]]]
+    columns: Sequence[str]
+    record: Callable[[Campaign, x25519.Identity, int], None]
+    noun: str
+
+
+SIGNERS = Unsealing(listed_count, unsealed_rows, COLUMNS, record_unsealing, "signature(s)")
+REPRESENTATIVES = Unsealing(
+    representatives_count,
+    unsealed_representatives,
+    UNSEALED_COLUMNS,
+    record_representatives_unsealed,
+    "representative(s)",
+)
+
+
 @click.command("unseal")
 @click.argument("slug")
 @identity_option
@@ -247,28 +384,36 @@ identity_option = click.option(
     help="The CSV to write (a new file, readable by you only).",
 )
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@click.option(
+    "--organisations",
+    is_flag=True,
+    help="List the organisations' representatives (name, role, email) instead of signers.",
+)
 @with_appcontext
-def unseal(slug: str, identity_file: Path, out: Path, force: bool) -> None:
+def unseal(slug: str, identity_file: Path, out: Path, force: bool, organisations: bool) -> None:
     """Write campaign SLUG's pending and confirmed signers, as they typed their name, email
-    and city, to a CSV: it holds personal data, keep it off this server."""
+    and city (or with --organisations, its organisations' representatives), to a CSV: it
+    holds personal data, keep it off this server."""
     campaign = _campaign(slug)
     identity = _identity(identity_file)
+    listing = REPRESENTATIVES if organisations else SIGNERS
     try:
-        with _progress(listed_count(campaign), "Unsealing") as advance:
-            rows = _advancing(unsealed_rows(campaign, identity), advance)
-            written = write_unsealed(out, rows, force=force)
+        with _progress(listing.count(campaign), "Unsealing") as advance:
+            rows = _advancing(listing.rows(campaign, identity), advance)
+            written = write_unsealed(out, rows, columns=listing.columns, force=force)
     except FileExistsError as error:
         raise click.ClickException(f"{out} exists; choose a new file or use --force") from error
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror}") from error
     except KeyCannotOpen as error:
         raise click.ClickException(
-            f"this key cannot open signature {error.signature_id}: it is not one of the"
-            " campaign's keys, or was added after that signature was sealed; nothing written"
+            f"this key cannot open {error.what} {error.record_id}: it is not one of the"
+            " campaign's keys, or was added after that was sealed (`keys reseal` with a key"
+            " that opens it seals it to the new one too); nothing written"
         ) from error
-    record_unsealing(campaign, identity, written)
+    listing.record(campaign, identity, written)
     db.session.commit()
-    click.echo(f"{written} signature(s) written to {out}")
+    click.echo(f"{written} {listing.noun} written to {out}")
 
 
 def _identity(path: Path) -> x25519.Identity:

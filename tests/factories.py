@@ -12,12 +12,16 @@ from petition.models import (
     CampaignStatus,
     CampaignText,
     Display,
+    Listing,
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
     Role,
     Signature,
     SignatureStatus,
 )
 from petition.models.types import utcnow
-from petition.personal import Details, person_columns
+from petition.personal import Details, Representative, address_columns, person_columns, seal_details
 from petition.sealing import new_identity, recipient_of
 from petition.staff.auth import add_staff, hash_password
 
@@ -84,3 +88,44 @@ def make_signature(campaign: Campaign, **fields: Any) -> Signature:
     db.session.add(signature)
     db.session.commit()
     return signature
+
+
+_organisations = itertools.count(1)
+
+
+def make_organisation(campaign: Campaign, *, sealed: bool = True, **fields: Any) -> Organisation:
+    """A committed organisation with an invented representative (`rep_name`, `rep_role`,
+    `rep_email`): sealed to the campaign's keys as once its decision mail has gone, or
+    readable (`sealed=False`) as before; `fields` override any column."""
+    number = next(_organisations)
+    representative = Representative(
+        name=fields.pop("rep_name", f"Representative {number}"),
+        role=fields.pop("rep_role", "Director"),
+        email=fields.pop("rep_email", f"rep{number}@org{number}.example.org"),
+    )
+    hashes = {f"rep_{name}": value for name, value in address_columns(representative.email).items()}
+    if sealed:
+        person = {"rep_sealed": seal_details(representative, recipients(campaign))}
+    else:
+        person = {
+            "rep_name": representative.name,
+            "rep_role": representative.role,
+            "rep_email": representative.email,
+        }
+    values: dict[str, Any] = {
+        "campaign_id": campaign.id,
+        "name": f"Invented Group {number}",
+        "country": "UA",
+        "kind": OrganisationKind.HUMAN_RIGHTS,
+        "listing": Listing.PUBLIC,
+        "status": OrganisationStatus.APPROVED,
+        "lang": "en",
+        "statement_sha256": "0" * 64,
+        **hashes,
+        **person,
+        **fields,
+    }
+    organisation = Organisation(**values)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation

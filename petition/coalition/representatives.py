@@ -15,18 +15,31 @@ must not know about organisations' rules. The worker sits above both, so it send
 asks coalition to seal whoever has now been told. Coalition only reads the outbox table;
 nothing registers a hook in mail. A worker that dies between the two steps leaves the
 sealing to the next round (of any worker: the rows are claimed with SKIP LOCKED).
+
+A custodian reads them back with `unseal --organisations` (`unsealed_representatives`):
+sealed ones opened with their key, readable ones as they are, so the file has every one.
+
+Representatives decided before sealing existed may have no decision mail left at all (the
+retention rules remove sent mail after a week): `keys seal-existing` seals those too
+(`seal_decided_batch`), every decided one with no decision mail waiting.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import exists, select
+from pyrage import x25519
+from sqlalchemy import ColumnElement, Row, exists, func, or_, select
 
+from petition import audit
 from petition.campaigns.custodians import recipients
-from petition.database import erase_traces
+from petition.campaigns.services import CampaignHasNoCustodian
+from petition.cells import inert_cell
+from petition.database import erase_traces, in_id_batches
 from petition.extensions import db
 from petition.models import (
+    Campaign,
     CustodianKey,
     Organisation,
     OrganisationStatus,
@@ -34,7 +47,15 @@ from petition.models import (
     OutboxStatus,
 )
 from petition.models.organisation import READABLE_REPRESENTATIVE
-from petition.personal import Representative, address_columns, mailbox_hash, seal_details
+from petition.personal import (
+    Representative,
+    address_columns,
+    mailbox_hash,
+    open_representative,
+    seal_details,
+)
+from petition.sealing import CannotUnseal, recipient_of
+from petition.signing.unsealing import KeyCannotOpen, moment_cell
 
 DECISION_MAILS = ("organisation_approved", "organisation_rejected")
 DECIDED = (OrganisationStatus.APPROVED, OrganisationStatus.REJECTED)
@@ -71,23 +92,66 @@ def seal_informed() -> int:
     has_key = exists().where(CustodianKey.campaign_id == Organisation.campaign_id)
     query = (
         select(Organisation)
-        .where(
-            Organisation.rep_email.is_not(None),
-            Organisation.status.in_(DECIDED),
-            has_key,
-            _decision_mail(OutboxStatus.SENT),
-            ~_decision_mail(OutboxStatus.QUEUED),
-        )
+        .where(*_decided_and_readable(), has_key, _decision_mail(OutboxStatus.SENT))
         .order_by(Organisation.id)
         .limit(SEAL_BATCH)
         .with_for_update(skip_locked=True)
     )
-    organisations = list(db.session.scalars(query))
+    sealed = _seal_all(db.session.scalars(query))
+    db.session.commit()
+    return sealed
+
+
+def _decided_and_readable() -> tuple[ColumnElement[bool], ...]:
+    """Decided, still readable, and no decision mail waiting to use the address."""
+    return (
+        Organisation.rep_email.is_not(None),
+        Organisation.status.in_(DECIDED),
+        ~_decision_mail(OutboxStatus.QUEUED),
+    )
+
+
+def _seal_all(organisations: Iterable[Organisation]) -> int:
     sealed = sum(seal_representative(organisation) for organisation in organisations)
     if sealed:
         erase_traces()
-    db.session.commit()
     return sealed
+
+
+def decided_readable_count(campaign: Campaign) -> int:
+    """How many of the campaign's decided representatives are still readable with no
+    decision mail waiting (what `seal_decided_batch` seals)."""
+    query = select(func.count()).where(
+        Organisation.campaign_id == campaign.id, *_decided_and_readable()
+    )
+    return db.session.scalar(query) or 0
+
+
+def seal_decided_batch(campaign: Campaign, size: int = SEAL_BATCH) -> int:
+    """Seal up to `size` of the campaign's decided representatives that are still readable
+    and have no decision mail waiting, whether one was sent or none is left (the caller
+    commits); returns how many. Pending ones stay readable: staff must answer them.
+    CampaignHasNoCustodian if there is no key to seal to."""
+    if not recipients(campaign):
+        raise CampaignHasNoCustodian(campaign.slug)
+    query = (
+        select(Organisation)
+        .where(Organisation.campaign_id == campaign.id, *_decided_and_readable())
+        .order_by(Organisation.id)
+        .limit(size)
+        .with_for_update()
+    )
+    return _seal_all(db.session.scalars(query))
+
+
+def record_representatives_sealed(campaign: Campaign, count: int) -> None:
+    audit.record(
+        "campaign.representatives_sealed",
+        actor=None,
+        object_type="campaign",
+        object_id=campaign.id,
+        detail=f"{count} representative(s) sealed",
+    )
 
 
 def seal_representative(organisation: Organisation) -> bool:
@@ -106,3 +170,94 @@ def seal_representative(organisation: Organisation) -> bool:
     for column in READABLE_REPRESENTATIVE:
         setattr(organisation, column, None)
     return True
+
+
+# --- unsealing, for a custodian --------------------------------------------------------
+
+# The representative as typed first, then what matches a row with the staff console.
+UNSEALED_COLUMNS = (
+    "organisation",
+    "name",
+    "role",
+    "email",
+    "status",
+    "decided_at",
+    "id",
+    "country",
+    "lang",
+)
+ROWS_PER_BATCH = 1000
+
+_READ = (
+    Organisation.id,
+    Organisation.name,
+    Organisation.rep_sealed,
+    Organisation.rep_name,
+    Organisation.rep_role,
+    Organisation.rep_email,
+    Organisation.status,
+    Organisation.reviewed_at,
+    Organisation.country,
+    Organisation.lang,
+)
+
+
+def _with_representative(campaign_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The campaign's organisations that still have a representative (sealed or not):
+    retention's erasure leaves none."""
+    return (
+        Organisation.campaign_id == campaign_id,
+        or_(Organisation.rep_sealed.is_not(None), Organisation.rep_email.is_not(None)),
+    )
+
+
+def representatives_count(campaign: Campaign) -> int:
+    """How many representatives an unsealing lists (for a progress bar)."""
+    query = select(func.count()).where(*_with_representative(campaign.id))
+    return db.session.scalar(query) or 0
+
+
+def unsealed_representatives(campaign: Campaign, identity: x25519.Identity) -> Iterator[list[str]]:
+    """Every organisation of the campaign that has a representative, oldest first, as CSV
+    cells in UNSEALED_COLUMNS' order, each safe to open in a spreadsheet. KeyCannotOpen at
+    the first sealed representative `identity` cannot open. Read in batches, each in a
+    transaction of its own (a job of the command line)."""
+    query = select(*_READ).where(*_with_representative(campaign.id))
+    for batch in in_id_batches(query, Organisation.id, ROWS_PER_BATCH):
+        db.session.commit()
+        for row in batch:
+            person = _representative(row, identity)
+            cells = (
+                row.name,
+                person.name,
+                person.role,
+                person.email,
+                row.status.value,
+                moment_cell(row.reviewed_at),
+                str(row.id),
+                row.country,
+                row.lang,
+            )
+            yield [inert_cell(cell) for cell in cells]
+
+
+def _representative(row: Row[*tuple[Any, ...]], identity: x25519.Identity) -> Representative:
+    if row.rep_sealed is None:  # not decided and mailed yet: readable
+        return Representative(name=row.rep_name or "", role=row.rep_role or "", email=row.rep_email)
+    try:
+        return open_representative(row.rep_sealed, identity)
+    except CannotUnseal as error:
+        raise KeyCannotOpen(row.id, "the representative of organisation") from error
+
+
+def record_representatives_unsealed(
+    campaign: Campaign, identity: x25519.Identity, count: int
+) -> None:
+    """Audit an unsealing of representatives: how many, and which custodian's key."""
+    audit.record(
+        "campaign.representatives_unsealed",
+        actor=None,
+        object_type="campaign",
+        object_id=campaign.id,
+        detail=f"{count} representative(s) with the key {recipient_of(identity)}",
+    )

@@ -5,6 +5,10 @@ Each decision locks the organisation, refuses a transition that makes no sense o
 that is out of date, and does its side effects in the same transaction: the audit event,
 any mail to the representative, and marking the campaign's counts stale. The caller
 commits: a console view, the CLI or a test all get the same effects.
+
+A representative's address is sealed once a decision has been mailed to them
+(`coalition.representatives`), or erased by retention: a later decision cannot be mailed,
+so none is queued (`mails_decision`), and the review page says so before staff decide.
 """
 
 from __future__ import annotations
@@ -96,6 +100,26 @@ def allowed_actions(organisation: Organisation) -> frozenset[str]:
     return frozenset(allowed)
 
 
+def mails_decision(organisation: Organisation) -> bool:
+    """Whether a decision about the organisation is mailed to its representative: only
+    while their address is readable (not sealed since an earlier decision, nor erased)."""
+    return organisation.rep_email is not None
+
+
+NOT_MAILED = "not mailed (the representative's address is sealed or erased)"
+
+
+def _mail_decision(
+    organisation: Organisation, kind: str, detail: str, payload: dict[str, str] | None = None
+) -> str:
+    """Queue the decision mail if it can be addressed; the audit detail, which says when
+    it could not."""
+    if not mails_decision(organisation):
+        return f"{NOT_MAILED}; {detail}"
+    enqueue(kind, lang=organisation.lang, organisation=organisation, payload=payload)
+    return detail
+
+
 def _locked(organisation_id: int) -> Organisation | None:
     return db.session.scalar(
         select(Organisation)
@@ -165,12 +189,14 @@ def _record(organisation: Organisation, action: str, actor: StaffUser, detail: s
 
 def approve(organisation_id: int, *, seen_status: str, actor: StaffUser) -> Organisation:
     """The organisation joins: counted, listed if it chose so, and its representative is
-    mailed a link to manage the entry."""
+    mailed a link to manage the entry (if their address is readable)."""
     organisation = _take(organisation_id, seen_status, "approve")
     _decided(organisation, OrganisationStatus.APPROVED, actor)
     organisation.rejection_reason = None
-    _record(organisation, "approved", actor, f"campaign={organisation.campaign_id}")
-    enqueue("organisation_approved", lang=organisation.lang, organisation=organisation)
+    detail = _mail_decision(
+        organisation, "organisation_approved", f"campaign={organisation.campaign_id}"
+    )
+    _record(organisation, "approved", actor, detail)
     _changed(organisation)
     return organisation
 
@@ -179,17 +205,13 @@ def reject(
     organisation_id: int, *, seen_status: str, reason: str, actor: StaffUser
 ) -> Organisation:
     """Not (or no longer) part of the coalition; the representative is told why, in their
-    language."""
+    language (if their address is readable)."""
     organisation = _take(organisation_id, seen_status, "reject")
     _decided(organisation, OrganisationStatus.REJECTED, actor)
     organisation.rejection_reason = reason[:REASON_MAX_LENGTH]
-    _record(organisation, "rejected", actor, f"reason: {reason}")
-    enqueue(
-        "organisation_rejected",
-        lang=organisation.lang,
-        organisation=organisation,
-        payload={"reason": organisation.rejection_reason},
-    )
+    payload = {"reason": organisation.rejection_reason}
+    detail = _mail_decision(organisation, "organisation_rejected", f"reason: {reason}", payload)
+    _record(organisation, "rejected", actor, detail)
     _changed(organisation)
     return organisation
 

@@ -69,12 +69,13 @@ _READ = (
 
 
 class KeyCannotOpen(Exception):
-    """The identity cannot open a signature's details: it is not one of the campaign's
-    keys, or it was added after that signature was sealed."""
+    """The identity cannot open a record (`what`: a signature's details, a representative):
+    it is not one of the campaign's keys, or it was added after that record was sealed."""
 
-    def __init__(self, signature_id: int) -> None:
-        super().__init__(signature_id)
-        self.signature_id = signature_id
+    def __init__(self, record_id: int, what: str = "signature") -> None:
+        super().__init__(f"{what} {record_id}")
+        self.record_id = record_id
+        self.what = what
 
 
 def listed_count(campaign: Campaign) -> int:
@@ -100,8 +101,8 @@ def unsealed_rows(campaign: Campaign, identity: x25519.Identity) -> Iterator[lis
             row.status.value,
             str(row.id),
             row.lang,
-            _moment(row.created_at),
-            _moment(row.confirmed_at),
+            moment_cell(row.created_at),
+            moment_cell(row.confirmed_at),
         )
         yield [inert_cell(cell) for cell in cells]
 
@@ -124,13 +125,20 @@ def _details(row: Row[*tuple[Any, ...]], identity: x25519.Identity) -> Details:
         raise KeyCannotOpen(row.id) from error
 
 
-def _moment(value: datetime | None) -> str:
+def moment_cell(value: datetime | None) -> str:
+    """A moment as a CSV cell: ISO 8601 in UTC, to the second; empty for none."""
     return "" if value is None else value.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def write_unsealed(out: Path, rows: Iterable[Sequence[str]], *, force: bool = False) -> int:
-    """Write the header and `rows` to a new CSV at `out`, readable by its owner only, and
-    return how many rows it has. FileExistsError if `out` exists, unless `force`.
+def write_unsealed(
+    out: Path,
+    rows: Iterable[Sequence[str]],
+    *,
+    columns: Sequence[str] = COLUMNS,
+    force: bool = False,
+) -> int:
+    """Write the header (`columns`) and `rows` to a new CSV at `out`, readable by its owner
+    only, and return how many rows it has. FileExistsError if `out` exists, unless `force`.
 
     The rows go to a hidden file beside `out` that takes its place once complete; whatever
     goes wrong on the way (a key that cannot open a row, a full disk) removes it. Without
@@ -142,7 +150,7 @@ def write_unsealed(out: Path, rows: Iterable[Sequence[str]], *, force: bool = Fa
             os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             reserved = True
         fd, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-        written = _write_csv(fd, rows)
+        written = _write_csv(fd, columns, rows)
         os.replace(partial, out)
     except BaseException:
         _remove(partial, str(out) if reserved else None)
@@ -150,10 +158,10 @@ def write_unsealed(out: Path, rows: Iterable[Sequence[str]], *, force: bool = Fa
     return written
 
 
-def _write_csv(fd: int, rows: Iterable[Sequence[str]]) -> int:
+def _write_csv(fd: int, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(columns)
         written = 0
         for row in rows:
             writer.writerow(row)

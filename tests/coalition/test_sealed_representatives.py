@@ -12,11 +12,19 @@ from sqlalchemy import delete, func, select
 
 from petition.campaigns.custodians import add_custodian_key
 from petition.extensions import db
-from petition.models import CustodianKey, Organisation, OutboxMessage, OutboxStatus, Role
+from petition.mail.outbox import enqueue
+from petition.models import (
+    AuditEvent,
+    CustodianKey,
+    Organisation,
+    OrganisationStatus,
+    OutboxMessage,
+    Role,
+)
 from petition.personal import Representative, email_hash, open_representative
 from petition.sealing import recipient_of
 from petition.worker import run_worker
-from tests.factories import CUSTODIAN, make_campaign, make_staff
+from tests.factories import CUSTODIAN, make_campaign, make_organisation, make_staff
 from tests.pages import hidden_inputs, join, send_mail, sign_in_staff
 from tests.staff.test_organisation_review import decide, joined, organisation
 
@@ -214,18 +222,45 @@ def test_self_service_by_token_works_after_sealing(client, campaign, mailbox, mo
     assert "Invented Rights Group" in page.get_data(as_text=True)
 
 
-def test_a_later_decision_after_sealing_is_not_mailed_to_anyone(
+def test_a_later_decision_after_sealing_says_so_first_and_queues_no_mail(
     client, campaign, mailbox, moderator
 ):
+    """The address is gone: the page says no email can be sent before staff decide, the
+    decision queues none (not one that fails later), and the flash and audit say so."""
     organisation_id = sealed_organisation(client, mailbox)
-    decide(client, organisation_id, "reject", reason="Left the coalition's aims.")
-    run_worker(once=True)
-    assert mailbox.messages == []
-    db.session.expire_all()
-    statuses = db.session.scalars(
-        select(OutboxMessage.status).where(OutboxMessage.kind == "organisation_rejected")
+    page = client.get(f"/staff/organisations/{organisation_id}").get_data(as_text=True)
+    assert "No email can be sent about a new decision" in page
+    assert "gets an email with your reason" not in page
+    queued = select(func.count()).select_from(OutboxMessage)
+    before = db.session.scalar(queued)
+
+    url = f"/staff/organisations/{organisation_id}"
+    form = {**hidden_inputs(page), "action": "reject", "reason": "Left the coalition's aims."}
+    decided = client.post(url, data=form, follow_redirects=True).get_data(as_text=True)
+
+    assert db.session.scalar(queued) == before
+    assert "No email was sent: the representative’s address is sealed." in decided
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "organisation.rejected")
     )
-    assert list(statuses) == [OutboxStatus.FAILED]
+    assert event.detail.startswith("not mailed")
+    assert run_worker(once=True) == 0
+    assert mailbox.messages == []
+    page = client.get(f"/staff/organisations/{organisation_id}").get_data(as_text=True)
+    assert "No email is sent." in page  # approving it again would not mail either
+
+    decide(client, organisation_id, "approve")
+    assert db.session.scalar(queued) == before
+    assert organisation(organisation_id).status is OrganisationStatus.APPROVED
+
+
+def test_a_readable_representative_is_told_of_the_decision_as_before(
+    client, campaign, mailbox, moderator
+):
+    organisation_id = joined(client, mailbox, **TYPED)
+    page = client.get(f"/staff/organisations/{organisation_id}").get_data(as_text=True)
+    assert "No email can be sent" not in page
+    assert "gets an email with a link to manage the entry" in page
 
 
 def test_a_campaign_without_a_key_keeps_its_representative_waiting_quietly(
@@ -246,3 +281,47 @@ def test_a_campaign_without_a_key_keeps_its_representative_waiting_quietly(
     db.session.commit()
     run_worker(once=True)
     assert_sealed(organisation_id)
+
+
+# --- representatives decided before sealing: `keys seal-existing` ------------------------
+
+
+def seal_existing(app):
+    db.session.commit()
+    return app.test_cli_runner().invoke(args=["keys", "seal-existing", "free-them"])
+
+
+def readable(organisation_id: int) -> bool:
+    return organisation(organisation_id).rep_email is not None
+
+
+def test_seal_existing_seals_the_decided_whose_mail_is_gone_and_keeps_the_undecided(app, campaign):
+    """Decided before the release, their decision mail since removed by retention: the
+    worker, which seals after sending, never will. Undecided ones stay readable for staff,
+    and one whose decision mail still waits keeps the address it goes to."""
+    approved = make_organisation(campaign, sealed=False, **TYPED).id
+    rejected = make_organisation(
+        campaign, sealed=False, status=OrganisationStatus.REJECTED, rep_email="no@x.example.org"
+    ).id
+    pending = [
+        make_organisation(campaign, sealed=False, status=status).id
+        for status in (OrganisationStatus.PENDING, OrganisationStatus.AWAITING_REVIEW)
+    ]
+    waiting = make_organisation(campaign, sealed=False, rep_email="waits@x.example.org")
+    enqueue("organisation_approved", lang="en", organisation=waiting)
+
+    result = seal_existing(app)
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "0 signature(s) sealed.\n2 representative(s) sealed.\n"
+    assert_sealed(approved)
+    assert not readable(rejected)
+    assert open_representative(organisation(rejected).rep_sealed, CUSTODIAN).email == (
+        "no@x.example.org"
+    )
+    assert [readable(i) for i in (*pending, waiting.id)] == [True, True, True]
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "campaign.representatives_sealed")
+    )
+    assert event.detail == "2 representative(s) sealed"
+    assert seal_existing(app).output.endswith("\n0 representative(s) sealed.\n")

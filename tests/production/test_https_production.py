@@ -1,14 +1,17 @@
 """The production shape, end to end over https://: the installed wheel under gunicorn with
 `gunicorn.conf.py`, behind nginx terminating TLS (`PROXY_COUNT=1`), on PostgreSQL, with
 rate limits in Redis and an outbox worker; a real browser signs in Ukrainian, confirms from
-the mail that arrived, and a new admin sets a password and signs in with TOTP."""
+the mail that arrived, a new admin sets a password and signs in with TOTP, and an
+organisation's representative, once approved and mailed, is in no `pg_dump`."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
 import secrets
+import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +28,7 @@ from petition.config import database_url
 from tests.factories import STAFF_PASSWORD
 from tests.mailbox import Mailbox
 from tests.production.conftest import ROOT, Installed, catalogue_text, operator_env, run_flask
-from tests.production.processes import UNVERIFIED, Process, free_port
+from tests.production.processes import UNVERIFIED, Process, Visitor, free_port
 from tests.production.proxy import start_tls_proxy
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgresql]
@@ -154,25 +157,26 @@ def test_a_signer_signs_in_ukrainian_and_confirms_over_https(stack, secure_conte
 
 
 def test_a_new_admin_signs_in_with_totp_over_https(stack, installed, secure_context):
-    output = run_flask(
-        installed,
-        stack.env,
-        stack.cwd,
-        "staff",
-        "add",
-        "admin@staff.example.org",
-        "--role",
-        "admin",
-    )
+    page = new_staff_signed_in(stack, installed, secure_context, "admin@staff.example.org")
+    assert page.url == f"{stack.origin}/staff/"
+    assert_cookies_are_secure(secure_context)
+
+
+def new_staff_signed_in(
+    stack: Stack, installed: Installed, context: BrowserContext, email: str, role: str = "admin"
+) -> Page:
+    """`staff add`, then the new member sets a password and signs in with TOTP, in a page
+    of `context` left on the console's dashboard."""
+    output = run_flask(installed, stack.env, stack.cwd, "staff", "add", email, "--role", role)
     secret = pyotp.parse_uri(re.search(r"otpauth://\S+", output).group(0)).secret
     link = re.search(rf"{re.escape(stack.origin)}/staff/password/\S+", output).group(0)
-    page = secure_context.new_page()
+    page = context.new_page()
     page.goto(link)
     fill_staff_form(
         page, {"New password": STAFF_PASSWORD, "The same password again": STAFF_PASSWORD}
     )
     page.get_by_role("button", name=staff_text(page, "Save password")).click()
-    fill_staff_form(page, {"Email address": "admin@staff.example.org", "Password": STAFF_PASSWORD})
+    fill_staff_form(page, {"Email address": email, "Password": STAFF_PASSWORD})
     page.get_by_role("button", name=staff_text(page, "Continue")).click()
     expect(page.get_by_role("img", name=staff_text(page, "QR code to scan"))).to_be_visible()
     fill_staff_form(page, {"Code": pyotp.TOTP(secret).now()})
@@ -180,8 +184,92 @@ def test_a_new_admin_signs_in_with_totp_over_https(stack, installed, secure_cont
     expect(page.locator("ul.codes code")).to_have_count(8)
     page.get_by_role("link", name=staff_text(page, "I have saved them, continue")).click()
     expect(page.get_by_role("heading", name=staff_text(page, "Dashboard"))).to_be_visible()
-    assert page.url == f"{stack.origin}/staff/"
-    assert_cookies_are_secure(secure_context)
+    return page
+
+
+REPRESENTATIVE = {
+    "rep_name": "Zoriana Canarova",
+    "rep_role": "Chair of Canary Watch",
+    "rep_email": "zoriana.canary@watch.example.org",
+}
+
+
+def test_an_approved_representative_is_sealed_in_production_and_the_custodian_reads_them(
+    stack, installed, secure_context, mailbox, tmp_path
+):
+    """An organisation joins over https and confirms; a moderator approves it on the
+    console; the worker mails the decision and seals the representative: a `pg_dump`
+    names them nowhere, and the demo custodian's key reads them back."""
+    address = REPRESENTATIVE["rep_email"]
+    visitor = Visitor(stack.origin)
+    joined, _ = visitor.submit(
+        "/en/people-first/join",
+        name="Canary Watch Ukraine",
+        country="UA",
+        kind="human_rights",
+        authorised="y",
+        listing="public",
+        **REPRESENTATIVE,
+    )
+    assert joined == 302
+    link = re.search(
+        r"https://\S+/coalition/confirm/[\w-]+", Mailbox.text_of(wait_for_mail(mailbox, address))
+    )
+    confirmed, _ = visitor.submit(link.group(0).removeprefix(stack.origin))
+    assert confirmed in (200, 302)
+    database = create_engine(database_url(stack.env["DATABASE_URL"], Path()))
+    organisation = "SELECT id, rep_email FROM organisation WHERE name = 'Canary Watch Ukraine'"
+    with database.connect() as connection:
+        organisation_id, readable = connection.execute(text(organisation)).one()
+    assert readable == address  # awaiting review: staff can still answer
+
+    mailbox.clear()
+    page = new_staff_signed_in(
+        stack, installed, secure_context, "mod@staff.example.org", "moderator"
+    )
+    page.goto(f"{stack.origin}/staff/organisations/{organisation_id}")
+    page.locator("form:has(input[name=action][value=approve]) button").click()
+    assert "/coalition/manage/" in Mailbox.text_of(wait_for_mail(mailbox, address))
+    deadline = time.monotonic() + 30
+    while readable is not None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        with database.connect() as connection:
+            readable = connection.execute(text(organisation)).one().rep_email
+    database.dispose()
+    assert readable is None, "the worker did not seal the representative"
+
+    libpq = make_url(stack.env["DATABASE_URL"]).set(drivername="postgresql")
+    dump = subprocess.run(  # noqa: S603 - our own arguments
+        ["pg_dump", "--dbname", libpq.render_as_string(hide_password=False)],  # noqa: S607
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "Canary Watch Ukraine" in dump  # the organisation itself stays readable
+    for typed in (*REPRESENTATIVE.values(), "zoriana.canary", "Canarova"):
+        assert typed not in dump
+
+    out = tmp_path / "representatives.csv"
+    key = Path(stack.env["INSTANCE_PATH"]) / "demo-custodian.key"
+    run_flask(
+        installed,
+        stack.env,
+        stack.cwd,
+        "unseal",
+        "people-first",
+        "--organisations",
+        "--identity",
+        str(key),
+        "-o",
+        str(out),
+    )
+    with out.open(encoding="utf-8", newline="") as handle:
+        [row] = [
+            row for row in csv.DictReader(handle) if row["organisation"] == "Canary Watch Ukraine"
+        ]
+    assert (row["name"], row["role"], row["email"], row["status"]) == (
+        *REPRESENTATIVE.values(),
+        "approved",
+    )
 
 
 def staff_text(page: Page, message: str) -> str:

@@ -15,16 +15,18 @@ import shutil
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.models import AuditEvent, Display, SignatureStatus
+from petition.models import AuditEvent, Display, OrganisationStatus, SignatureStatus
+from petition.models.organisation import REPRESENTATIVE_COLUMNS as REPRESENTATIVE_DATA
 from petition.sealing import new_identity, recipient_of, write_identity
 from petition.signing.self_service import forget_person
-from tests.factories import CUSTODIAN, make_campaign, make_signature
+from tests.factories import CUSTODIAN, make_campaign, make_organisation, make_signature
 
 SLUG = "free-them"
 CONTRACT = ["name", "email", "city", "display", "country", "status"]
@@ -244,19 +246,33 @@ def test_on_a_terminal_a_progress_bar_shows_on_stderr(app, campaign, key_file, o
         make_signature(campaign)
     db.session.commit()
     out = out_dir / "signers.csv"
+
+    done, shown = run_on_a_terminal(
+        app, out_dir, "unseal", SLUG, "--identity", str(key_file), "-o", str(out)
+    )
+
+    assert done.returncode == 0, shown
+    assert done.stdout.decode() == f"3 signature(s) written to {out}\n"
+    assert "Unsealing" in shown
+    assert "100%" in shown
+    assert len(read_rows(out)) == 3
+
+
+def run_on_a_terminal(app, folder: Path, *args: str) -> tuple[subprocess.CompletedProcess, str]:
+    """`flask --app petition ARGS` on the test's database in a process of its own, its
+    stderr a terminal (pty); the finished process and what the terminal showed."""
     flask = shutil.which("flask", path=str(Path(sys.executable).parent))
     assert flask
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SECRET_KEY": app.config["SECRET_KEY"],
-        "INSTANCE_PATH": str(out_dir.parent / "instance"),
+        "INSTANCE_PATH": str(folder.parent / "instance"),
     }
-    command = [flask, "--app", "petition", "unseal", SLUG, "--identity", str(key_file)]
     terminal, stderr = pty.openpty()
     try:
         done = subprocess.run(  # noqa: S603 - our own arguments
-            [*command, "-o", str(out)],
+            [flask, "--app", "petition", *args],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -268,12 +284,7 @@ def test_on_a_terminal_a_progress_bar_shows_on_stderr(app, campaign, key_file, o
     finally:
         os.close(stderr)
         os.close(terminal)
-
-    assert done.returncode == 0, shown
-    assert done.stdout.decode() == f"3 signature(s) written to {out}\n"
-    assert "Unsealing" in shown
-    assert "100%" in shown
-    assert len(read_rows(out)) == 3
+    return done, shown
 
 
 def read_all(terminal: int) -> str:
@@ -284,3 +295,81 @@ def read_all(terminal: int) -> str:
             break
         chunks.append(chunk)
     return b"".join(chunks).decode(errors="replace")
+
+
+# --- organisations' representatives: `unseal --organisations` ----------------------------
+
+REPRESENTATIVE_COLUMNS = ["organisation", "name", "role", "email", "status", "decided_at"]
+
+
+def test_every_representative_comes_out_sealed_or_not(app, campaign, key_file, out_dir):
+    decided = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+    sealed = make_organisation(
+        campaign,
+        name="Права Людини",
+        rep_name="Марія Представниця",
+        rep_role="Голова",
+        rep_email="Maria.Rep@Rights.example.org",
+        reviewed_at=decided,
+    )
+    waiting = make_organisation(
+        campaign,
+        sealed=False,
+        name="Waiting Group",
+        rep_name="=Waiting Rep",
+        rep_email="waiting@example.net",
+        status=OrganisationStatus.AWAITING_REVIEW,
+    )
+    erased = make_organisation(campaign)
+    for column in REPRESENTATIVE_DATA:  # as retention's erasure leaves it
+        setattr(erased, column, None)
+    make_organisation(make_campaign("another-one"), rep_name="Elsewhere Rep")
+    out = out_dir / "representatives.csv"
+
+    result = unseal(app, "--organisations", "--identity", str(key_file), "-o", str(out))
+
+    assert result.exit_code == 0, result.output
+    assert result.output == f"2 representative(s) written to {out}\n"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    rows = read_rows(out)
+    assert list(rows[0])[:6] == REPRESENTATIVE_COLUMNS
+    assert [row["id"] for row in rows] == [str(sealed.id), str(waiting.id)]
+    assert [[row[name] for name in REPRESENTATIVE_COLUMNS] for row in rows] == [
+        [
+            "Права Людини",
+            "Марія Представниця",
+            "Голова",
+            "Maria.Rep@Rights.example.org",
+            "approved",
+            "2025-03-04T05:06:07+00:00",
+        ],
+        [
+            "Waiting Group",
+            "'=Waiting Rep",
+            "Director",
+            "waiting@example.net",
+            "awaiting_review",
+            "",
+        ],
+    ]
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "campaign.representatives_unsealed")
+    )
+    assert event.detail == f"2 representative(s) with the key {recipient_of(CUSTODIAN)}"
+    again = unseal(app, "--organisations", "--identity", str(key_file), "-o", str(out))
+    assert again.exit_code == 1
+    assert "exists" in again.output
+
+
+def test_a_key_that_cannot_open_a_representative_writes_nothing(app, campaign, out_dir, tmp_path):
+    organisation = make_organisation(campaign)
+    stranger = tmp_path / "stranger.key"
+    write_identity(new_identity(), stranger)
+    out = out_dir / "representatives.csv"
+
+    result = unseal(app, "--organisations", "--identity", str(stranger), "-o", str(out))
+
+    assert result.exit_code == 1
+    assert f"cannot open the representative of organisation {organisation.id}" in result.output
+    assert "nothing written" in result.output
+    assert list(out_dir.iterdir()) == []

@@ -105,6 +105,7 @@ def _render_review(
         organisation=shown.organisation,
         forms=_fresh_forms(shown) | (submitted or {}),
         allowed=review.allowed_actions(shown.organisation),
+        mails_decision=review.mails_decision(shown.organisation),
         problem=problem,
         back_args=_back_args(),
         **_names(),
@@ -173,11 +174,17 @@ def _approve(organisation_id: int, form: ApproveForm) -> Decided:
     organisation = review.approve(
         organisation_id, seen_status=form.seen_status.data, actor=current_user
     )
-    message = _(
-        "%(name)s is approved. Its representative will get an email with a link to "
-        "manage the entry.",
-        name=organisation.name,
-    )
+    if review.mails_decision(organisation):
+        message = _(
+            "%(name)s is approved. Its representative will get an email with a link to "
+            "manage the entry.",
+            name=organisation.name,
+        )
+    else:
+        message = _(
+            "%(name)s is approved. No email was sent: the representative’s address is sealed.",
+            name=organisation.name,
+        )
     return message, _to_queue()
 
 
@@ -188,10 +195,16 @@ def _reject(organisation_id: int, form: RejectForm) -> Decided:
         reason=form.reason.data,
         actor=current_user,
     )
-    message = _(
-        "%(name)s is rejected. Its representative will get an email with the reason.",
-        name=organisation.name,
-    )
+    if review.mails_decision(organisation):
+        message = _(
+            "%(name)s is rejected. Its representative will get an email with the reason.",
+            name=organisation.name,
+        )
+    else:
+        message = _(
+            "%(name)s is rejected. No email was sent: the representative’s address is sealed.",
+            name=organisation.name,
+        )
     return message, _to_queue()
 
 
