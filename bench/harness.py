@@ -7,6 +7,7 @@ import math
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,34 +99,60 @@ class Harness:
             **extra,
         }
 
-    def load(self, spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
-        """Run the load generator in its own process; its JSON result per target."""
+    def load(
+        self, spec: dict[str, Any], on_ready: Callable[[], None] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Run the load generator in its own process; its JSON result per target.
+        `on_ready` runs once the users have fetched their forms, before the measured runs."""
         planned = len(spec["targets"]) * spec.get("rounds", 1) * (spec.get("warmup", 0) + 5)
         planned += spec["seconds"] * len(spec["targets"]) * spec.get("rounds", 1) + 120
         planned += sum(t["workload"].get("forms", 0) for t in spec["targets"]) / FORMS_FETCHED
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.load"],
-            cwd=ROOT,
-            input=json.dumps(spec),
-            capture_output=True,
-            text=True,
-            timeout=planned,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise HarnessError(f"load generator failed:\n{done.stderr[-3000:]}")
-        rows: dict[str, dict[str, Any]] = json.loads(done.stdout)
+        ready = self.scratch_file("load-ready")
+        ready.unlink(missing_ok=True)
+        if on_ready is not None:
+            spec = {**spec, "ready_file": str(ready)}
+        spec_file = self.scratch_file("load-spec.json")
+        spec_file.write_text(json.dumps(spec))
+        with spec_file.open() as stdin:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bench.load"],
+                cwd=ROOT,
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        try:
+            if on_ready is not None:
+                _wait_for(ready, process, planned)
+                on_ready()
+            stdout, stderr = process.communicate(timeout=planned)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            ready.unlink(missing_ok=True)
+            spec_file.unlink(missing_ok=True)
+        if process.returncode != 0:
+            raise HarnessError(f"load generator failed:\n{stderr[-3000:]}")
+        rows: dict[str, dict[str, Any]] = json.loads(stdout)
         return rows
 
     def profile(self, name: str, target: dict[str, Any]) -> profiling.Summary:
-        """Sample the app's workers while one more, app-only, run of `target` goes on."""
+        """Sample the app's workers while one more, app-only, run of `target` goes on
+        (from the end of its preparation: fetching forms is not what is measured)."""
         app, _ = self.servers()
         spec = self.closed_spec([target], rounds=1, warmup=0.0, seconds=self.profile_seconds)
-        process, output = profiling.start_recording(name, app.pid)
+        recording: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+        def start() -> None:
+            recording.append(profiling.start_recording(name, app.pid))
+
         try:
-            self.load(spec)
+            self.load(spec, on_ready=start)
         finally:
-            summary = profiling.finish_recording(process, output)
+            for process, output in recording:
+                summary = profiling.finish_recording(process, output)
         return summary
 
     def appside(
@@ -178,3 +205,12 @@ class Harness:
                 return time.time() - since
             time.sleep(0.2)
         return None
+
+
+def _wait_for(ready: Path, process: subprocess.Popen[str], timeout: float) -> None:
+    """Until the load generator says it is ready (or stops, which `load` then reports)."""
+    deadline = time.monotonic() + timeout
+    while not ready.exists() and process.poll() is None:
+        if time.monotonic() > deadline:
+            raise HarnessError("the load generator took too long to prepare")
+        time.sleep(0.05)

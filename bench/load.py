@@ -54,6 +54,7 @@ class Spec:
     rate: float
     database: str | None
     labels_file: str | None
+    ready_file: str | None
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Spec:
@@ -71,6 +72,7 @@ class Spec:
             rate=raw.get("rate", 0.0),
             database=raw.get("database"),
             labels_file=raw.get("labels_file"),
+            ready_file=raw.get("ready_file"),
         )
 
 
@@ -287,6 +289,8 @@ async def open_run(target: Target, tally: Tally, rate: float, seconds: float) ->
 
 async def run(spec: Spec) -> dict[str, Any]:
     await prepare(spec)
+    if spec.ready_file:
+        Path(spec.ready_file).touch()  # the harness may start sampling the servers now
     tallies = {target.name: Tally() for target in spec.targets}
     if spec.mode == "open":
         target = spec.targets[0]

@@ -114,6 +114,11 @@ class StatementForm(Form):
     (`SIGN_MIN_SECONDS`), and carries a honeypot field that only bots fill in.
     """
 
+    class Meta(Form.Meta):
+        # CSRFProtect checks every POST already; the form's own token field would sign a
+        # fresh token on each POST for nothing. The page renders `csrf_token()` instead.
+        csrf = False
+
     statement_sha256 = HiddenField()
     opened = HiddenField()
     website_url = StringField(_l("Leave this field empty"))
