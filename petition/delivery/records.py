@@ -145,7 +145,7 @@ def counted_by_country(campaign_id: int, cutoff: datetime, lang: str) -> list[Co
         .where(*counted_signatures(campaign_id, cutoff))
         .group_by(Signature.country)
     )
-    rows: dict[str, int] = {code: count for code, count in db.session.execute(query)}
+    rows: dict[str, int] = dict(db.session.execute(query).all())
     return [
         CountryTally(code, country_name(code, lang), unnamed=rows[code])
         for code in in_reading_order(set(rows), lang)
