@@ -7,6 +7,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from petition.campaigns import targets
+from petition.campaigns.services import list_public
 from petition.extensions import csrf, db
 from petition.i18n import bind_language
 from petition.link_pages import PRIVATE, link_page
@@ -25,6 +27,7 @@ def signer_at_risk(country: str | None, domain: str | None) -> bool:
 
 
 bp.add_app_template_global(email_domain)
+bp.add_app_template_global(targets.names_recipients)
 
 
 @bp.app_template_global()
@@ -134,4 +137,4 @@ PRIVACY_PERIODS = {
 @bp.get("/privacy")
 def privacy() -> ResponseReturnValue:
     periods = {key: int(current_app.config[name]) for key, name in PRIVACY_PERIODS.items()}
-    return render_template("pages/privacy.html", **periods)
+    return render_template("pages/privacy.html", campaigns=list_public(), **periods)
