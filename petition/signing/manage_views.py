@@ -22,8 +22,10 @@ bind_language(bp)
 
 
 @bp.app_template_global()
-def signer_at_risk(country: str | None, domain: str | None) -> bool:
-    return self_service.at_risk(country, domain)
+def signer_risk(country: str | None, domain: str | None) -> str | None:
+    """Why the safety notice is shown to this signer (its paragraph's name), or None."""
+    risk = self_service.risk_of(country, domain)
+    return risk.value if risk else None
 
 
 bp.add_app_template_global(email_domain)
@@ -38,7 +40,13 @@ def risky_mail_domains() -> str:
 
 @bp.app_template_global()
 def risky_countries() -> str:
-    return " ".join(sorted(self_service.AT_RISK_COUNTRIES))
+    """`code:risk` pairs, for the script."""
+    return " ".join(f"{code}:{risk}" for code, risk in sorted(self_service.COUNTRY_RISKS.items()))
+
+
+@bp.app_template_global()
+def occupied_countries() -> str:
+    return " ".join(sorted(self_service.OCCUPIED_COUNTRIES))
 
 
 def _expired(campaign: Campaign) -> ResponseReturnValue:
