@@ -90,17 +90,17 @@ def target_fields(target: Target) -> TargetFields:
 
 
 @dataclass(frozen=True)
-class Recipients:
+class PartiesByPolicy:
     """Who of a campaign's parties receives its signers' names, and who only numbers."""
 
     named: list[Target]
     counted: list[Target]
 
 
-def names_recipients(campaign: Campaign) -> Recipients:
+def names_recipients(campaign: Campaign) -> PartiesByPolicy:
     """The campaign's parties by names policy, each in name order: what signers are told."""
     ordered = sorted(campaign.targets, key=lambda target: target.name.casefold())
-    return Recipients(
+    return PartiesByPolicy(
         named=[t for t in ordered if t.names_policy is NamesPolicy.NAMED],
         counted=[t for t in ordered if t.names_policy is NamesPolicy.COUNTED],
     )
