@@ -279,7 +279,10 @@ def deliver(slug: str, choice: str, out_dir: Path, cutoff: str | None) -> None:
         for target in targets:
             package = build_package(campaign, target, cutoff=moment, out_dir=out_dir)
             db.session.commit()
-            click.echo(f"{package.folder}\n  manifest sha256: {package.manifest_sha256}")
+            click.echo(
+                f"{package.folder}\n  manifest sha256: {package.manifest_sha256}"
+                f"\n  names: {package.names_policy.value}"
+            )
     except (PackageError, FontsMissing) as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -11,6 +11,10 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+# Whoever sees a signer's inbox sees the sender's name: it must not say "petition" or name
+# a campaign. Production sets MAIL_DEFAULT_SENDER on a neutral domain too (README).
+DEFAULT_SENDER = "Notifications <no-reply@localhost>"
+
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
@@ -155,7 +159,7 @@ class Settings:
             "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
             "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
-            "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Petition <no-reply@localhost>"),
+            "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", DEFAULT_SENDER),
             "REDIS_URL": redis_url,
             "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
             "RATELIMIT_STORAGE_URI": redis_url or "memory://",

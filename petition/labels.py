@@ -9,6 +9,7 @@ from flask_babel import lazy_pgettext
 from petition.models import (
     CampaignStatus,
     Listing,
+    NamesPolicy,
     OrganisationKind,
     OrganisationStatus,
     SignatureStatus,
@@ -36,6 +37,10 @@ ORGANISATION_STATUS_LABELS = {
 LISTING_LABELS = {
     Listing.PUBLIC: _l("Listed publicly"),
     Listing.COUNTED: _l("Counted only"),
+}
+NAMES_POLICY_LABELS = {
+    NamesPolicy.NAMED: _l("Named: signers as each chose to be shown, and listed organisations"),
+    NamesPolicy.COUNTED: _l("Counted only: totals and numbers by country, no name at all"),
 }
 KIND_LABELS = {
     OrganisationKind.HUMAN_RIGHTS: _l("Human-rights organisation"),

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import func, select
 
+from petition.delivery.package import build_package
+from petition.demo import ensure_demo_custodian, load_demo
 from petition.extensions import db
-from petition.models import Campaign, CampaignTextVersion, Organisation
+from petition.models import Campaign, CampaignTextVersion, NamesPolicy, Organisation, Target
+from petition.models.types import utcnow
+from tests.delivery.outputs import add_signature, package_text
 
 
 def count(model) -> int:
@@ -36,3 +42,65 @@ def test_demo_load_is_idempotent_and_complete(app, client, tmp_path, monkeypatch
     listed = client.get("/api/v1/campaigns/people-first/organisations").json["organisations"]
     assert len(listed) == 5
     assert [o["founding"] for o in listed][:2] == [True, True]
+
+
+def russian_party() -> Target:
+    return db.session.scalars(select(Target).where(Target.lang == "ru")).one()
+
+
+def test_russias_party_is_its_president_and_receives_only_numbers(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    party = russian_party()
+    assert party.name == "President of the Russian Federation"
+    assert party.office == "Президент Российской Федерации"
+    assert party.organisation == "Администрация Президента Российской Федерации"
+    assert party.postal_address.splitlines() == ["ул. Ильинка, д. 23", "103132, Москва", "Россия"]
+    assert party.names_policy is NamesPolicy.COUNTED
+    others = db.session.scalars(select(Target).where(Target.lang != "ru"))
+    assert {target.names_policy for target in others} == {NamesPolicy.NAMED}
+
+
+def test_a_demo_loaded_before_gets_the_president_instead_of_the_government(
+    app, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    campaign = load_demo()
+    russian_party().name = "Government of the Russian Federation"  # as the demo had it
+    russian_party().names_policy = NamesPolicy.NAMED
+    db.session.commit()
+
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    db.session.expire_all()
+    party = russian_party()
+    assert party.name == "President of the Russian Federation"
+    assert party.names_policy is NamesPolicy.COUNTED
+    assert party in campaign.targets
+
+    # Both there (staff made the President by hand): the Government is no longer addressed.
+    wrong = Target(name="Government of the Russian Federation", lang="ru")
+    campaign.targets.append(wrong)
+    db.session.commit()
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    db.session.expire_all()
+    assert [t.name for t in campaign.targets if t.lang == "ru"] == [party.name]
+
+
+def test_the_demo_names_a_russian_resident_to_ukraine_and_not_to_russia(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    campaign = load_demo()
+    ensure_demo_custodian(campaign, tmp_path)
+    add_signature(campaign, "Pyotr Demo-Signer", country="RU")
+    db.session.commit()
+    ukraine = db.session.scalars(select(Target).where(Target.lang == "uk")).one()
+    built = {
+        party.lang: package_text(
+            Path(build_package(campaign, party, cutoff=utcnow(), out_dir=tmp_path).folder)
+        )
+        for party in (ukraine, russian_party())
+    }
+    assert "Pyotr Demo-Signer" in built["uk"]["annex_individuals.csv"]
+    assert "Open Doors Legal Aid" in built["uk"]["annex_organisations.pdf"]
+    for text in built["ru"].values():
+        for name in ("Pyotr", "Open Doors Legal Aid", "Тихая гавань", "Quiet Harbour"):
+            assert name not in text

@@ -13,7 +13,14 @@ from sqlalchemy import Boolean, Integer, String, column, insert, inspect, select
 from petition.coalition.representatives import seal_representative
 from petition.coalition.services import Membership, PublicDetails, request_membership
 from petition.extensions import db
-from petition.models import Campaign, Listing, Organisation, OrganisationKind, OutboxMessage
+from petition.models import (
+    Campaign,
+    Listing,
+    NamesPolicy,
+    Organisation,
+    OrganisationKind,
+    OutboxMessage,
+)
 from petition.models.types import UTCDateTime
 from petition.personal import email_hash, open_representative
 from tests.conftest import fresh_database, make_app
@@ -185,5 +192,44 @@ def test_upgrade_to_0009_keeps_representatives_and_finds_them_by_their_address(
             assert kept.rep_email is None
             assert kept.rep_email_hash == email_hash("oksana@old.example.org")
             assert open_representative(kept.rep_sealed or b"", CUSTODIAN).name == "Oksana Oldrow"
+            db.session.remove()
+            db.engine.dispose()
+
+
+TARGET_0009 = table(
+    "target",
+    *(column(name, String) for name in ("name", "office", "organisation", "lang")),
+    *(column(name, String) for name in ("salutation", "postal_address", "email")),
+    column("id", Integer),
+    column("created_at", UTCDateTime()),
+)
+CAMPAIGN_TARGET = table(
+    "campaign_target", column("campaign_id", Integer), column("target_id", Integer)
+)
+
+
+def test_upgrade_to_0010_keeps_every_party_linked_and_named(tmp_path, smtp_server):
+    """Rebuilding the target table (its new CHECK, on SQLite) keeps the campaigns' links to
+    it; every party from before is named, as its packages were."""
+    with fresh_database(tmp_path) as uri:
+        app = make_app(uri, smtp_server)
+        with app.app_context():
+            upgrade(revision="0009")
+            campaign = make_campaign()
+            party = {
+                "id": 7, "name": "Old Party", "office": "", "organisation": "", "lang": "en",
+                "salutation": "", "postal_address": "", "email": "",
+                "created_at": datetime.now(UTC),
+            }  # fmt: skip
+            db.session.execute(insert(TARGET_0009), [party])
+            db.session.execute(
+                insert(CAMPAIGN_TARGET), [{"campaign_id": campaign.id, "target_id": 7}]
+            )
+            db.session.commit()
+
+            upgrade()
+            db.session.expire_all()
+            [kept] = db.session.get_one(Campaign, campaign.id).targets
+            assert (kept.id, kept.name, kept.names_policy) == (7, "Old Party", NamesPolicy.NAMED)
             db.session.remove()
             db.engine.dispose()

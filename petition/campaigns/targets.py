@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from petition import audit
 from petition.extensions import db
-from petition.models import Campaign, StaffUser, Target
+from petition.models import Campaign, NamesPolicy, StaffUser, Target
 
 
 class TargetNameTaken(Exception):
@@ -28,6 +28,7 @@ class TargetFields:
     salutation: str
     postal_address: str
     email: str
+    names_policy: NamesPolicy = NamesPolicy.NAMED
 
 
 def list_targets() -> list[Target]:
@@ -54,7 +55,7 @@ def create_target(new: TargetFields, *, actor: StaffUser | None) -> Target:
         actor=actor,
         object_type="target",
         object_id=target.id,
-        detail=f"lang={target.lang}",
+        detail=f"lang={target.lang} names_policy={target.names_policy.value}",
     )
     return target
 
@@ -76,13 +77,33 @@ def update_target(target: Target, new: TargetFields, *, actor: StaffUser | None)
             actor=actor,
             object_type="target",
             object_id=target.id,
-            detail=", ".join(changed),
+            detail=", ".join(
+                f"names_policy={new.names_policy.value}" if name == "names_policy" else name
+                for name in changed
+            ),
         )
     return changed
 
 
 def target_fields(target: Target) -> TargetFields:
     return TargetFields(**{f.name: getattr(target, f.name) for f in fields(TargetFields)})
+
+
+@dataclass(frozen=True)
+class PartiesByPolicy:
+    """Who of a campaign's parties receives its signers' names, and who only numbers."""
+
+    named: list[Target]
+    counted: list[Target]
+
+
+def names_recipients(campaign: Campaign) -> PartiesByPolicy:
+    """The campaign's parties by names policy, each in name order: what signers are told."""
+    ordered = sorted(campaign.targets, key=lambda target: target.name.casefold())
+    return PartiesByPolicy(
+        named=[t for t in ordered if t.names_policy is NamesPolicy.NAMED],
+        counted=[t for t in ordered if t.names_policy is NamesPolicy.COUNTED],
+    )
 
 
 def attachable_targets(campaign: Campaign) -> list[Target]:

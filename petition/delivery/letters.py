@@ -3,7 +3,9 @@ send) and as a DOCX (for staff to adjust and sign in Word).
 
 The body is the campaign's letter template for the language (staff edit it in the
 console) or, failing that, a default written for that language; either may use the
-placeholders {target}, {individuals}, {organisations}, {date} and {campaign}.
+placeholders {target}, {individuals}, {organisations}, {date} and {campaign}. A party that
+receives no names (`counted`) always gets the default written for it, which refers to no
+annex: a template written for the named letter would point it to lists it does not get.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from petition.delivery.records import Totals
 from petition.delivery.richtext import Block, Run, fill_placeholders, markdown_blocks
 from petition.delivery.wording import Wording, long_date, number
 from petition.extensions import db
-from petition.models import Campaign, LetterTemplate, Target
+from petition.models import Campaign, LetterTemplate, NamesPolicy, Target
 
 DOCX_FONT = "Times New Roman"  # has Cyrillic, and every copy of Word has it
 DOCX_LANGUAGES = {"en": "en-GB", "uk": "uk-UA", "ru": "ru-RU"}
@@ -87,11 +89,13 @@ def compose_letter(
     target: Target,
     *,
     totals: Totals,
+    policy: NamesPolicy,
     lang: str,
     words: Wording,
     when: datetime,
 ) -> Letter:
     text = campaign.text(lang)
+    named = policy is NamesPolicy.NAMED
     dated = long_date(when.date(), lang)
     values = {
         "target": addressee(target),
@@ -106,27 +110,44 @@ def compose_letter(
         date=dated,
         address=address_lines(target),
         salutation=target.salutation.strip() or words.salutation,
-        body=markdown_blocks(fill_placeholders(letter_body(campaign, lang, words), values)),
+        body=markdown_blocks(
+            fill_placeholders(
+                letter_body(campaign, lang, words) if named else words.counted_letter, values
+            )
+        ),
         statement_heading=words.statement,
         statement=markdown_blocks(text.statement),
         demands_heading=words.demands,
         demands=markdown_blocks(text.demands),
         totals_heading=words.totals.format(date=dated),
-        totals=[
-            words.organisations_total.format(
-                total=number(totals.organisations, lang),
-                named=number(totals.organisations_named, lang),
-            ),
-            words.individuals_total.format(
-                total=number(totals.individuals, lang),
-                named=number(totals.individuals_named + totals.individuals_initials, lang),
-            ),
-        ],
+        totals=_totals_lines(totals, lang, words, named=named),
         closing=words.closing,
         signed_for=words.signed_for.format(campaign=text.title),
         enclosures_heading=words.enclosures,
-        enclosures=[words.annex_organisations, words.annex_individuals, words.summary],
+        enclosures=(
+            [words.annex_organisations, words.annex_individuals, words.summary]
+            if named
+            else [words.summary]
+        ),
     )
+
+
+def _totals_lines(totals: Totals, lang: str, words: Wording, *, named: bool) -> list[str]:
+    if not named:
+        return [
+            words.organisations_counted.format(total=number(totals.organisations, lang)),
+            words.individuals_counted.format(total=number(totals.individuals, lang)),
+        ]
+    return [
+        words.organisations_total.format(
+            total=number(totals.organisations, lang),
+            named=number(totals.organisations_named, lang),
+        ),
+        words.individuals_total.format(
+            total=number(totals.individuals, lang),
+            named=number(totals.individuals_named + totals.individuals_initials, lang),
+        ),
+    ]
 
 
 # --- PDF ---------------------------------------------------------------------------------

@@ -26,7 +26,14 @@ from petition.delivery.pdf import Fonts, FontsMissing, package_fonts
 from petition.delivery.records import CountryTally, Totals
 from petition.delivery.wording import Wording, package_language, wording
 from petition.extensions import db
-from petition.models import Campaign, DeliveryPackage, PackageStatus, StaffUser, Target
+from petition.models import (
+    Campaign,
+    DeliveryPackage,
+    NamesPolicy,
+    PackageStatus,
+    StaffUser,
+    Target,
+)
 from petition.models.types import utcnow
 from petition.signing.legacy import legacy_count
 
@@ -47,6 +54,8 @@ FILES = (
     INDIVIDUALS_XLSX,
     SUMMARY_PDF,
 )
+# A party that receives no names gets no annex: the summary has its totals and countries.
+COUNTED_FILES = (LETTER_PDF, LETTER_DOCX, SUMMARY_PDF)
 FOLDER_LIMIT = 200  # DeliveryPackage.folder's length
 
 Progress = Callable[[int], None]
@@ -62,12 +71,17 @@ class Build:
 
     campaign: Campaign
     target: Target
+    policy: NamesPolicy  # the target's, read once: every file follows the same one
     cutoff: datetime
     lang: str
     words: Wording
     fonts: Fonts
     heading: str
     folder: Path
+
+
+def package_files(policy: NamesPolicy) -> tuple[str, ...]:
+    return FILES if policy is NamesPolicy.NAMED else COUNTED_FILES
 
 
 def folder_name(campaign: Campaign, target: Target, cutoff: datetime) -> str:
@@ -114,6 +128,7 @@ def new_package(
     package = DeliveryPackage(
         campaign=campaign,
         target=target,
+        names_policy=target.names_policy,
         cutoff_at=cutoff,
         status=status,
         progress=0,
@@ -155,7 +170,8 @@ def write_package(
     progress: Progress | None = None,
 ) -> None:
     """Build the files of a recorded package (new, or queued for the worker), fill in its
-    record (counts, hashes, folder, status READY) and audit it.
+    record (counts, hashes, folder, status READY) and audit it. The target's names policy
+    is read now, not when the package was queued: a party made `counted` meanwhile gets no names.
 
     `progress` hears the percentage as the build goes; the record itself is only touched
     at the end, so reporting progress through another connection cannot wait on this one.
@@ -174,7 +190,7 @@ def write_package(
     partial.mkdir(parents=True)
     try:
         totals = _write_files(build, partial, report)
-        hashes = {name: sha256_of(partial / name) for name in FILES}
+        hashes = {name: sha256_of(partial / name) for name in package_files(build.policy)}
         generated_at = utcnow().astimezone(UTC)
         manifest = _manifest(build, totals, hashes, actor, generated_at)
         (partial / MANIFEST).write_bytes(manifest)
@@ -183,6 +199,7 @@ def write_package(
         shutil.rmtree(partial, ignore_errors=True)
         _failed(package, error)
         raise
+    package.names_policy = build.policy
     package.counts = totals.as_dict()
     package.files = hashes
     package.manifest_sha256 = hashlib.sha256(manifest).hexdigest()
@@ -203,6 +220,7 @@ def _audit(package: DeliveryPackage, actor: StaffUser | None) -> None:
         object_id=package.id,
         detail=(
             f"target={package.target_id} cutoff={package.cutoff_at.isoformat()} "
+            f"names_policy={package.names_policy.value} "
             f"individuals={package.counts['individuals']} "
             f"organisations={package.counts['organisations']} "
             f"manifest={package.manifest_sha256}"
@@ -242,16 +260,13 @@ def _prepare(campaign: Campaign, target: Target, cutoff: datetime, out_dir: Path
         )
     lang = package_language(target.lang)
     heading = f"{campaign.text(lang).title} — {letters.addressee(target)}"
-    return Build(campaign, target, cutoff, lang, wording(lang), fonts, heading, folder)
+    policy = target.names_policy
+    return Build(campaign, target, policy, cutoff, lang, wording(lang), fonts, heading, folder)
 
 
 def _write_files(build: Build, folder: Path, report: Progress) -> Totals:
     campaign_id, cutoff, lang = build.campaign.id, build.cutoff, build.lang
     report(1)
-    countries = _write_individuals(build, folder, report)
-    organisations = records.listed_organisations(campaign_id, cutoff)
-    unnamed = records.unnamed_organisations(campaign_id, cutoff)
-    totals = Totals.of(countries, len(organisations), unnamed)
     common: dict[str, Any] = {
         "fonts": build.fonts,
         "words": build.words,
@@ -259,7 +274,15 @@ def _write_files(build: Build, folder: Path, report: Progress) -> Totals:
         "heading": build.heading,
         "when": cutoff,
     }
-    annexes.write_organisations(folder / ORGANISATIONS_PDF, organisations, unnamed, **common)
+    if build.policy is NamesPolicy.NAMED:
+        countries = _write_individuals(build, folder, report)
+        organisations = records.listed_organisations(campaign_id, cutoff)
+        unnamed = records.unnamed_organisations(campaign_id, cutoff)
+        annexes.write_organisations(folder / ORGANISATIONS_PDF, organisations, unnamed, **common)
+    else:
+        countries = records.counted_by_country(campaign_id, cutoff, lang)
+        organisations, unnamed = [], records.organisation_count(campaign_id, cutoff)
+    totals = Totals.of(countries, len(organisations), unnamed)
     report(85)
     summary.write_summary(
         folder / SUMMARY_PDF,
@@ -267,11 +290,18 @@ def _write_files(build: Build, folder: Path, report: Progress) -> Totals:
         countries=countries,
         organisations=organisations,
         per_day=records.confirmed_per_day(campaign_id, cutoff),
+        policy=build.policy,
         **common,
     )
     report(92)
     letter = letters.compose_letter(
-        build.campaign, build.target, totals=totals, lang=lang, words=build.words, when=cutoff
+        build.campaign,
+        build.target,
+        totals=totals,
+        policy=build.policy,
+        lang=lang,
+        words=build.words,
+        when=cutoff,
     )
     letters.write_letter_pdf(letter, folder / LETTER_PDF, fonts=build.fonts, when=cutoff)
     letters.write_letter_docx(letter, folder / LETTER_DOCX, when=cutoff)
@@ -318,6 +348,7 @@ def _manifest(
         "campaign": {"slug": build.campaign.slug, "title": text.title},
         "target": {"id": build.target.id, "name": build.target.name, "lang": build.target.lang},
         "language": build.lang,
+        "names_policy": build.policy.value,
         "cutoff": build.cutoff.isoformat(),
         "generated_at": generated_at.isoformat(),
         "generated_by": f"staff:{actor.id} ({actor.role.value})" if actor else "command line",

@@ -137,6 +137,21 @@ def signature_countries(campaign_id: int, cutoff: datetime, lang: str) -> list[C
     ]
 
 
+def counted_by_country(campaign_id: int, cutoff: datetime, lang: str) -> list[CountryTally]:
+    """Each country's counted signatures, none of them named (for a `counted` party), in
+    reading order; no shown name is read."""
+    query = (
+        select(Signature.country, func.count())
+        .where(*counted_signatures(campaign_id, cutoff))
+        .group_by(Signature.country)
+    )
+    rows: dict[str, int] = dict(db.session.execute(query).all())
+    return [
+        CountryTally(code, country_name(code, lang), unnamed=rows[code])
+        for code in in_reading_order(set(rows), lang)
+    ]
+
+
 def _stream(query: Any) -> Iterator[Any]:
     return iter(db.session.scalars(query.execution_options(yield_per=STREAM_BATCH)))
 
@@ -186,6 +201,12 @@ def unnamed_organisations(campaign_id: int, cutoff: datetime) -> int:
     query = select(func.count()).where(
         *joined_organisations(campaign_id, cutoff), Organisation.listing == Listing.COUNTED
     )
+    return db.session.scalar(query) or 0
+
+
+def organisation_count(campaign_id: int, cutoff: datetime) -> int:
+    """Every approved organisation, listed or not: all a `counted` party learns of them."""
+    query = select(func.count()).where(*joined_organisations(campaign_id, cutoff))
     return db.session.scalar(query) or 0
 
 

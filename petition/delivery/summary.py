@@ -2,7 +2,9 @@
 over time as a chart drawn with ReportLab's own graphics (no image, no other library).
 
 Organisations that asked to be counted only appear in one total and nowhere else: a
-count by country or by type could point at a small group that chose not to be named.
+count by country or by type could point at a small group that chose not to be named. For a
+party that receives no names (`counted`), every organisation is such a one, and of the
+individuals it gets only how many signed, in all and by country.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from petition.delivery.pdf import (
 )
 from petition.delivery.records import CountryTally, ListedOrganisation, Totals, in_reading_order
 from petition.delivery.wording import Wording, moment, number
+from petition.models import NamesPolicy
 
 CHART_WIDTH = PAGE[0] - 2 * MARGIN
 CHART_HEIGHT = 75 * mm
@@ -49,6 +52,7 @@ def write_summary(
     countries: Sequence[CountryTally],
     organisations: Sequence[ListedOrganisation],
     per_day: Sequence[tuple[date, int]],
+    policy: NamesPolicy,
     fonts: Fonts,
     words: Wording,
     lang: str,
@@ -56,18 +60,24 @@ def write_summary(
     when: datetime,
 ) -> None:
     style = styles(fonts)
+    named = policy is NamesPolicy.NAMED
     story: list[object] = [
         *title_block(style, words.summary, heading, words.cutoff.format(when=moment(when, lang))),
         Paragraph(escape(words.individuals), style.heading),
-        _table(_individual_rows(totals, words, lang), style),
+        _table(_individual_rows(totals, words, lang, named=named), style),
         Paragraph(escape(words.organisations), style.heading),
-        _table(_organisation_rows(totals, words, lang), style),
+        _table(_organisation_rows(totals, words, lang, named=named), style),
         Paragraph(escape(words.by_country), style.heading),
-        _table(_country_rows(countries, organisations, words, lang), style, header=True),
-        Paragraph(escape(words.by_type), style.heading),
-        _table(_kind_rows(organisations, words, lang), style, header=True),
-        Paragraph(escape(words.over_time), style.heading),
     ]
+    if named:
+        story += [
+            _table(_country_rows(countries, organisations, words, lang), style, header=True),
+            Paragraph(escape(words.by_type), style.heading),
+            _table(_kind_rows(organisations, words, lang), style, header=True),
+        ]
+    else:
+        story.append(_table(_signature_country_rows(countries, words, lang), style, header=True))
+    story.append(Paragraph(escape(words.over_time), style.heading))
     if per_day:
         story.append(confirmations_chart(per_day, fonts, lang))
     else:
@@ -77,21 +87,39 @@ def write_summary(
     doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=canvas_maker(when))
 
 
-def _individual_rows(totals: Totals, words: Wording, lang: str) -> list[tuple[str, str]]:
-    return [
-        (words.total, number(totals.individuals, lang)),
-        (words.named, number(totals.individuals_named, lang)),
-        (words.initials_only, number(totals.individuals_initials, lang)),
-        (words.anonymous, number(totals.individuals_unnamed, lang)),
-    ]
+def _individual_rows(
+    totals: Totals, words: Wording, lang: str, *, named: bool
+) -> list[tuple[str, str]]:
+    rows = [(words.total, number(totals.individuals, lang))]
+    if named:
+        rows += [
+            (words.named, number(totals.individuals_named, lang)),
+            (words.initials_only, number(totals.individuals_initials, lang)),
+            (words.anonymous, number(totals.individuals_unnamed, lang)),
+        ]
+    return rows
 
 
-def _organisation_rows(totals: Totals, words: Wording, lang: str) -> list[tuple[str, str]]:
-    return [
-        (words.total, number(totals.organisations, lang)),
-        (words.organisations_named, number(totals.organisations_named, lang)),
-        (words.organisations_unnamed, number(totals.organisations_unnamed, lang)),
-    ]
+def _organisation_rows(
+    totals: Totals, words: Wording, lang: str, *, named: bool
+) -> list[tuple[str, str]]:
+    rows = [(words.total, number(totals.organisations, lang))]
+    if named:
+        rows += [
+            (words.organisations_named, number(totals.organisations_named, lang)),
+            (words.organisations_unnamed, number(totals.organisations_unnamed, lang)),
+        ]
+    return rows
+
+
+def _signature_country_rows(
+    countries: Sequence[CountryTally], words: Wording, lang: str
+) -> list[tuple[str, ...]]:
+    """Signatures by country and nothing else, for a party that receives no names."""
+    rows: list[tuple[str, ...]] = [(words.country, words.signatures)]
+    rows.extend((tally.name, number(tally.total, lang)) for tally in countries)
+    rows.append((words.total, number(sum(tally.total for tally in countries), lang)))
+    return rows
 
 
 def _country_rows(

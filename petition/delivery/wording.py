@@ -40,12 +40,15 @@ class Plural:
 @dataclass(frozen=True)
 class Wording:
     default_letter: str
+    counted_letter: str  # the body for a party that receives only numbers (no annex)
     salutation: str
     statement: str
     demands: str
     totals: str
     organisations_total: str
     individuals_total: str
+    organisations_counted: str
+    individuals_counted: str
     closing: str
     signed_for: str
     enclosures: str
@@ -93,12 +96,22 @@ EN = Wording(
         "We ask you to make these demands part of any negotiations to end the war, and to "
         "put people first."
     ),
+    counted_letter=(
+        "We write to you on behalf of the organisations and people who have joined the "
+        "appeal “{campaign}”.\n\n"
+        "Their appeal and demands follow, with the number of signatories as of {date}; the "
+        "enclosed summary gives their number by country.\n\n"
+        "We ask you to make these demands part of any negotiations to end the war, and to "
+        "put people first."
+    ),
     salutation="Dear Sir or Madam,",
     statement="Our appeal",
     demands="Our demands",
     totals="Signatories as of {date}",
     organisations_total="Organisations: {total} (named in Annex 1: {named})",
     individuals_total="Individuals: {total} (named in Annex 2: {named})",
+    organisations_counted="Organisations: {total}",
+    individuals_counted="Individuals: {total}",
     closing="Yours faithfully,",
     signed_for="On behalf of the coalition “{campaign}”",
     enclosures="Enclosures",
@@ -160,12 +173,22 @@ UK = Wording(
         "Просимо вас включити ці вимоги до будь-яких переговорів про завершення війни та "
         "поставити людей на перше місце."
     ),
+    counted_letter=(
+        "Звертаємося до вас від імені організацій і людей, які приєдналися до звернення "
+        "«{campaign}».\n\n"
+        "Нижче наведено текст звернення, наші вимоги та кількість підписантів станом на "
+        "{date}; у доданому зведенні їхню кількість подано за країнами.\n\n"
+        "Просимо вас включити ці вимоги до будь-яких переговорів про завершення війни та "
+        "поставити людей на перше місце."
+    ),
     salutation="Шановні пані та панове!",
     statement="Наше звернення",
     demands="Наші вимоги",
     totals="Підписанти станом на {date}",
     organisations_total="Організації: {total} (названі в додатку 1: {named})",
     individuals_total="Окремі особи: {total} (названі в додатку 2: {named})",
+    organisations_counted="Організації: {total}",
+    individuals_counted="Окремі особи: {total}",
     closing="З повагою,",
     signed_for="Від імені коаліції «{campaign}»",
     enclosures="Додатки",
@@ -228,12 +251,22 @@ RU = Wording(
         "Просим вас включить эти требования в любые переговоры о прекращении войны и "
         "поставить людей на первое место."
     ),
+    counted_letter=(
+        "Обращаемся к вам от имени организаций и людей, присоединившихся к обращению "
+        "«{campaign}».\n\n"
+        "Ниже приводятся текст обращения, наши требования и число подписавших по состоянию "
+        "на {date}; в прилагаемой сводке их число указано по странам.\n\n"
+        "Просим вас включить эти требования в любые переговоры о прекращении войны и "
+        "поставить людей на первое место."
+    ),
     salutation="Уважаемые дамы и господа!",
     statement="Наше обращение",
     demands="Наши требования",
     totals="Подписавшие по состоянию на {date}",
     organisations_total="Организации: {total} (названы в приложении 1: {named})",
     individuals_total="Частные лица: {total} (названы в приложении 2: {named})",
+    organisations_counted="Организации: {total}",
+    individuals_counted="Частные лица: {total}",
     closing="С уважением,",
     signed_for="От имени коалиции «{campaign}»",
     enclosures="Приложения",

@@ -4,6 +4,10 @@
 organisation and salutation are in the party's correspondence language. Postal addresses
 are the parties' well-known public institutional addresses; where we were not sure of one,
 it is left empty for staff to fill in.
+
+Russia's party is its President, who directs foreign policy (art. 86 of the Constitution),
+not the Government; it receives only numbers (`counted`): a name handed to the Russian
+state could be prosecuted for signing.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.models import Campaign, Target
+from petition.models import Campaign, NamesPolicy, Target
 
 TARGETS: tuple[dict[str, str], ...] = (
     {
@@ -23,12 +27,13 @@ TARGETS: tuple[dict[str, str], ...] = (
         "postal_address": "вул. Банкова, 11\nм. Київ\n01220\nУкраїна",
     },
     {
-        "name": "Government of the Russian Federation",
+        "name": "President of the Russian Federation",
         "lang": "ru",
-        "office": "Председатель Правительства Российской Федерации",
-        "organisation": "Правительство Российской Федерации",
-        "salutation": "Уважаемые дамы и господа!",
-        "postal_address": "",
+        "office": "Президент Российской Федерации",
+        "organisation": "Администрация Президента Российской Федерации",
+        "salutation": "Уважаемый господин Президент!",
+        "postal_address": "ул. Ильинка, д. 23\n103132, Москва\nРоссия",
+        "names_policy": NamesPolicy.COUNTED,
     },
     {
         "name": "Government of the United States",
@@ -70,14 +75,20 @@ TARGETS: tuple[dict[str, str], ...] = (
 )
 
 
+# Parties an earlier version of the demo got wrong, and the ones that replace them.
+REPLACED = {"Government of the Russian Federation": "President of the Russian Federation"}
+
+
 def load_targets(campaign: Campaign) -> list[Target]:
     """Create the parties that are missing (matched by name) and attach all to `campaign`.
 
-    Parties that exist are left as they are: staff may have corrected their details.
+    Parties that exist are left as they are: staff may have corrected their details. One
+    the demo once got wrong becomes the right one (or, if that exists too, is detached).
     """
+    _replace_wrong_parties(campaign)
     loaded = []
     for fields in TARGETS:
-        target = db.session.scalar(select(Target).where(Target.name == fields["name"]))
+        target = _find(fields["name"])
         if target is None:
             target = Target(**fields)
             db.session.add(target)
@@ -86,3 +97,21 @@ def load_targets(campaign: Campaign) -> list[Target]:
         loaded.append(target)
     db.session.flush()
     return loaded
+
+
+def _find(name: str) -> Target | None:
+    return db.session.scalar(select(Target).where(Target.name == name))
+
+
+def _replace_wrong_parties(campaign: Campaign) -> None:
+    for wrong_name, right_name in REPLACED.items():
+        wrong = _find(wrong_name)
+        if wrong is None:
+            continue
+        if _find(right_name) is None:
+            right = next(fields for fields in TARGETS if fields["name"] == right_name)
+            for key, value in right.items():
+                setattr(wrong, key, value)
+        elif wrong in campaign.targets:
+            campaign.targets.remove(wrong)
+    db.session.flush()

@@ -13,7 +13,7 @@ from petition.models.organisation import (
 from petition.models.outbox import OutboxMessage, OutboxStatus
 from petition.models.signature import Display, Signature, SignatureStatus
 from petition.models.staff import RecoveryCode, Role, StaffSession, StaffUser
-from petition.models.target import Target, campaign_target
+from petition.models.target import NamesPolicy, Target, campaign_target
 from petition.models.token import LinkToken, TokenPurpose
 from petition.models.update import CampaignUpdate
 
@@ -30,6 +30,7 @@ __all__ = [
     "LetterTemplate",
     "LinkToken",
     "Listing",
+    "NamesPolicy",
     "Organisation",
     "OrganisationKind",
     "OrganisationStatus",

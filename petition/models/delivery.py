@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from petition.extensions import db
 from petition.models.campaign import Campaign
-from petition.models.target import Target
+from petition.models.target import NamesPolicy, Target
 from petition.models.types import UTCDateTime, str_enum, utcnow
 
 
@@ -42,6 +42,12 @@ class DeliveryPackage(db.Model):  # type: ignore[name-defined]
     # when the package goes back to the queue unless its worker renews the lease.
     attempt: Mapped[int] = mapped_column(default=0, server_default="0")
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The target's policy the package was (or is to be) built with; set again at build time.
+    names_policy: Mapped[NamesPolicy] = mapped_column(
+        str_enum(NamesPolicy, "delivery_package_names_policy"),
+        default=NamesPolicy.NAMED,
+        server_default=NamesPolicy.NAMED.value,
+    )
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # name → SHA-256
     manifest_sha256: Mapped[str | None] = mapped_column(String(64))

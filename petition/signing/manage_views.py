@@ -7,6 +7,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from petition.campaigns import targets
+from petition.campaigns.services import list_public
 from petition.extensions import csrf, db
 from petition.i18n import bind_language
 from petition.link_pages import PRIVATE, link_page
@@ -20,11 +22,14 @@ bind_language(bp)
 
 
 @bp.app_template_global()
-def signer_at_risk(country: str | None, domain: str | None) -> bool:
-    return self_service.at_risk(country, domain)
+def signer_risk(country: str | None, domain: str | None) -> str | None:
+    """Why the safety notice is shown to this signer (its paragraph's name), or None."""
+    risk = self_service.risk_of(country, domain)
+    return risk.value if risk else None
 
 
 bp.add_app_template_global(email_domain)
+bp.add_app_template_global(targets.names_recipients)
 
 
 @bp.app_template_global()
@@ -35,7 +40,13 @@ def risky_mail_domains() -> str:
 
 @bp.app_template_global()
 def risky_countries() -> str:
-    return " ".join(sorted(self_service.AT_RISK_COUNTRIES))
+    """`code:risk` pairs, for the script."""
+    return " ".join(f"{code}:{risk}" for code, risk in sorted(self_service.COUNTRY_RISKS.items()))
+
+
+@bp.app_template_global()
+def occupied_countries() -> str:
+    return " ".join(sorted(self_service.OCCUPIED_COUNTRIES))
 
 
 def _expired(campaign: Campaign) -> ResponseReturnValue:
@@ -134,4 +145,4 @@ PRIVACY_PERIODS = {
 @bp.get("/privacy")
 def privacy() -> ResponseReturnValue:
     periods = {key: int(current_app.config[name]) for key, name in PRIVACY_PERIODS.items()}
-    return render_template("pages/privacy.html", **periods)
+    return render_template("pages/privacy.html", campaigns=list_public(), **periods)

@@ -9,6 +9,8 @@ Withdrawal erases the person at once and keeps only what the counts' history nee
 
 from __future__ import annotations
 
+import enum
+
 from sqlalchemy import delete, select, update
 
 from petition.campaigns.counts import counts_changed
@@ -28,8 +30,19 @@ from petition.models.types import utcnow
 from petition.personal import public_name
 from petition.tokens import LinkExpired, LinkInvalid, find_token
 
-# Russia-controlled territories have no ISO code of their own; the notice's text names them.
-AT_RISK_COUNTRIES = frozenset({"RU"})
+
+class Risk(enum.StrEnum):
+    """Why signing may endanger someone; each has its own words in the safety notice."""
+
+    RUSSIA = "russia"  # in Russia (or the territories it occupies), or mail through Russia
+    BELARUS = "belarus"
+    OCCUPIED = "occupied"  # in Ukraine, which may be a part of it that Russia occupies
+
+
+# Countries whose state prosecutes anti-war statements. Russia-controlled territories have
+# no ISO code of their own: the notice for Russia names them, and Ukraine gets its own.
+COUNTRY_RISKS = {"BY": Risk.BELARUS, "RU": Risk.RUSSIA}
+OCCUPIED_COUNTRIES = frozenset({"UA"})
 
 # Mail services that Russian law obliges to give the authorities access to mail. An entry
 # matches the domain itself and any subdomain; the top-level domains catch the rest.
@@ -78,14 +91,19 @@ class NameNeeded(Exception):
     the typed name only sealed, and shows only what the signer chose."""
 
 
-def at_risk(country: str | None, domain: str | None) -> bool:
-    """Whether signing may endanger this person, so the form should recommend `anonymous`:
-    they say they are in Russia, or their mail (at `domain`) goes through a Russian provider."""
-    if (country or "").upper() in AT_RISK_COUNTRIES:
-        return True
-    if not domain:
-        return False
-    return any(domain == entry or domain.endswith("." + entry) for entry in RUSSIAN_MAIL_DOMAINS)
+def risk_of(country: str | None, domain: str | None) -> Risk | None:
+    """Whether signing may endanger this person, so the form should recommend `anonymous`,
+    and why: the country they say they are in, else their mail (at `domain`) going through
+    a Russian provider, else their being in Ukraine (whose occupied parts have no code).
+    static/js/safety-notice.js applies the same rule in the browser."""
+    code = (country or "").upper()
+    if code in COUNTRY_RISKS:
+        return COUNTRY_RISKS[code]
+    if domain and any(domain == d or domain.endswith("." + d) for d in RUSSIAN_MAIL_DOMAINS):
+        return Risk.RUSSIA
+    if code in OCCUPIED_COUNTRIES:
+        return Risk.OCCUPIED
+    return None
 
 
 def reveals_less(wanted: Display, current: Display) -> bool:

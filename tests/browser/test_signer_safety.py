@@ -1,5 +1,6 @@
 """A signer from Russia is warned in their language, signs anonymously, and later withdraws
-through the link in the mail; every page on the way passes axe-core."""
+through the link in the mail; every page on the way passes axe-core. Signers in Belarus and
+Ukraine are warned in words of their own."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.browser
 SLUG = "free-them"
 RUSSIA = {"en": "Russia", "uk": "Росія", "ru": "Россия"}
 UKRAINE = {"en": "Ukraine", "uk": "Україна", "ru": "Украина"}
+BELARUS, POLAND = "Беларусь", "Польша"
 HEADING = "Your safety"
 RISK = (
     "If you live in Russia or in the territories it occupies, signing can put you at risk: "
@@ -64,8 +66,16 @@ def test_choosing_russia_or_a_russian_mail_service_shows_the_notice_in_russian(
     status = page.get_by_role("status")
     expect(status).to_contain_text(ui_text("ru", HEADING))
     expect(status).to_contain_text(ui_text("ru", RISK))
+    russia = notice.locator('[data-risk="russia"]')
+    expect(russia).to_be_visible()
 
-    country.select_option(label=UKRAINE["ru"])
+    for chosen, reason in ((UKRAINE["ru"], "occupied"), (BELARUS, "belarus")):
+        country.select_option(label=chosen)
+        expect(notice).to_be_visible()
+        expect(notice.locator(f'[data-risk="{reason}"]')).to_be_visible()
+        expect(russia).to_be_hidden()
+
+    country.select_option(label=POLAND)
     expect(notice).to_be_hidden()
     expect(page.get_by_role("status")).to_have_count(0)
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from petition.campaigns import targets
 from petition.extensions import db
-from petition.models import AuditEvent, Role
+from petition.models import AuditEvent, NamesPolicy, Role
 from tests.factories import make_campaign, make_staff
 
 UN = targets.TargetFields(
@@ -43,7 +43,7 @@ def test_adding_editing_and_linking_a_party_are_audited(app):
     db.session.commit()
 
     party, linked = str(target.id), str(campaign.id)
-    assert details("target.created") == [("target", party, "lang=en")]
+    assert details("target.created") == [("target", party, "lang=en names_policy=named")]
     assert details("target.updated") == [("target", party, "salutation, email")]
     link = ("campaign", linked, f"target={target.id}")
     assert details("campaign.target_attached") == details("campaign.target_detached") == [link]
@@ -56,3 +56,28 @@ def test_a_taken_name_is_refused_and_not_audited(app):
     with pytest.raises(targets.TargetNameTaken):
         targets.create_target(replace(UN, name="un secretary-general"), actor=None)
     assert len(details("target.created")) == 1
+
+
+def test_a_policy_change_is_audited_with_the_new_policy(app):
+    target = targets.create_target(UN, actor=None)
+    counted = replace(UN, names_policy=NamesPolicy.COUNTED, email="sg@un.example.org")
+    assert targets.update_target(target, counted, actor=None) == ["email", "names_policy"]
+    assert details("target.updated") == [("target", str(target.id), "email, names_policy=counted")]
+
+
+def test_signers_are_told_who_of_the_campaigns_parties_receives_names(app):
+    campaign = make_campaign()
+    for name, policy in (
+        ("Zeta Office", NamesPolicy.NAMED),
+        ("Kremlin Desk", NamesPolicy.COUNTED),
+        ("alpha Office", NamesPolicy.NAMED),
+    ):
+        party = targets.create_target(replace(UN, name=name, names_policy=policy), actor=None)
+        targets.attach_target(campaign, party, actor=None)
+    targets.create_target(
+        replace(UN, name="Not Addressed", names_policy=NamesPolicy.COUNTED), actor=None
+    )
+
+    told = targets.names_recipients(campaign)
+    assert [t.name for t in told.named] == ["alpha Office", "Zeta Office"]
+    assert [t.name for t in told.counted] == ["Kremlin Desk"]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from petition.extensions import db
-from petition.models import AuditEvent, DeliveryPackage
+from petition.models import AuditEvent, DeliveryPackage, NamesPolicy
 from tests.delivery.outputs import CUTOFF, add_signature, add_target
 from tests.factories import make_campaign
 
@@ -18,7 +18,9 @@ from tests.factories import make_campaign
 def campaign(app):
     campaign = make_campaign("people-first")
     add_target(campaign, "uk", name="Office of the President of Ukraine")
-    add_target(campaign, "ru", name="Government of the Russian Federation")
+    add_target(
+        campaign, "ru", name="President of the Russian Federation"
+    ).names_policy = NamesPolicy.COUNTED
     add_target(campaign, "en", name="International Committee of the Red Cross")
     add_signature(campaign, "Олена Петренко")
     db.session.commit()
@@ -47,6 +49,8 @@ def test_all_targets_get_one_folder_each(app, campaign, tmp_path):
     assert db.session.scalar(select(func.count()).select_from(DeliveryPackage)) == 3
     audited = db.session.scalars(select(AuditEvent.action)).all()
     assert audited.count("delivery.package_built") == 3
+    assert result.output.count("\n  names: named\n") == 2
+    assert result.output.count("\n  names: counted\n") == 1
 
 
 def test_one_target_by_id_and_a_given_cutoff(app, campaign, tmp_path):
@@ -81,7 +85,7 @@ def test_an_unknown_target_is_a_clear_error(app, campaign, tmp_path, choice):
     result = deliver(app, "people-first", "--target", choice, "-o", str(tmp_path))
     assert result.exit_code != 0
     assert "is not a target of campaign 'people-first'" in result.output
-    assert "Government of the Russian Federation" in result.output  # the choices are listed
+    assert "President of the Russian Federation" in result.output  # the choices are listed
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1,4 +1,5 @@
-"""Signers in Russia, or with a Russian mail service, are warned and offered anonymity."""
+"""Signers in Russia, Belarus or Ukraine (its occupied parts), or with a Russian mail
+service, are warned, each in the words for their risk, and offered anonymity."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from petition.extensions import db
 from petition.models import Display, Signature, SignatureStatus
 from petition.personal import email_domain
-from petition.signing.self_service import RUSSIAN_MAIL_DOMAINS, at_risk
+from petition.signing.self_service import RUSSIAN_MAIL_DOMAINS, Risk, risk_of
 from tests.factories import make_campaign
 from tests.pages import hidden_inputs, link_in, path_of, send_mail, sign, submit_form
 
@@ -21,6 +22,15 @@ RISK = (
     "the Russian authorities prosecute people for anti-war statements. Mail services based "
     "in Russia can be made to give the authorities access to your messages."
 )
+BELARUS = (
+    "If you live in Belarus, signing can put you at risk: the Belarusian authorities "
+    "prosecute people for anti-war statements and for supporting Ukraine."
+)
+OCCUPIED = (
+    "If you live in a part of Ukraine that Russia occupies, or have to pass through one, "
+    "signing can put you at risk: the occupying authorities persecute people for anti-war "
+    "and pro-Ukrainian views, and check phones and messages at checkpoints."
+)
 CONFIRM_ANONYMOUSLY = "Confirm anonymously instead"
 
 
@@ -29,6 +39,7 @@ CONFIRM_ANONYMOUSLY = "Confirm anonymously instead"
     [
         ("RU", "someone@example.org"),
         ("RU", None),
+        ("ru", "someone@proton.me"),
         ("UA", "someone@mail.ru"),
         ("UA", "someone@bk.ru"),
         ("DE", "someone@Yandex.RU"),
@@ -43,24 +54,37 @@ CONFIRM_ANONYMOUSLY = "Confirm anonymously instead"
     ],
 )
 def test_russia_and_russian_mail_services_are_at_risk(country, email):
-    assert at_risk(country, email_domain(email))  # the domain is all the server keeps
+    # the domain is all the server keeps
+    assert risk_of(country, email_domain(email)) is Risk.RUSSIA
+
+
+@pytest.mark.parametrize(
+    ("country", "email", "risk"),
+    [
+        ("BY", "someone@proton.me", Risk.BELARUS),
+        ("BY", "someone@mail.ru", Risk.BELARUS),  # the country says more than the mail
+        ("UA", "someone@gmail.com", Risk.OCCUPIED),
+        ("UA", "someone@ukr.net", Risk.OCCUPIED),
+        ("ua", None, Risk.OCCUPIED),
+    ],
+)
+def test_belarus_and_ukraine_are_at_risk_each_for_its_own_reason(country, email, risk):
+    assert risk_of(country, email_domain(email)) is risk
 
 
 @pytest.mark.parametrize(
     ("country", "email"),
     [
-        ("UA", "someone@gmail.com"),
-        ("UA", "someone@ukr.net"),
         ("DE", "someone@mail.ru.example.org"),
         ("PL", "someone@notyandex.com"),
-        ("BY", "someone@proton.me"),
+        ("LT", "someone@proton.me"),
         ("GE", "mail.ru@example.org"),
         ("", "no address"),
         (None, None),
     ],
 )
 def test_other_signers_are_not_warned(country, email):
-    assert not at_risk(country, email_domain(email))
+    assert risk_of(country, email_domain(email)) is None
 
 
 @pytest.fixture
@@ -79,7 +103,10 @@ def test_sign_form_prepares_a_hidden_notice_and_the_rule_for_its_script(client, 
     notice = notice_of(html)
     assert " hidden" in notice
     assert 'role="status"' not in notice
-    assert 'data-safety-countries="RU"' in notice
+    assert 'data-safety-countries="BY:belarus RU:russia"' in notice
+    assert 'data-safety-occupied="UA"' in notice
+    for risk in Risk:  # each reason's words are there for the script to show
+        assert f'<p data-risk="{risk.value}" hidden>' in html
     domains = re.search(r'data-safety-domains="([^"]*)"', notice)
     assert domains
     assert domains.group(1).split() == list(RUSSIAN_MAIL_DOMAINS)
@@ -92,7 +119,7 @@ def test_sign_form_prepares_a_hidden_notice_and_the_rule_for_its_script(client, 
 def test_notice_is_in_the_pages_language(client, campaign, lang):
     html = client.get(f"/{lang}/free-them/sign").get_data(as_text=True)
     with force_locale(lang):
-        for message in (HEADING, RISK):
+        for message in (HEADING, RISK, BELARUS, OCCUPIED):
             assert gettext(message) in html
 
 
@@ -103,8 +130,23 @@ def test_form_returned_with_errors_shows_the_notice_without_javascript(client, c
     assert " hidden" not in notice
     assert 'role="status"' in notice
 
-    other = submit_form(client, "/en/free-them/sign", name="", email="x@example.org", country="UA")
+    assert '<p data-risk="russia">' in response.get_data(as_text=True)
+
+    other = submit_form(client, "/en/free-them/sign", name="", email="x@example.org", country="PL")
     assert " hidden" in notice_of(other.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(("country", "risk"), [("BY", "belarus"), ("UA", "occupied")])
+def test_form_returned_with_errors_shows_the_paragraph_for_the_country(
+    client, campaign, country, risk
+):
+    response = submit_form(
+        client, "/en/free-them/sign", name="", email="x@example.org", country=country
+    )
+    html = response.get_data(as_text=True)
+    assert " hidden" not in notice_of(html)
+    assert f'<p data-risk="{risk}">' in html
+    assert '<p data-risk="russia" hidden>' in html
 
 
 def the_signature() -> Signature:
@@ -168,11 +210,25 @@ def test_plain_confirm_keeps_the_choice(client, campaign, mailbox):
     assert signature.display is Display.INITIALS
 
 
+WORDS = {"RU": RISK, "BY": BELARUS, "UA": OCCUPIED}
+
+
+@pytest.mark.parametrize("country", ["BY", "UA"])
+def test_confirm_page_warns_signers_in_belarus_and_ukraine_in_their_own_words(
+    client, campaign, mailbox, country
+):
+    _path, html = confirm_page(client, mailbox, email="signer@example.org", country=country)
+    for place, words in WORDS.items():
+        assert (words in html) == (place == country), place
+    assert " hidden" not in notice_of(html)
+    assert 'name="display" value="anonymous"' in html
+
+
 @pytest.mark.parametrize(
     "fields",
     [
         {"email": "ivan@example.org", "country": "RU", "display": "anonymous"},
-        {"email": "olena@example.org", "country": "UA", "display": "full"},
+        {"email": "anna@example.org", "country": "PL", "display": "full"},
     ],
 )
 def test_no_notice_for_those_not_at_risk_or_already_anonymous(client, campaign, mailbox, fields):

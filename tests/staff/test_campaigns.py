@@ -424,5 +424,5 @@ def test_demo_load_twice_creates_the_six_parties_once_and_attaches_them(app):
     assert sorted(t.name for t in campaign.targets) == names
     langs = {t.name: t.lang for t in campaign.targets}
     assert langs["Office of the President of Ukraine"] == "uk"
-    assert langs["Government of the Russian Federation"] == "ru"
+    assert langs["President of the Russian Federation"] == "ru"
     assert langs["International Committee of the Red Cross"] == "en"

@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from petition.delivery.background import build_queued_packages
 from petition.extensions import db
-from petition.models import AuditEvent, DeliveryPackage, LetterTemplate, PackageStatus, Role
+from petition.models import (
+    AuditEvent,
+    DeliveryPackage,
+    LetterTemplate,
+    NamesPolicy,
+    PackageStatus,
+    Role,
+)
 from tests.delivery.outputs import add_signature, add_target, docx_text
 from tests.factories import make_campaign, make_staff
 from tests.pages import hidden_inputs, post_from_page, sign_in_staff, submit_form
@@ -248,3 +255,25 @@ def test_moderators_and_exporters_are_kept_out_where_they_should_be(client, app)
     signed_in(client, Role.EXPORTER)
     assert client.get(f"/staff/campaigns/{campaign.id}/letter/en").status_code == 403
     assert "Cover letter wording" not in client.get("/staff/deliveries").get_data(as_text=True)
+
+
+def test_staff_see_a_counted_partys_policy_when_building_and_on_the_package(client):
+    signed_in(client)
+    campaign = make_campaign()
+    add_signature(campaign, "Олена Петренко")
+    target = add_target(campaign, "ru", name="Russian Federation")
+    target.names_policy = NamesPolicy.COUNTED
+    db.session.commit()
+    listing = client.get("/staff/deliveries").get_data(as_text=True)
+    assert "Russian Federation (counted only: no names)" in listing
+
+    assert queue_from_console(client, campaign, target).status_code == 302
+    assert build_queued_packages() == 1
+    package = db.session.scalars(select(DeliveryPackage)).one()
+    page = client.get(f"/staff/deliveries/{package.id}").get_data(as_text=True)
+    assert (
+        '<dd class="names-policy names-policy-counted">Counted only: totals and numbers by '
+        "country, no name at all</dd>"
+    ) in page
+    assert "annex_individuals" not in page
+    assert "summary.pdf" in page

@@ -275,7 +275,8 @@ def test_approve_lists_counts_and_mails_a_working_manage_link(client, campaign, 
     assert send_mail() == 1
     [message] = mailbox.to("director@rights.example.org")
     text = mailbox.text_of(message)
-    assert "Invented Rights Group" in message["Subject"]
+    assert message["Subject"] == "Your organisation's signature is approved"
+    assert "Invented Rights Group" in text
     assert "/en/free-them/coalition" in text
     match = re.search(r"https?://\S+/coalition/manage/[\w-]+", text)
     assert match, text
@@ -306,10 +307,7 @@ def test_reject_mails_the_reason_in_the_representatives_language(
     assert reason in mailbox.html_of(message)
     assert "Освободите всех" in text  # the campaign's Russian title: the mail is in Russian
     with force_locale("ru"):
-        subject = gettext(
-            "The signature of %(organisation)s was not approved",
-            organisation="Сомнительная группа",
-        )
+        subject = gettext("Your organisation's signature was not approved")
     assert message["Subject"] == subject
     assert "/manage/" not in text
     # Once sent, the outbox keeps neither the address nor the reason.

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from petition.extensions import db
-from petition.models import AuditEvent, Role, Target
+from petition.models import AuditEvent, NamesPolicy, Role, Target
 from tests.factories import make_staff
 from tests.pages import sign_in_staff, submit_form
 
@@ -18,6 +18,7 @@ PARTY = {
     "salutation": "Dear Secretary-General,",
     "postal_address": "405 East 42nd Street\r\nNew York, NY 10017",
     "email": "",
+    "names_policy": "named",
 }
 
 
@@ -54,7 +55,7 @@ def test_moderator_adds_a_party(client, moderator):
     assert event.actor_id == moderator.id
     assert event.object_type == "target"
     assert event.object_id == str(target.id)
-    assert event.detail == "lang=en"
+    assert event.detail == "lang=en names_policy=named"
     assert "UN Secretary-General" in client.get("/staff/targets").get_data(as_text=True)
 
 
@@ -63,6 +64,8 @@ def test_form_has_a_label_for_every_field(client, moderator):
     for field in ("name", "office", "organisation", "salutation", "postal_address", "email"):
         assert f'<label for="{field}">' in html, field
     assert "<legend>Correspondence language</legend>" in html
+    assert "<legend>What its delivery packages say of who signed</legend>" in html
+    assert 'checked id="names_policy-0" name="names_policy"' in html
 
 
 @pytest.mark.parametrize(
@@ -79,6 +82,8 @@ def test_form_has_a_label_for_every_field(client, moderator):
         {"lang": ""},
         {"email": "not-an-address"},
         {"email": "a@b.c\x00"},
+        {"names_policy": ""},
+        {"names_policy": "secret"},
     ],
 )
 def test_invalid_party_is_refused_and_nothing_is_stored(client, moderator, bad):
@@ -145,3 +150,20 @@ def test_exporter_may_not_manage_parties(client):
         assert client.get(url).status_code == 403, url
     assert client.get("/staff/targets/new").status_code == 403
     assert targets()[0].name == "ICRC"
+
+
+def test_moderator_makes_a_party_counted_only_and_sees_it(client, moderator):
+    submit_form(client, "/staff/targets/new", **PARTY)
+    [target] = targets()
+    url = f"/staff/targets/{target.id}"
+    assert submit_form(client, url, **(PARTY | {"names_policy": "counted"})).status_code == 302
+    [target] = targets()
+    assert target.names_policy is NamesPolicy.COUNTED
+    [event] = audit_rows("target.updated")
+    assert event.detail == "names_policy=counted"
+
+    listed = client.get("/staff/targets").get_data(as_text=True)
+    assert "Counted only: totals and numbers by country, no name at all" in listed
+    assert 'checked id="names_policy-1" name="names_policy"' in client.get(url).get_data(
+        as_text=True
+    )

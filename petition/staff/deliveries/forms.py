@@ -6,13 +6,14 @@ from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from flask_babel.speaklater import LazyString
 from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from petition.delivery.service import DeliveryRecord, unknown_placeholders
 from petition.delivery.wording import PLACEHOLDERS
 from petition.forms import Form, plausible_day
-from petition.models import Campaign, DeliveryPackage
+from petition.models import Campaign, DeliveryPackage, NamesPolicy, Target
 from petition.models.types import utc_midnight, utcnow
 
 ALL_TARGETS = "all"
@@ -48,7 +49,7 @@ class BuildPackageForm(Form):
     def set_campaign(self, campaign: Campaign) -> None:
         self.campaign_id.data = str(campaign.id)
         self.target_id.choices = [(ALL_TARGETS, _l("All negotiating parties"))] + [
-            (str(target.id), target.name) for target in campaign.targets
+            (str(target.id), _choice_label(target)) for target in campaign.targets
         ]
 
     def validate_cutoff(self, field: DateTimeLocalField) -> None:
@@ -141,3 +142,9 @@ class LetterTemplateForm(Form):
                     known=", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
                 )
             )
+
+
+def _choice_label(target: Target) -> str | LazyString:
+    if target.names_policy is NamesPolicy.COUNTED:
+        return _l("%(party)s (counted only: no names)", party=target.name)
+    return target.name

@@ -15,6 +15,7 @@ from petition.delivery import service
 from petition.delivery.package import PackageError
 from petition.extensions import db
 from petition.i18n import LETTER_LANGUAGES, current_language, language_names
+from petition.labels import NAMES_POLICY_LABELS
 from petition.models import Campaign, DeliveryPackage, PackageStatus
 from petition.staff.blueprint import bp, commit_if_changed
 from petition.staff.deliveries.forms import (
@@ -195,6 +196,7 @@ def _package_page(
         pending=service.is_pending(package),
         statuses=PackageStatus,
         campaign_name=package.campaign.title_in(current_language()),
+        names_policy=NAMES_POLICY_LABELS[package.names_policy],
         files=sorted(package.files.items()),
     )
     return page, status

@@ -7,9 +7,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from petition.forms import Form, at_most, plain_paragraphs, plain_text, strip, unix_newlines
+from petition.labels import NAMES_POLICY_LABELS
+from petition.models import NamesPolicy
 from petition.staff.forms import language_choices
 
 
@@ -33,6 +36,20 @@ class TargetForm(Form):
     lang = RadioField(
         _l("Correspondence language"),
         validators=[InputRequired(_l("Please choose a language."))],
+    )
+    names_policy = RadioField(
+        _l("What its delivery packages say of who signed"),
+        choices=[
+            SelectChoice(policy.value, label) for policy, label in NAMES_POLICY_LABELS.items()
+        ],
+        coerce=NamesPolicy,
+        default=NamesPolicy.NAMED,
+        description=_l(
+            "Choose “Counted only” for a party that could endanger people whose names it "
+            "receives, e.g. the state of a country where signing is prosecuted. Signers are "
+            "told which parties receive names."
+        ),
+        validators=[InputRequired(_l("Please choose what the packages say of who signed."))],
     )
     salutation = StringField(
         _l("Salutation (optional)"),

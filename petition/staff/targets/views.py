@@ -10,6 +10,7 @@ from flask_login import current_user
 from petition.campaigns import targets as parties
 from petition.extensions import db
 from petition.i18n import language_names
+from petition.labels import NAMES_POLICY_LABELS
 from petition.models import Target
 from petition.staff.blueprint import bp, commit_if_changed
 from petition.staff.permissions import Permission, require
@@ -25,6 +26,7 @@ def _fields(form: TargetForm) -> parties.TargetFields:
         salutation=form.salutation.data or "",
         postal_address=form.postal_address.data or "",
         email=form.email.data or "",
+        names_policy=form.names_policy.data,
     )
 
 
@@ -41,7 +43,10 @@ def _name_taken(form: TargetForm, target: Target | None) -> ResponseReturnValue:
 @require(Permission.MANAGE_TARGETS)
 def targets() -> ResponseReturnValue:
     return render_template(
-        "staff/targets/list.html", targets=parties.list_targets(), languages=language_names()
+        "staff/targets/list.html",
+        targets=parties.list_targets(),
+        languages=language_names(),
+        policies=NAMES_POLICY_LABELS,
     )
 
 

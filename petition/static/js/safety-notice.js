@@ -1,7 +1,9 @@
-// Shows the safety notice on the signing form as soon as the signer picks Russia or types
-// an address at a Russian mail service. Optional: without this script the confirmation
-// page shows the same notice and offers to confirm anonymously. The rule is the server's
-// (petition/signing/self_service.py: at_risk), passed in the notice's data- attributes.
+// Shows the safety notice on the signing form as soon as the signer picks a country where
+// signing may endanger them (Russia, Belarus, Ukraine for its occupied parts) or types an
+// address at a Russian mail service, with the paragraph for that reason. Optional: without
+// this script the confirmation page shows the same notice and offers to confirm anonymously.
+// The rule is the server's (petition/signing/self_service.py: risk_of), passed in the
+// notice's data- attributes.
 (function () {
   "use strict";
   var notice = document.getElementById("safety-notice");
@@ -14,11 +16,17 @@
   }
   var country = form.elements.namedItem("country");
   var email = form.elements.namedItem("email");
+  var paragraphs = notice.querySelectorAll("[data-risk]");
 
   function words(name) {
     return (notice.getAttribute(name) || "").split(/\s+/).filter(Boolean);
   }
-  var countries = words("data-safety-countries");
+  var countryRisks = {};
+  words("data-safety-countries").forEach(function (pair) {
+    var parts = pair.split(":");
+    countryRisks[parts[0]] = parts[1];
+  });
+  var occupied = words("data-safety-occupied");
   var domains = words("data-safety-domains");
 
   function mailDomain(address) {
@@ -29,10 +37,7 @@
     return address.slice(at + 1).trim().toLowerCase().replace(/\.+$/, "");
   }
 
-  function atRisk() {
-    if (country && countries.indexOf((country.value || "").toUpperCase()) >= 0) {
-      return true;
-    }
+  function russianMail() {
     var domain = email ? mailDomain(email.value || "") : "";
     if (!domain) {
       return false;
@@ -42,8 +47,23 @@
     });
   }
 
+  function risk() {
+    var code = country ? (country.value || "").toUpperCase() : "";
+    if (Object.prototype.hasOwnProperty.call(countryRisks, code)) {
+      return countryRisks[code];
+    }
+    if (russianMail()) {
+      return "russia";
+    }
+    return occupied.indexOf(code) >= 0 ? "occupied" : "";
+  }
+
   function update() {
-    if (atRisk()) {
+    var reason = risk();
+    Array.prototype.forEach.call(paragraphs, function (paragraph) {
+      paragraph.hidden = paragraph.getAttribute("data-risk") !== reason;
+    });
+    if (reason) {
       if (notice.hidden) {
         notice.setAttribute("role", "status");
         notice.hidden = false;
