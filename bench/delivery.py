@@ -11,8 +11,9 @@
    Signatures have the columns signing gives them (`person_columns`: details sealed to the
    custodian, the shown name, the address's hashes and domain) and are written by COPY.
    Each distinct name is sealed once and its record reused (see `_seed_signatures`).
-3. Another child process builds the package for the Russian Government (Cyrillic country
-   names, Russian letter) exactly as `flask deliver` does, then reports its own peak RSS
+3. Another child process builds the package for the Office of the President of Ukraine (a
+   party that receives names: Cyrillic country names, a Ukrainian letter, every annex)
+   exactly as `flask deliver` does, then reports its own peak RSS
    (`getrusage`): what is measured is the build, in a process of its own, imports included.
 """
 
@@ -38,7 +39,7 @@ ORGANISATIONS = 500
 SECONDS_GOAL = 20
 MEGABYTES_GOAL = 400
 SLUG = "people-first"
-TARGET = "Government of the Russian Federation"
+TARGET = "Office of the President of Ukraine"
 DAYS = 120
 HOST = os.environ.get("BENCH_PSQL_HOST", "127.0.0.1")
 USER = os.environ.get("BENCH_PSQL_USER", "postgres")
