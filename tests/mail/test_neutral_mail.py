@@ -15,7 +15,7 @@ from petition.models import Listing, OrganisationStatus, Role
 from tests.delivery.outputs import add_organisation
 from tests.factories import make_campaign, make_staff
 from tests.mailbox import Mailbox
-from tests.pages import send_mail, sign
+from tests.pages import confirm_link, link_in, send_mail, sign
 
 TITLE = "Free them all"  # the test campaign's English title
 SECRET_GROUP = "Quiet Canary Group"
@@ -51,6 +51,25 @@ def test_the_confirmation_mail_names_the_campaign_only_below_its_first_lines(
     assert TITLE in text  # still said, lower down: the signer should know what they confirm
     assert TITLE in html
     assert text.index("/confirm/") < text.index(TITLE)
+
+
+def test_the_already_signed_mail_names_the_campaign_only_below_its_first_lines(
+    client, campaign, mailbox: Mailbox
+):
+    sign(client, email="olena@example.org")
+    send_mail()
+    confirm_link(client, link_in(mailbox.text_of(mailbox.to("olena@example.org")[0])))
+    mailbox.clear()
+    sign(client, email="olena@example.org")
+    send_mail()
+    [message] = mailbox.to("olena@example.org")
+    text, html = mailbox.text_of(message), mailbox.html_of(message)
+    assert "already confirmed" in preview(text)
+    for shown in (message["Subject"], preview(text), html_preview(html)):
+        assert TITLE not in shown
+        assert campaign.slug not in shown  # the campaign's address names it too
+    assert TITLE in text
+    assert TITLE in html
 
 
 def decided(campaign, mailbox: Mailbox, decision: str) -> tuple[str, str, str]:
