@@ -46,6 +46,8 @@ def test_privacy_page_states_what_how_long_and_who(client, app):
         "never named anywhere",
         "Only a small team of staff",
         "link to manage it",
+        "If you are in Russia, in Belarus, or in the territories Russia occupies",
+        "check phones and messages at checkpoints",
     ):
         assert fact in html, fact
 
