@@ -218,11 +218,14 @@ def test_an_http_base_url_on_a_public_host_fails_the_command(app):
     assert "set BASE_URL=https://" in line(lines, "BASE_URL")
 
 
-def test_an_open_campaign_without_a_custodian_key_fails(app):
+def test_an_open_or_closed_campaign_without_a_custodian_key_fails(app):
+    """A closed campaign still seals representatives and is resealed: it needs a key too
+    (as `keys remove` has it); a draft seals nothing yet."""
     make_campaign("keyed")
     keyless = make_campaign("keyless")
+    closed = make_campaign("ended", status=CampaignStatus.CLOSED)
     draft = make_campaign("still-a-draft", status=CampaignStatus.DRAFT)
-    keyless_ids = [keyless.id, draft.id]
+    keyless_ids = [keyless.id, closed.id, draft.id]
     db.session.execute(delete(CustodianKey).where(CustodianKey.campaign_id.in_(keyless_ids)))
     db.session.commit()
 
@@ -230,7 +233,8 @@ def test_an_open_campaign_without_a_custodian_key_fails(app):
 
     assert exit_code == 1
     assert line(lines, "custodian keys").startswith(
-        "FAIL custodian keys: no custodian key: keyless (open); run `flask --app petition keys new"
+        "FAIL custodian keys: no custodian key: ended (closed), keyless (open);"
+        " run `flask --app petition keys new"
     )
 
 
