@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+import ssl
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -133,15 +135,68 @@ def test_starttls_asked_of_a_server_without_it_fails(app):
     assert "STARTTLS extension not supported by server; check MAIL_USE_TLS" in result.detail
 
 
+class _Accepting:
+    """Takes any message; remembers, for each NOOP, whether it came over TLS."""
+
+    def __init__(self) -> None:
+        self.noops_over_tls: list[bool] = []
+
+    async def handle_NOOP(self, server, session, envelope, arg) -> str:
+        self.noops_over_tls.append(server.transport.get_extra_info("ssl_object") is not None)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # pragma: no cover
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def tls_context(tmp_path_factory) -> ssl.SSLContext:
+    """A server-side TLS context with a throwaway self-signed certificate."""
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=x"]
+    subprocess.run(  # noqa: S603 - fixed arguments
+        ["openssl", *request, "-keyout", str(key), "-out", str(cert)],  # noqa: S607
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+@pytest.fixture
+def tls_server(tls_context) -> Iterator[Callable[..., tuple[int, _Accepting]]]:
+    """Starts SMTP servers over TLS (STARTTLS, or TLS from the first byte): their ports and
+    handlers."""
+    controllers: list[Controller] = []
+
+    def start(*, implicit: bool) -> tuple[int, _Accepting]:
+        port, handler = closed_port(), _Accepting()
+        where = {"ssl_context": tls_context} if implicit else {"tls_context": tls_context}
+        controller = Controller(handler, hostname="127.0.0.1", port=port, **where)
+        controller.start()
+        controllers.append(controller)
+        return port, handler
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "ssl"])
+def test_the_mail_server_answers_over_tls_as_the_settings_ask(app, tls_server, implicit):
+    port, server = tls_server(implicit=implicit)
+    app.config.update(MAIL_PORT=port, MAIL_USE_TLS=not implicit, MAIL_USE_SSL=implicit)
+
+    assert preflight.mail_server().status is Status.OK
+    assert server.noops_over_tls == [True]
+
+
 def test_without_a_mail_server_the_check_is_skipped(app):
     app.config["MAIL_SERVER"] = None
 
     assert preflight.mail_server().status is Status.SKIP
-
-
-class _Accepting:
-    async def handle_DATA(self, server, session, envelope) -> str:  # pragma: no cover
-        return "250 OK"
 
 
 @pytest.fixture
