@@ -50,6 +50,7 @@ from petition.extensions import db
 from petition.i18n import LANGUAGES
 from petition.models import Campaign, Role
 from petition.models.types import utcnow
+from petition.preflight import Status, run_checks
 from petition.retention import purge as apply_retention
 from petition.sealing import (
     NotAnIdentity,
@@ -497,7 +498,21 @@ def updates_send(
     click.echo(f"{update.recipients} update(s) queued.")
 
 
+@click.command("check")
+@with_appcontext
+def check_deployment() -> None:
+    """Check what a deployment needs (database, translations, fonts, mail, Redis, BASE_URL,
+    custodian keys): one line each; the exit code is 0 only when none fails."""
+    failed = 0
+    for result in run_checks():
+        click.echo(result.line)
+        failed += result.status is Status.FAIL
+    if failed:
+        raise click.ClickException(f"{failed} check(s) failed")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(check_deployment)
     app.cli.add_command(deliver)
     app.cli.add_command(demo)
     app.cli.add_command(keys)
