@@ -75,6 +75,10 @@ class Settings:
     MAIL_USE_SSL: bool
     MAIL_USERNAME: str | None
     MAIL_PASSWORD: str | None
+    # The certificate authorities a TLS mail server's certificate must chain to (a PEM
+    # file), for a relay with a private CA; unset: the system's. Always verified, with the
+    # host name: mail carries links that confirm, unmask or withdraw a signature.
+    MAIL_TLS_CA_FILE: str | None
     MAIL_DEFAULT_SENDER: str
     REDIS_URL: str | None
     # Seconds a person needs at least between opening a form and sending it.
@@ -159,6 +163,7 @@ class Settings:
             "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL")),
             "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
             "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+            "MAIL_TLS_CA_FILE": env.get("MAIL_TLS_CA_FILE") or None,
             "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", DEFAULT_SENDER),
             "REDIS_URL": redis_url,
             "SESSION_COOKIE_SECURE": base_url.startswith("https://"),

@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from petition.delivery.pdf import FontsMissing, require_fonts
 from petition.extensions import db
+from petition.mail.transport import open_smtp, tls_context
 from petition.models import Campaign, CampaignStatus, CustodianKey
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -169,12 +170,11 @@ def mail_server() -> Result:
     host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
     if not host:
         return Result(name, Status.SKIP, "MAIL_SERVER is unset: mail is printed to the console")
-    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     try:
-        with smtp_class(host, port, timeout=TIMEOUT_SECONDS) as smtp:
+        with open_smtp(TIMEOUT_SECONDS) as smtp:
             smtp.ehlo()
             if config["MAIL_USE_TLS"]:
-                smtp.starttls()
+                smtp.starttls(context=tls_context())
                 smtp.ehlo()
             if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])

@@ -17,14 +17,15 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import delete, text
+from sqlalchemy import delete, func, select, text
 
 from petition import preflight
 from petition.extensions import db
-from petition.models import CampaignStatus, CustodianKey
+from petition.models import CampaignStatus, CustodianKey, OutboxMessage
 from petition.preflight import Status
 from tests.conftest import fresh_database, make_app
 from tests.factories import make_campaign
+from tests.pages import send_mail, sign
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 UPGRADE = "run `flask --app petition db upgrade`"
@@ -140,26 +141,36 @@ class _Accepting:
 
     def __init__(self) -> None:
         self.noops_over_tls: list[bool] = []
+        self.received: list[list[str]] = []
 
     async def handle_NOOP(self, server, session, envelope, arg) -> str:
         self.noops_over_tls.append(server.transport.get_extra_info("ssl_object") is not None)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # pragma: no cover
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.received.append(envelope.rcpt_tos)
         return "250 OK"
 
 
 @pytest.fixture(scope="module")
-def tls_context(tmp_path_factory) -> ssl.SSLContext:
-    """A server-side TLS context with a throwaway self-signed certificate."""
+def tls_certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate for 127.0.0.1, and its key."""
     folder = tmp_path_factory.mktemp("tls")
     key, cert = folder / "key.pem", folder / "cert.pem"
-    request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=x"]
+    request = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    request += ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
     subprocess.run(  # noqa: S603 - fixed arguments
         ["openssl", *request, "-keyout", str(key), "-out", str(cert)],  # noqa: S607
         check=True,
         capture_output=True,
     )
+    return cert, key
+
+
+@pytest.fixture(scope="module")
+def tls_context(tls_certificate) -> ssl.SSLContext:
+    """The server side of TLS with that certificate."""
+    cert, key = tls_certificate
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     return context
@@ -185,12 +196,49 @@ def tls_server(tls_context) -> Iterator[Callable[..., tuple[int, _Accepting]]]:
 
 
 @pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "ssl"])
-def test_the_mail_server_answers_over_tls_as_the_settings_ask(app, tls_server, implicit):
+def test_the_mail_server_answers_over_tls_as_the_settings_ask(
+    app, tls_server, tls_certificate, implicit
+):
     port, server = tls_server(implicit=implicit)
     app.config.update(MAIL_PORT=port, MAIL_USE_TLS=not implicit, MAIL_USE_SSL=implicit)
+    app.config["MAIL_TLS_CA_FILE"] = str(tls_certificate[0])
 
     assert preflight.mail_server().status is Status.OK
     assert server.noops_over_tls == [True]
+
+
+@pytest.mark.parametrize("implicit", [False, True], ids=["starttls", "ssl"])
+def test_a_mail_server_whose_certificate_does_not_verify_fails(app, tls_server, implicit):
+    """Someone between the app and its relay, with a certificate of their own: the links in
+    every mail would be theirs to read."""
+    port, server = tls_server(implicit=implicit)
+    app.config.update(MAIL_PORT=port, MAIL_USE_TLS=not implicit, MAIL_USE_SSL=implicit)
+
+    result = preflight.mail_server()
+
+    assert result.status is Status.FAIL
+    assert "certificate verify failed" in result.detail
+    assert server.noops_over_tls == []
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["trusted", "untrusted"])
+def test_the_worker_sends_only_over_tls_it_can_verify(
+    app, client, tls_server, tls_certificate, trusted
+):
+    port, server = tls_server(implicit=False)
+    app.config.update(MAIL_PORT=port, MAIL_USE_TLS=True)
+    if trusted:
+        app.config["MAIL_TLS_CA_FILE"] = str(tls_certificate[0])
+    make_campaign()
+    sign(client, email="olena@example.org")
+
+    send_mail()
+
+    assert server.received == ([["olena@example.org"]] if trusted else [])
+    queued = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
+    )
+    assert queued == (0 if trusted else 1)  # kept to try again, never sent in the clear
 
 
 def test_without_a_mail_server_the_check_is_skipped(app):

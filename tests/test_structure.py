@@ -42,7 +42,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"campaigns"}),
     frozenset({"signing", "coalition"}),
     frozenset({"delivery", "exports", "retention"}),
-    frozenset({"worker", "api", "demo"}),
+    frozenset({"worker", "api", "demo", "preflight"}),
     frozenset({"staff"}),
     frozenset({"cli"}),
     frozenset({"__init__", "wsgi"}),
