@@ -109,10 +109,17 @@ def _insert_new(row: dict[str, Any], *, recipient: str) -> bool:
 
 @cache
 def _insert_if_new(dialect: str, columns: tuple[str, ...]) -> Insert:
-    """The statement of `_insert_new`, as `dialect` spells it, RETURNING the new id: INSERT …
-    SELECT <the values> WHERE the campaign is open ON CONFLICT DO NOTHING (on PostgreSQL, in
-    a WITH whose row the mail's INSERT takes). Built once, since building a statement costs
-    more than running it; the values come with each call."""
+    """The statement of `_insert_new`, as `dialect` spells it, RETURNING the new id. Built
+    once, since building a statement costs more than running it; the values come with each
+    call."""
+    signature = _signature_if_new(dialect, columns)
+    if dialect == "sqlite":
+        return signature.returning(Signature.__table__.c.id)
+    return _with_its_confirmation(signature)
+
+
+def _signature_if_new(dialect: str, columns: tuple[str, ...]) -> Insert:
+    """INSERT … SELECT <the values> WHERE the campaign is open ON CONFLICT DO NOTHING."""
     table = Signature.__table__
     # Named apart from the columns: the mail's INSERT has columns of the same names.
     values = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns}
@@ -120,13 +127,18 @@ def _insert_if_new(dialect: str, columns: tuple[str, ...]) -> Insert:
     is_open = exists().where(
         campaign.c.id == values["campaign_id"], campaign.c.status == CampaignStatus.OPEN
     )
-    signature = (
+    return (
         INSERTS[dialect](table)
         .on_conflict_do_nothing(index_elements=["campaign_id", "email_hash"])
         .from_select(columns, select(*values.values()).where(is_open), include_defaults=False)
     )
-    if dialect == "sqlite":
-        return signature.returning(table.c.id)
+
+
+def _with_its_confirmation(signature: Insert) -> Insert:
+    """WITH new AS (`signature` RETURNING …) INSERT INTO outbox_message … SELECT … FROM new:
+    no row inserted, no mail queued. The outbox row's defaults are spelled out, as `enqueue`
+    gets them from the model: inside a WITH, SQLAlchemy fills in none."""
+    table = Signature.__table__
     new = signature.returning(table.c.id, table.c.lang, table.c.created_at).cte("new_signature")
     outbox = OutboxMessage.__table__
     mail = {
