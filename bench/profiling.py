@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.environment import RESULTS, HarnessError
+from bench.environment import RESULTS, ROOT, HarnessError
 
 SAMPLE_RATE = 250
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*)\)$")
@@ -129,7 +129,7 @@ class Profile:
 
 
 def short_path(path: str) -> str:
-    for marker in ("site-packages/", "/work/main/", "lib/python3.11/"):
+    for marker in ("site-packages/", f"{ROOT}/", "lib/python3.11/"):
         if marker in path:
             return path.split(marker, 1)[1]
     return path
