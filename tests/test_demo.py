@@ -104,3 +104,21 @@ def test_the_demo_names_a_russian_resident_to_ukraine_and_not_to_russia(app, tmp
     for text in built["ru"].values():
         for name in ("Pyotr", "Open Doors Legal Aid", "Тихая гавань", "Quiet Harbour"):
             assert name not in text
+
+
+def test_the_prisoners_demand_asks_what_the_geneva_conventions_require(app):
+    """Geneva Convention III (art. 118) requires release and repatriation without delay
+    after active hostilities; it prescribes no exchange. The demand must not say it does."""
+    campaign = load_demo()
+    required = {
+        "en": ("through exchanges or otherwise", "no later than the end of active hostilities"),
+        "uk": ("шляхом обмінів чи в інший спосіб", "не пізніше завершення активних бойових дій"),
+        "ru": ("путём обменов или иным образом", "не позднее окончания активных боевых действий"),
+    }
+    for lang, phrases in required.items():
+        demand = campaign.text(lang).demands.split("\n")[2]
+        assert demand.startswith("3. ")
+        for phrase in phrases:
+            assert phrase in demand, (lang, phrase)
+        for wrong in ("all for all", "всіх на всіх", "всех на всех"):
+            assert wrong not in demand

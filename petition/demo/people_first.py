@@ -32,10 +32,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "2. The return of Ukrainian children forcibly transferred or deported to Russia "
             "and to the territories it occupies, and their reunification with their "
             "families.\n"
-            "3. The prompt release and repatriation of prisoners of war through an “all for "
-            "all” exchange in line with the Geneva Conventions; until then, humane "
-            "treatment of prisoners and access to them for the International Committee of "
-            "the Red Cross (ICRC).\n"
+            "3. The release and repatriation of prisoners of war, through exchanges or "
+            "otherwise, and no later than the end of active hostilities, as the Geneva "
+            "Conventions require; until then, humane treatment of prisoners and access to "
+            "them for the International Committee of the Red Cross (ICRC).\n"
             "4. The release of people imprisoned in Russia for speaking out against the "
             "war."
         ),
@@ -71,9 +71,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "дітей, — яких Росія незаконно утримує, та їхнє безпечне повернення додому.\n"
             "2. Повернення всіх депортованих і примусово переміщених українських дітей з "
             "Росії та з окупованих нею територій і їхнє воззʼєднання з родинами.\n"
-            "3. Якнайшвидше звільнення та репатріація військовополонених через обмін «всіх "
-            "на всіх» відповідно до Женевських конвенцій, а до того — гуманне поводження з "
-            "полоненими та доступ до них Міжнародного комітету Червоного Хреста (МКЧХ).\n"
+            "3. Звільнення та репатріація військовополонених — шляхом обмінів чи в інший "
+            "спосіб — не пізніше завершення активних бойових дій, як того вимагають "
+            "Женевські конвенції, а до того — гуманне поводження з полоненими та доступ до "
+            "них Міжнародного комітету Червоного Хреста (МКЧХ).\n"
             "4. Звільнення людей, увʼязнених у Росії за те, що вони виступили проти війни."
         ),
     },
@@ -110,10 +111,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "2. Возвращение украинских детей, принудительно перемещённых или "
             "депортированных в Россию и на оккупированные ею территории, и их воссоединение "
             "с семьями.\n"
-            "3. Скорейшее освобождение и репатриация военнопленных путём обмена «всех на "
-            "всех» в соответствии с Женевскими конвенциями, а до тех пор — гуманное "
-            "обращение с пленными и доступ к ним Международного комитета Красного Креста "
-            "(МККК).\n"
+            "3. Освобождение и репатриация военнопленных — путём обменов или иным образом — "
+            "не позднее окончания активных боевых действий, как того требуют Женевские "
+            "конвенции, а до тех пор — гуманное обращение с пленными и доступ к ним "
+            "Международного комитета Красного Креста (МККК).\n"
             "4. Освобождение людей, заключённых в России за выступления против войны."
         ),
     },
