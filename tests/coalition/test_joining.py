@@ -226,3 +226,13 @@ def test_a_later_sign_on_cannot_rewrite_a_pending_organisation(client, campaign,
     assert organisation.website == "https://rights.example.org"
     assert organisation.logo is None
     assert organisation.lang == "ru"
+
+
+def test_joining_without_the_form_token_is_refused_and_stores_nothing(client, campaign, mailbox):
+    """The join form leaves CSRF to CSRFProtect (no field of its own): a post from another
+    site, which cannot read the token, must still be refused."""
+    response = join(client, csrf_token="")
+    assert response.status_code == 400
+    assert "expired" in response.get_data(as_text=True)
+    assert organisations() == []
+    assert send_mail() == 0
