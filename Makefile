@@ -9,7 +9,7 @@ INSTANCE := $(or $(INSTANCE_PATH),instance)
 CATALOGUES := petition/translations
 MO_FILES   := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
 
-.PHONY: install run worker test lint bench translations-extract translations-update clean
+.PHONY: install run staff test lint bench translations-extract translations-update clean
 
 install: $(STAMP) $(MO_FILES) node_modules/.package-lock.json
 
@@ -27,7 +27,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # The site is served by gunicorn with the production settings (one process), so it logs
 # like production: no client address, no query string, no link token.
+# The address is noted in the instance folder, so that `make staff` (and any command) run in
+# another terminal links to where the site runs, whatever PORT it was started with.
 run: install
+	@mkdir -p $(INSTANCE) && echo "$${BASE_URL:-http://127.0.0.1:$(PORT)}" > $(INSTANCE)/base_url
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@echo "Site: http://127.0.0.1:$(PORT)/  (mail: $${MAIL_SERVER:-printed here and saved in instance/mail/})"
@@ -35,6 +38,13 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat $(INSTANCE)/secret_key)}" PORT=$(PORT) WEB_CONCURRENCY=1 \
 	  $(BIN)/gunicorn -c gunicorn.conf.py petition.wsgi:app
+
+# A staff account: `make staff EMAIL=you@example.org ROLE=admin|moderator|exporter`.
+ROLE ?= admin
+staff: install
+	@test -n "$(EMAIL)" || { echo "usage: make staff EMAIL=you@example.org [ROLE=admin|moderator|exporter]" >&2; exit 2; }
+	$(FLASK) db upgrade
+	$(FLASK) staff add "$(EMAIL)" --role "$(ROLE)"
 
 lint: install
 	$(BIN)/ruff check .

@@ -41,6 +41,18 @@ def dev_secret_key(instance_path: Path) -> str:
     return path.read_text().strip()
 
 
+def default_base_url(env: Mapping[str, str], instance_path: Path) -> str:
+    """Where links point when BASE_URL is unset: the local `PORT`; else the address `make run`
+    noted in the instance folder (so a command in another terminal links to the running
+    site); else port 5000."""
+    if "PORT" in env:
+        return f"http://127.0.0.1:{env['PORT']}"
+    noted = instance_path / "base_url"
+    if noted.is_file():
+        return noted.read_text().strip()
+    return "http://127.0.0.1:5000"
+
+
 def derived_key(secret: str, purpose: str) -> str:
     """A key for one purpose, derived from SECRET_KEY when the operator sets none of its own."""
     return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
@@ -149,8 +161,7 @@ class Settings:
         """
         env = os.environ
         secret = secret_key or env.get("SECRET_KEY") or dev_secret_key(instance_path)
-        port = env.get("PORT", "5000")
-        base_url = env.get("BASE_URL", f"http://127.0.0.1:{port}").rstrip("/")
+        base_url = (env.get("BASE_URL") or default_base_url(env, instance_path)).rstrip("/")
         redis_url = env.get("REDIS_URL") or None
         computed: dict[str, Any] = {
             "SECRET_KEY": secret,

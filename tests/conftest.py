@@ -19,6 +19,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.test import TestResponse
 
@@ -28,6 +29,7 @@ from petition.extensions import db
 from petition.models import types
 from tests.chromium import browser, new_context  # noqa: F401 - fixtures for every folder
 from tests.mailbox import Mailbox, start_smtp_server
+from tests.prerequisites import reachable_redis
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -50,8 +52,15 @@ def fresh_database(folder: Path) -> Iterator[str]:
     url = database_url(server, Path())
     schema = f"test_{secrets.token_hex(6)}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as error:
+        pytest.fail(
+            f"TEST_DATABASE_URL does not answer ({error.orig}). Start PostgreSQL, create the "
+            "database (createdb), or unset TEST_DATABASE_URL to run on SQLite.",
+            pytrace=False,
+        )
     separator = "&" if "?" in url else "?"
     try:
         yield f"{url}{separator}options=-csearch_path%3D{schema}"
@@ -65,6 +74,12 @@ def fresh_database(folder: Path) -> Iterator[str]:
 def database_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with fresh_database(tmp_path_factory.mktemp("db")) as uri:
         yield uri
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis for the tests that need one (`TEST_REDIS_URL`); fails clearly without one."""
+    return reachable_redis()
 
 
 @pytest.fixture(scope="session")

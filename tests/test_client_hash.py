@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import os
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,15 +26,15 @@ from tests.conftest import make_app
 from tests.factories import make_campaign
 from tests.pages import sign
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ADDRESS = "198.51.100.77"
 
 
 @pytest.fixture
-def redis_prefix() -> Iterator[str]:
+def shared_redis(redis_url: str) -> Iterator[dict[str, str]]:
+    """Settings that keep the day's key in the suite's Redis, under a prefix of the test's own."""
     prefix = f"test-{secrets.token_hex(4)}"
-    yield prefix
-    store = redis.Redis.from_url(REDIS_URL)
+    yield {"REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix}
+    store = redis.Redis.from_url(redis_url)
     keys = list(store.scan_iter(f"{prefix}:*"))
     if keys:
         store.delete(*keys)
@@ -71,9 +70,9 @@ def hashes_with(key: bytes, address: str) -> str:
 
 
 @pytest.mark.parametrize("shared", [False, True], ids=["in memory", "in Redis"])
-def test_a_database_copy_cannot_reproduce_a_client_hash(app, client, mailbox, redis_prefix, shared):
+def test_a_database_copy_cannot_reproduce_a_client_hash(app, client, mailbox, shared_redis, shared):
     if shared:
-        app.config.update(REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX=redis_prefix)
+        app.config.update(shared_redis)
     make_campaign()
     client.environ_base["REMOTE_ADDR"] = ADDRESS
     sign(client, email="hashed@example.org")
@@ -92,15 +91,14 @@ def client_hash_in(app, address: str) -> str | None:
 
 @pytest.mark.usefixtures("_schema")
 def test_one_address_one_day_one_hash_across_workers_sharing_redis(
-    database_uri, smtp_server, redis_prefix
+    database_uri, smtp_server, shared_redis
 ):
-    shared = {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": redis_prefix}
-    first, second = (make_app(database_uri, smtp_server, **shared) for _ in range(2))
+    first, second = (make_app(database_uri, smtp_server, **shared_redis) for _ in range(2))
     assert client_hash_in(first, ADDRESS) == client_hash_in(second, ADDRESS)
     assert client_hash_in(first, ADDRESS) != client_hash_in(second, "198.51.100.78")
 
-    store = redis.Redis.from_url(REDIS_URL)
-    [name] = store.scan_iter(f"{redis_prefix}:*")
+    store = redis.Redis.from_url(shared_redis["REDIS_URL"])
+    [name] = store.scan_iter(f"{shared_redis['REDIS_KEY_PREFIX']}:*")
     end_of_day = datetime.combine(utcnow().date() + timedelta(days=1), datetime.min.time(), UTC)
     assert 0 < store.ttl(name) <= (end_of_day - utcnow()).total_seconds() + 1
 

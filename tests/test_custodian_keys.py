@@ -6,7 +6,6 @@ readable by its owner only, and can open what was sealed offline with Debian's `
 
 from __future__ import annotations
 
-import shutil
 import stat
 import subprocess
 
@@ -17,6 +16,7 @@ from petition import sealing
 from petition.extensions import db
 from petition.models import AuditEvent, Campaign, CustodianKey
 from tests.factories import CUSTODIAN, make_campaign
+from tests.prerequisites import tool
 
 SLUG = "free-them"
 
@@ -112,8 +112,7 @@ def test_any_one_custodian_opens_what_was_sealed_to_all_and_nobody_else_does():
 
 
 def test_the_standard_age_tool_opens_sealed_data_offline(tmp_path):
-    age = shutil.which("age")
-    assert age, "Debian's `age` must be installed (.ci/run installs it)"
+    age = tool("age")
     identity = sealing.new_identity()
     key_file = tmp_path / "custodian.key"
     sealing.write_identity(identity, key_file)

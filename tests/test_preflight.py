@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import ssl
 import subprocess
@@ -27,7 +26,6 @@ from tests.conftest import fresh_database, make_app
 from tests.factories import make_campaign
 from tests.pages import send_mail, sign
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 UPGRADE = "run `flask --app petition db upgrade`"
 
 
@@ -281,8 +279,8 @@ def test_the_mail_account_is_tried_and_its_password_never_shown(app, authenticat
     assert refused.detail == f"{host}:{port} refused MAIL_USERNAME and MAIL_PASSWORD"
 
 
-def test_redis_answers_and_a_closed_port_fails_without_showing_its_password(app):
-    app.config["REDIS_URL"] = REDIS_URL
+def test_redis_answers_and_a_closed_port_fails_without_showing_its_password(app, redis_url):
+    app.config["REDIS_URL"] = redis_url
     assert preflight.redis_server().status is Status.OK
 
     port = closed_port()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import socket
 
@@ -76,9 +75,6 @@ def test_behind_a_proxy_each_client_has_its_own_limit(app_config, monkeypatch):
     assert seen.get_data(as_text=True) == "192.0.2.44"
 
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
 @pytest.fixture
 def app_with(database_uri, _schema, mailbox, app_config):
     """An app of the suite's database with some settings of the test's own."""
@@ -93,15 +89,15 @@ def app_with(database_uri, _schema, mailbox, app_config):
         _empty_all_tables(app)
 
 
-def test_in_redis_both_budgets_count_and_expire_with_their_windows(app_with):
+def test_in_redis_both_budgets_count_and_expire_with_their_windows(app_with, redis_url):
     prefix = f"test-{secrets.token_hex(4)}"
     app = app_with(
-        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_STORAGE_URI=redis_url,
         RATELIMIT_KEY_PREFIX=prefix,
         RATELIMIT_PUBLIC_BURST="50 per minute",
         RATELIMIT_PUBLIC_SUSTAINED="2 per hour",
     )
-    store = redis.Redis.from_url(REDIS_URL)
+    store = redis.Redis.from_url(redis_url)
     try:
         with app.app_context():
             make_campaign()

@@ -18,7 +18,6 @@ import redis
 from tests.pages import hidden_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def free_port() -> int:
@@ -28,14 +27,14 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path):
+def server(tmp_path, redis_url):
     """The production server (gunicorn, two worker processes) on a migrated SQLite file."""
     prefix = f"test-{secrets.token_hex(4)}"
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.db'}",
         "SECRET_KEY": "shared-limits-test",
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "RATELIMIT_KEY_PREFIX": prefix,
         "RATELIMIT_PUBLIC_BURST": "5 per minute",
         "SIGN_MIN_SECONDS": "0",
@@ -65,7 +64,7 @@ def server(tmp_path):
     yield port
     process.terminate()
     process.wait(timeout=10)
-    store = redis.Redis.from_url(REDIS_URL)
+    store = redis.Redis.from_url(redis_url)
     keys = list(store.scan_iter(f"*{prefix}*"))
     assert keys, "the limits were not kept in Redis"
     store.delete(*keys)

@@ -22,7 +22,6 @@ import csv
 import json
 import os
 import secrets
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from tests.conftest import fresh_database, make_app
 from tests.factories import CUSTODIAN, make_campaign, make_staff
 from tests.mailbox import Mailbox
 from tests.pages import confirm_link, join, link_in, sign
+from tests.prerequisites import tool
 from tests.test_no_leaks import every_log, everything_logged  # noqa: F401 - a fixture
 
 SLUG = "free-them"
@@ -215,10 +215,13 @@ def instance_bytes(instance: Path) -> bytes:
 
 
 def pg_dump() -> bytes:
-    pg_dump = shutil.which("pg_dump")
-    assert pg_dump, "pg_dump must be installed for the PostgreSQL run"
     dumped = subprocess.run(  # noqa: S603 - our own arguments
-        [pg_dump, "--format=plain", "--no-owner", f"--dbname={os.environ['TEST_DATABASE_URL']}"],
+        [
+            tool("pg_dump"),
+            "--format=plain",
+            "--no-owner",
+            f"--dbname={os.environ['TEST_DATABASE_URL']}",
+        ],
         capture_output=True,
         check=True,
     )
@@ -258,8 +261,7 @@ def assert_every_canary_unsealed(app: Flask, tmp_path: Path, canaries: list[Cana
 
 
 def assert_age_opens_a_sealed_value(tmp_path: Path, canary: Canary) -> None:
-    age = shutil.which("age")
-    assert age, "Debian's `age` must be installed (.ci/run installs it)"
+    age = tool("age")
     key_file = tmp_path / "age-custodian.key"
     write_identity(CUSTODIAN, key_file)
     sealed = tmp_path / "signature.age"

@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.prerequisites import tool
 from tests.production.processes import Process
 
 CONFIG = """
@@ -47,7 +48,7 @@ def self_signed_certificate(folder: Path) -> None:
     request += ["-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
     request += ["-addext", "subjectAltName=IP:127.0.0.1"]
     request += ["-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")]
-    subprocess.run(["openssl", *request], check=True, capture_output=True)  # noqa: S603, S607
+    subprocess.run([tool("openssl"), *request], check=True, capture_output=True)  # noqa: S603
 
 
 def _unprivileged(folder: Path) -> list[str]:
@@ -72,7 +73,7 @@ class TlsProxy:
 
 def start_tls_proxy(port: int, upstream: int, log: Path) -> TlsProxy:
     """nginx on https://127.0.0.1:`port` in front of http://127.0.0.1:`upstream`."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = tool("nginx")
     # Not under pytest's own temporary folder: that is private to the user running the tests.
     folder = Path(tempfile.mkdtemp(prefix="petition-tls-"))
     folder.chmod(0o755)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -21,6 +22,20 @@ def wait_for_mail(folder: Path, seconds: float = 30) -> str:
             return found[0].read_text()
         time.sleep(0.2)
     raise AssertionError(f"no mail saved in {folder}")
+
+
+def first_staff_link(env: dict[str, str], origin: str) -> str:
+    """`make staff`, in another terminal (no PORT set there), as the README says: its link
+    points where `make run` serves."""
+    elsewhere = {key: value for key, value in env.items() if key != "PORT"}
+    command = ["make", "staff", "EMAIL=first-admin@example.org", "ROLE=admin"]
+    made = subprocess.run(  # noqa: S603 - our own Makefile, fixed arguments
+        command, env=elsewhere, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert made.returncode == 0, made.stderr
+    [link] = re.findall(r"https?://\S+/password/\S+", made.stdout)
+    assert link.startswith(origin + "/"), made.stdout
+    return link
 
 
 def test_make_run_serves_signing_and_mail_and_logs_no_address_or_token(tmp_path):
@@ -48,6 +63,8 @@ def test_make_run_serves_signing_and_mail_and_logs_no_address_or_token(tmp_path)
         mail = wait_for_mail(instance / "mail")
         token = re.search(r"/confirm/([\w-]{20,})", mail).group(1)
         assert visitor.open(f"/uk/confirm/{token}")[0] == 200
+        link = first_staff_link(env, origin)
+        assert visitor.open(link.removeprefix(origin))[0] == 200
     finally:
         site.stop()
     requests = [line for line in site.output().splitlines() if REQUEST_LINE.search(line)]
