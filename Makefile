@@ -45,7 +45,8 @@ locks-in:
 # without the hashes, so a newer release or a newly uploaded file on the index is not staleness.
 lock-check: $(STAMP)
 	@fresh=$$(mktemp -d) && trap 'rm -rf "$$fresh"' EXIT && cp $(LOCK) $(DEV_LOCK) "$$fresh" && \
-	$(MAKE) --no-print-directory --silent locks-in LOCK_DIR="$$fresh" && \
+	{ $(MAKE) --no-print-directory --silent locks-in LOCK_DIR="$$fresh" \
+	  || { echo "pyproject.toml's dependencies could not be locked (above)" >&2; exit 1; }; } && \
 	for lock in $(LOCK) $(DEV_LOCK); do \
 	  grep -v -- --hash= $$lock > "$$fresh/$$lock.committed"; \
 	  grep -v -- --hash= "$$fresh/$$lock" > "$$fresh/$$lock.resolved"; \
