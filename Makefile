@@ -5,19 +5,64 @@ FLASK   := $(BIN)/flask --app petition
 PYBABEL := $(BIN)/pybabel
 PORT    ?= 5000
 STAMP   := $(VENV)/.installed
+# Exact versions with the hashes of every file, for every platform: the deploy installs LOCK,
+# `make install` DEV_LOCK (runtime + dev, the same runtime versions).
+LOCK     := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV_COMPILE := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+              --custom-compile-command 'make lock' pyproject.toml
 INSTANCE := $(or $(INSTANCE_PATH),instance)
 CATALOGUES := petition/translations
 MO_FILES   := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
 
-.PHONY: install run staff test lint bench translations-extract translations-update clean
+.PHONY: install run staff test lint bench translations-extract translations-update clean \
+        lock lock-upgrade locks-in lock-check audit
 
 install: $(STAMP) $(MO_FILES) node_modules/.package-lock.json
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# `lock` keeps every pin that still fits pyproject.toml; `lock-upgrade` moves each to the newest
+# release it allows. The runtime lock starts from the dev lock's pins, so tests run what deploys.
+lock: $(STAMP)
+	$(MAKE) --no-print-directory locks-in LOCK_DIR=.
+
+lock-upgrade: $(STAMP)
+	$(MAKE) --no-print-directory locks-in LOCK_DIR=. UPGRADE=--upgrade
+
+locks-in:
+	$(UV_COMPILE) $(UPGRADE) --extra dev -o $(LOCK_DIR)/$(DEV_LOCK)
+	cp $(LOCK_DIR)/$(DEV_LOCK) $(LOCK_DIR)/$(LOCK)
+	$(UV_COMPILE) -o $(LOCK_DIR)/$(LOCK)
+
+# Stale means pyproject.toml no longer matches the locks (a dependency added or removed, a range
+# a pin no longer fits): the locks are resolved again, preferring their own pins, and compared
+# without the hashes, so a newer release or a newly uploaded file on the index is not staleness.
+lock-check: $(STAMP)
+	@fresh=$$(mktemp -d) && trap 'rm -rf "$$fresh"' EXIT && cp $(LOCK) $(DEV_LOCK) "$$fresh" && \
+	{ $(MAKE) --no-print-directory --silent locks-in LOCK_DIR="$$fresh" \
+	  || { echo "pyproject.toml's dependencies could not be locked (above)" >&2; exit 1; }; } && \
+	for lock in $(LOCK) $(DEV_LOCK); do \
+	  grep -v -- --hash= $$lock > "$$fresh/$$lock.committed"; \
+	  grep -v -- --hash= "$$fresh/$$lock" > "$$fresh/$$lock.resolved"; \
+	  diff -u "$$fresh/$$lock.committed" "$$fresh/$$lock.resolved" \
+	    || { echo "$$lock is stale against pyproject.toml: run make lock" >&2; exit 1; }; \
+	done && echo "$(LOCK) and $(DEV_LOCK) match pyproject.toml"
+
+# Known vulnerabilities in every locked version. A version the advisory service could not check
+# fails the audit too (pip-audit alone would pass it), unless AUDIT_UNCHECKED=allow.
+audit: $(STAMP)
+	@$(BIN)/pip-audit --disable-pip --progress-spinner off -r $(DEV_LOCK) -o $(VENV)/audit.txt; \
+	found=$$?; cat $(VENV)/audit.txt; \
+	if grep -q 'could not be audited' $(VENV)/audit.txt; then \
+	  echo "audit: the versions above marked 'could not be audited' were NOT checked." >&2; \
+	  [ "$(AUDIT_UNCHECKED)" = allow ] || exit 1; \
+	fi; exit $$found
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent

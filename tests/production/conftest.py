@@ -56,7 +56,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     pip = venv / "bin" / "pip"
     _run(pip, "wheel", "--quiet", "--no-deps", "--wheel-dir", wheels, sources)
     [wheel] = wheels.glob("petition-*.whl")
-    _run(pip, "install", "--quiet", wheel)
+    # As deploy/README.md installs: the lock's exact versions, hashes checked, then the wheel.
+    _run(pip, "install", "--quiet", "--require-hashes", "-r", sources / "requirements.lock")
+    _run(pip, "install", "--quiet", "--no-deps", wheel)
     return Installed(wheel=wheel, bin=venv / "bin")
 
 
