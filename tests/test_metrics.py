@@ -129,6 +129,18 @@ def test_requests_are_counted_by_endpoint_and_status(client, campaign):
     assert value(again, requests, endpoint="metrics.scrape", status="200") == 1
 
 
+@pytest.mark.usefixtures("monotonic")  # the kept copy stays fresh however slow the run
+def test_pages_replayed_from_the_page_cache_are_counted_apart(app, campaign):
+    visitor = app.test_client(use_cookies=False)  # followed a shared link: no cookie
+    for _ in range(3):
+        assert visitor.get("/en/free-them/").status_code == 200  # made once, replayed twice
+
+    body = scrape(app.test_client())
+    shown = {"endpoint": "campaigns.show"}
+    assert value(body, "petition_http_requests_total", status="200", **shown) == 1
+    assert value(body, "petition_page_cache_replays_total", **shown) == 2
+
+
 def test_the_queues_and_signatures_are_read_from_the_database(client, campaign, clock):
     for number in range(3):
         sign(client, email=f"queued{number}@example.org")
