@@ -2,6 +2,9 @@
 
 import multiprocessing
 import os
+from pathlib import Path
+
+from prometheus_client import multiprocess
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Measured with `make bench` on 2 cores, PostgreSQL on the same host (signing POSTs per
@@ -24,3 +27,20 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 logger_class = "petition.access_log.RedactingLogger"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# With PROMETHEUS_MULTIPROC_DIR set, every worker keeps its metrics in files there and a
+# scrape of /metrics adds them up (petition/metrics.py, deploy/README.md: Monitoring).
+metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+
+
+def on_starting(server):
+    """Start from zero: the files of an earlier run's workers would count twice."""
+    if metrics_folder:
+        Path(metrics_folder).mkdir(parents=True, exist_ok=True)
+        for stale in Path(metrics_folder).glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges no longer count (its counters stay in the totals)."""
+    if metrics_folder:
+        multiprocess.mark_process_dead(worker.pid)

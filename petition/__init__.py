@@ -31,7 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     }
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_ROOT / "translations")
 
-    from petition import cli, errors, page_cache, security
+    from petition import cli, errors, logs, metrics, page_cache, security
     from petition.delivery.pdf import require_fonts
     from petition.i18n import require_catalogues
 
@@ -43,7 +43,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
-    security.register(app)  # first, so its checks run before any extension reads the body
+    logs.register(app)  # first: every later hook's log lines carry the request id
+    metrics.register(app)  # its timer starts before any other hook runs, its count after all
+    security.register(app)  # before the extensions, so its checks run before they read the body
     _init_extensions(app)
     _register_blueprints(app)
     from petition.i18n import language_links

@@ -93,6 +93,9 @@ class Settings:
     MAIL_TLS_CA_FILE: str | None
     MAIL_DEFAULT_SENDER: str
     REDIS_URL: str | None
+    # The bearer token Prometheus sends to scrape /metrics (petition/metrics.py); unset, there
+    # is no /metrics at all.
+    METRICS_TOKEN: str | None
     # Seconds a person needs at least between opening a form and sending it.
     SIGN_MIN_SECONDS: float = 3.0
     # How many confirmation links one pending signature may receive.
@@ -150,6 +153,8 @@ class Settings:
     DELIVERY_LEASE_MINUTES: int = 10
     # TrueType fonts with Cyrillic for delivery packages (Debian: fonts-dejavu-core).
     PDF_FONT_DIR: str = "/usr/share/fonts/truetype/dejavu"
+    # `text`, or `json` for one JSON object per line with a request id (petition/logs.py).
+    LOG_FORMAT: str = "text"
 
     @classmethod
     def from_env(cls, instance_path: Path, *, secret_key: str | None = None) -> Settings:
@@ -177,6 +182,7 @@ class Settings:
             "MAIL_TLS_CA_FILE": env.get("MAIL_TLS_CA_FILE") or None,
             "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", DEFAULT_SENDER),
             "REDIS_URL": redis_url,
+            "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
             "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
             "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         }

@@ -59,7 +59,7 @@ def database_unreachable(error: SQLAlchemyError) -> bool:
     return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
-def _forget_transaction() -> None:
+def forget_transaction() -> None:
     """End the request's transaction; on a dead connection that may itself fail."""
     try:
         db.session.rollback()
@@ -87,7 +87,7 @@ def register(app: Flask) -> None:
         if not database_unreachable(error):
             raise error  # a fault in our code: the 500 page, and the trace in the log
         log.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
-        _forget_transaction()
+        forget_transaction()
         code = ServiceUnavailable.code
         if request.path.startswith("/api/"):
             response = make_response(jsonify(error=ServiceUnavailable().name), code)

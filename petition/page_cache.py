@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # bounded by the number of public pages; this bound is a second line of defence.
 MAX_ENTRIES = 1024
 FRESH_UNTIL = "page_fresh_until"
+PAGES = "petition.pages"  # the app's PageCache, in app.extensions
 
 View = TypeVar("View", bound=Callable[..., ResponseReturnValue])
 
@@ -42,12 +43,15 @@ class CachedPage:
     expires: float
     body: bytes
     headers: tuple[tuple[str, str], ...]  # all of the answer's, as it was sent
+    endpoint: str  # the view that made it, for the metrics of its replays
 
 
 @dataclass
 class PageCache:
     entries: dict[str, CachedPage] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Told of every copy replayed (petition/metrics.py counts them), outside any request.
+    replayed: Callable[[CachedPage], None] | None = None
 
     def get(self, key: str, now: float) -> CachedPage | None:
         page = self.entries.get(key)
@@ -93,6 +97,8 @@ class KeptCopies:
         page = self._copy_for(environ)
         if page is None:
             return self.app(environ, start_response)
+        if self.cache.replayed is not None:
+            self.cache.replayed(page)
         start_response("200 OK", list(page.headers))
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
 
@@ -105,7 +111,7 @@ class KeptCopies:
 def register(app: Flask) -> None:
     """Put the kept copies in front of the app. Call before anything that rewrites the
     request (ProxyFix) wraps it, so that the copies see the scheme the app sees."""
-    cache = app.extensions.setdefault("petition.pages", PageCache())
+    cache = app.extensions.setdefault(PAGES, PageCache())
     app.wsgi_app = KeptCopies(app.wsgi_app, cache)  # type: ignore[method-assign]
 
 
@@ -137,9 +143,10 @@ def _keep(response: Response, expires: float) -> CachedPage:
     body = response.get_data()
     headers = [(name, value) for name, value in response.headers if name != "Content-Length"]
     headers.append(("Content-Length", str(len(body))))
-    return CachedPage(expires=expires, body=body, headers=tuple(headers))
+    endpoint = request.endpoint or ""
+    return CachedPage(expires=expires, body=body, headers=tuple(headers), endpoint=endpoint)
 
 
 def _cache() -> PageCache:
-    cache: PageCache = current_app.extensions["petition.pages"]
+    cache: PageCache = current_app.extensions[PAGES]
     return cache

@@ -51,6 +51,15 @@ class Process:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def wait_for_output(self, text: str, seconds: float = 30) -> str:
+        """The output once it holds `text` (a line written after the answer was sent)."""
+        deadline = time.monotonic() + seconds
+        while text not in (output := self.output()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name} never wrote {text!r}:\n{output[-4000:]}")
+            time.sleep(0.1)
+        return output
+
     def stop(self) -> None:
         if self.popen is None or self.popen.poll() is not None:
             return
