@@ -70,6 +70,8 @@ schema = schemathesis.openapi.from_dict(openapi_document())
 @settings(
     max_examples=25,
     deadline=None,
+    derandomize=True,  # the same inputs on every run: a failure in CI replays here
+    database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_every_operation_answers_as_documented(case, app, published):
