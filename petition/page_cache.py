@@ -9,7 +9,8 @@ for them, and an answer that sets a cookie is never kept.
 
 The copy is replayed by a WSGI layer in front of Flask (`KeptCopies`): the answer is whole
 when it is kept (status, every header, body), so nothing else has to run for it, neither
-routing nor rate limits nor language handling.
+routing nor rate limits nor language handling. A visitor who already holds the copy (its
+ETag in If-None-Match) is answered 304 without a body, as the view would answer.
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ class KeptCopies:
             return self.app(environ, start_response)
         if self.cache.replayed is not None:
             self.cache.replayed(page)
+        if "HTTP_IF_NONE_MATCH" in environ:
+            return _conditional(page, environ)(environ, start_response)
         start_response("200 OK", list(page.headers))
         return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
 
@@ -145,6 +148,13 @@ def _keep(response: Response, expires: float) -> CachedPage:
     headers.append(("Content-Length", str(len(body))))
     endpoint = request.endpoint or ""
     return CachedPage(expires=expires, body=body, headers=tuple(headers), endpoint=endpoint)
+
+
+def _conditional(page: CachedPage, environ: WSGIEnvironment) -> Response:
+    """The copy, or 304 (the same headers, no body) when the visitor's ETag is its own."""
+    response = Response(page.body, headers=list(page.headers))
+    response.make_conditional(environ)
+    return response
 
 
 def _cache() -> PageCache:

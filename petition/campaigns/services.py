@@ -111,7 +111,10 @@ class TextFields:
 
 
 def get_public(slug: str) -> Campaign:
-    """A campaign the public may see (open or closed) with its texts, or 404."""
+    """A campaign the public may see (open or closed) with its texts, or 404. A name no
+    campaign can have (a NUL, a slash, too long) is a 404 before it reaches the database."""
+    if len(slug) > SLUG_MAX or not SLUG_PATTERN.fullmatch(slug):
+        abort(404)
     query = (
         select(Campaign)
         .where(Campaign.slug == slug, Campaign.status != CampaignStatus.DRAFT)

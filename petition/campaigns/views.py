@@ -7,8 +7,10 @@ from flask.typing import ResponseReturnValue
 
 from petition.campaigns import services
 from petition.campaigns.counts import campaign_counts
+from petition.campaigns.delivery_log import delivery_log
 from petition.countries import country_name
 from petition.i18n import bind_language
+from petition.labels import NAMES_POLICY_LABELS
 from petition.page_cache import shared_page
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang>")
@@ -40,4 +42,6 @@ def show(slug: str) -> ResponseReturnValue:
         campaign=campaign,
         text=campaign.text(g.lang),
         counts=campaign_counts(campaign.id),
+        deliveries=delivery_log(campaign.id),
+        names_policies=NAMES_POLICY_LABELS,
     )

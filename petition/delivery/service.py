@@ -1,5 +1,5 @@
 """What staff do to delivery packages: queue them, download them, record that they were
-sent and acknowledged; and the cover letter's wording per campaign.
+sent and acknowledged, and the party's response; and the cover letter's wording per campaign.
 
 Each action records its audit event here, so that every caller (console, command line)
 leaves the same trail; the caller commits. `background` builds what is queued."""
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -42,6 +43,14 @@ class PackageNotReady(Exception):
 
 class PackageAltered(Exception):
     """A file on disk no longer has the SHA-256 recorded when the package was built."""
+
+
+class PackageNotSent(Exception):
+    """A response can only be recorded for a package marked as sent."""
+
+
+class DocumentNotPublic(ValueError):
+    """The response's document address is not a plain https:// address of a public site."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,61 @@ def update_delivery(
             detail=detail,
         )
     return [detail.split("=")[0] for _, detail in changes]
+
+
+@dataclass(frozen=True)
+class PartyResponse:
+    """What the party answered: public in the delivery log, like the package's counts."""
+
+    text: str
+    document_url: str
+
+
+def is_public_document_url(url: str) -> bool:
+    """Whether `url` may be linked from the public log: https, a host name with a dot, no
+    user name or password in it (they would be published), no space or control character."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a malformed port or IPv6 address
+        return False
+    host = parts.hostname or ""
+    no_credentials = parts.username is None and parts.password is None
+    return parts.scheme == "https" and "." in host.strip(".") and no_credentials and port_ok
+
+
+def record_response(
+    package: DeliveryPackage, response: PartyResponse, *, actor: StaffUser
+) -> list[str]:
+    """Record the party's response to a package marked sent; audit each change (the
+    text itself stays out of the audit trail: the package holds it). Returns what changed.
+
+    Raises `PackageNotSent` before the package is marked sent, `DocumentNotPublic` for a
+    document address the public log cannot link to."""
+    if package.sent_at is None:
+        raise PackageNotSent
+    text = response.text.replace("\r\n", "\n").strip() or None
+    url = response.document_url.strip() or None
+    if url is not None and not is_public_document_url(url):
+        raise DocumentNotPublic(url)
+    changes: list[tuple[str, str | None]] = []
+    if text != package.response_text:
+        package.response_text = text
+        changes.append(("response", text))
+    if url != package.response_document_url:
+        package.response_document_url = url
+        changes.append(("document", url))
+    for name, value in changes:
+        audit.record(
+            f"delivery.{name}_recorded",
+            actor=actor,
+            object_type="delivery_package",
+            object_id=package.id,
+            detail=f"{name}={'set' if value else 'none'}",
+        )
+    return [name for name, _ in changes]
 
 
 def _day(when: datetime | None) -> str:

@@ -14,6 +14,9 @@ from petition.models.campaign import Campaign
 from petition.models.target import NamesPolicy, Target
 from petition.models.types import UTCDateTime, str_enum, utcnow
 
+RESPONSE_TEXT_MAX = 2000
+DOCUMENT_URL_MAX = 500
+
 
 class PackageStatus(enum.StrEnum):
     QUEUED = "queued"
@@ -58,7 +61,11 @@ class DeliveryPackage(db.Model):  # type: ignore[name-defined]
     generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    note: Mapped[str | None] = mapped_column(String(1000))
+    note: Mapped[str | None] = mapped_column(String(1000))  # for colleagues, never public
+    # The party's answer, public in the delivery log once the package is marked sent: a
+    # short text and the address of a document it published (https only).
+    response_text: Mapped[str | None] = mapped_column(String(RESPONSE_TEXT_MAX))
+    response_document_url: Mapped[str | None] = mapped_column(String(DOCUMENT_URL_MAX))
 
     campaign: Mapped[Campaign] = relationship()
     target: Mapped[Target] = relationship()

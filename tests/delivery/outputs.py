@@ -5,24 +5,31 @@ from __future__ import annotations
 import itertools
 import subprocess
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from docx import Document
 
 from petition.campaigns.custodians import recipients
+from petition.delivery import service
+from petition.delivery.background import build_queued_packages
+from petition.delivery.service import PartyResponse
 from petition.extensions import db
 from petition.models import (
     Campaign,
+    DeliveryPackage,
     Display,
     Listing,
     Organisation,
     OrganisationKind,
     OrganisationStatus,
+    PackageStatus,
     Signature,
     SignatureStatus,
+    StaffUser,
     Target,
 )
+from petition.models.types import utc_midnight
 from petition.personal import Details, person_columns
 
 CUTOFF = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -152,3 +159,33 @@ def file_text(path: Path) -> str:
 
 def package_text(folder: Path) -> dict[str, str]:
     return {path.name: file_text(path) for path in sorted(folder.iterdir())}
+
+
+def deliver_package(
+    campaign: Campaign,
+    target: Target,
+    actor: StaffUser,
+    *,
+    sent_on: date | None = date(2025, 3, 2),
+    acknowledged_on: date | None = None,
+    response: PartyResponse | None = None,
+) -> DeliveryPackage:
+    """A package queued through the service, built by the worker, then (unless `sent_on`
+    is None) recorded as sent, acknowledged and answered as staff record it."""
+    [package] = service.queue_packages(campaign, str(target.id), cutoff=CUTOFF, actor=actor)
+    db.session.commit()
+    assert build_queued_packages() == 1
+    db.session.expire_all()
+    package = db.session.get(DeliveryPackage, package.id)
+    assert package.status is PackageStatus.READY
+    if sent_on is not None:
+        record = service.DeliveryRecord(
+            sent_at=utc_midnight(sent_on),
+            acknowledged_at=utc_midnight(acknowledged_on) if acknowledged_on else None,
+            note="Handed over by a colleague",
+        )
+        service.update_delivery(package, record, actor=actor)
+        if response is not None:
+            service.record_response(package, response, actor=actor)
+    db.session.commit()
+    return package

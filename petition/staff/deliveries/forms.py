@@ -1,4 +1,5 @@
-"""Forms of the delivery pages: queue a package, record its delivery, word the letter."""
+"""Forms of the delivery pages: queue a package, record its delivery and the party's
+response, word the letter."""
 
 from __future__ import annotations
 
@@ -7,13 +8,34 @@ from datetime import UTC, date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_babel.speaklater import LazyString
-from wtforms import DateField, DateTimeLocalField, HiddenField, SelectField, TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from petition.delivery.service import DeliveryRecord, unknown_placeholders
+from petition.delivery.service import (
+    DeliveryRecord,
+    PartyResponse,
+    is_public_document_url,
+    unknown_placeholders,
+)
 from petition.delivery.wording import PLACEHOLDERS
-from petition.forms import Form, plausible_day
+from petition.forms import (
+    Form,
+    at_most,
+    clean_text,
+    plain_paragraphs,
+    plausible_day,
+    strip,
+    unix_newlines,
+)
 from petition.models import Campaign, DeliveryPackage, NamesPolicy, Target
+from petition.models.delivery import DOCUMENT_URL_MAX, RESPONSE_TEXT_MAX
 from petition.models.types import utc_midnight, utcnow
 
 ALL_TARGETS = "all"
@@ -113,6 +135,46 @@ class DeliveryRecordForm(Form):
             raise ValidationError(_l("Please give the date it was sent, too."))
         if field.data < self.sent_on.data:
             raise ValidationError(_l("It cannot be acknowledged before it was sent."))
+
+
+def public_document(form: Form, field: StringField) -> None:
+    if field.data and not is_public_document_url(field.data):
+        raise ValidationError(_l("Please give a full address starting with https://"))
+
+
+class PartyResponseForm(Form):
+    """What the party answered: public in the campaign's delivery log."""
+
+    response = TextAreaField(
+        _l("Their response (public)"),
+        filters=[unix_newlines, clean_text],
+        validators=[Optional(), at_most(RESPONSE_TEXT_MAX), plain_paragraphs],
+        description=_l(
+            "Shown on the campaign page and in the API as it is written here: no signer's "
+            "name, no private address."
+        ),
+    )
+    document_url = StringField(
+        _l("Their public document (optional)"),
+        filters=[strip],
+        validators=[Optional(), at_most(DOCUMENT_URL_MAX), public_document],
+        description=_l("The https:// address of a document the party published."),
+    )
+
+    @classmethod
+    def of_package(cls, package: DeliveryPackage) -> PartyResponseForm:
+        """The form filled in with the response recorded for `package`."""
+        return cls(
+            formdata=None,
+            response=package.response_text or "",
+            document_url=package.response_document_url or "",
+        )
+
+    def party_response(self) -> PartyResponse:
+        """The validated response (call after `validate()`)."""
+        return PartyResponse(
+            text=self.response.data or "", document_url=self.document_url.data or ""
+        )
 
 
 class LetterTemplateForm(Form):

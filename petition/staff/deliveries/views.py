@@ -22,6 +22,7 @@ from petition.staff.deliveries.forms import (
     BuildPackageForm,
     DeliveryRecordForm,
     LetterTemplateForm,
+    PartyResponseForm,
 )
 from petition.staff.permissions import Permission, require
 
@@ -53,8 +54,7 @@ def delivery_build() -> ResponseReturnValue:
 @bp.get("/deliveries/<int:package_id>")
 @require(Permission.EXPORT)
 def delivery(package_id: int) -> ResponseReturnValue:
-    package = _package(package_id)
-    return _package_page(package, DeliveryRecordForm.of_package(package))
+    return _package_page(_package(package_id))
 
 
 @bp.post("/deliveries/<int:package_id>")
@@ -63,13 +63,30 @@ def delivery_update(package_id: int) -> ResponseReturnValue:
     package = _package(package_id)
     form = DeliveryRecordForm()
     if not form.validate_on_submit():
-        return _package_page(package, form, 422)
+        return _package_page(package, record_form=form, status=422)
     try:
         changed = service.update_delivery(package, form.delivery_record(), actor=current_user)
     except service.PackageNotReady:
         form.sent_on.errors = [_("Only a package that is ready can be marked as sent.")]
-        return _package_page(package, form, 422)
+        return _package_page(package, record_form=form, status=422)
     commit_if_changed(changed, _("The delivery record is saved."))
+    return redirect(url_for("staff.delivery", package_id=package.id))
+
+
+@bp.post("/deliveries/<int:package_id>/response")
+@require(Permission.EXPORT)
+def delivery_response(package_id: int) -> ResponseReturnValue:
+    """Record the party's response to a package marked sent: public in the delivery log."""
+    package = _package(package_id)
+    form = PartyResponseForm()
+    if not form.validate_on_submit():
+        return _package_page(package, response_form=form, status=422)
+    try:
+        changed = service.record_response(package, form.party_response(), actor=current_user)
+    except service.PackageNotSent:
+        form.response.errors = [_("Please record the day it was sent first.")]
+        return _package_page(package, response_form=form, status=422)
+    commit_if_changed(changed, _("The response is saved. The public delivery log shows it."))
     return redirect(url_for("staff.delivery", package_id=package.id))
 
 
@@ -187,12 +204,18 @@ def _build_form(campaign: Campaign, failed: BuildPackageForm | None) -> BuildPac
 
 
 def _package_page(
-    package: DeliveryPackage, form: DeliveryRecordForm, status: int = 200
+    package: DeliveryPackage,
+    *,
+    record_form: DeliveryRecordForm | None = None,
+    response_form: PartyResponseForm | None = None,
+    status: int = 200,
 ) -> ResponseReturnValue:
+    """The package's page; a form just refused is shown as posted, the other as recorded."""
     page = render_template(
         "staff/deliveries/package.html",
         package=package,
-        form=form,
+        form=record_form or DeliveryRecordForm.of_package(package),
+        response_form=response_form or PartyResponseForm.of_package(package),
         pending=service.is_pending(package),
         statuses=PackageStatus,
         campaign_name=package.campaign.title_in(current_language()),
