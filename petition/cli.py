@@ -16,6 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 from pyrage import x25519
 from sqlalchemy import select
 
+from petition.backups import BackupError, restore_backup, write_backup
 from petition.campaigns.custodians import (
     KeyAlreadyAdded,
     KeyNotRegistered,
@@ -511,13 +512,59 @@ def check_deployment() -> None:
         raise click.ClickException(f"{failed} check(s) failed")
 
 
+@click.command("backup")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The archive to write (a new file, readable by you only).",
+)
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@with_appcontext
+def backup(out: Path, force: bool) -> None:
+    """Write one archive of the database and the instance files that matter (logos,
+    delivery packages); it holds no signer in the clear and no key (deploy/README.md)."""
+    try:
+        size = write_backup(out, force=force, report=click.echo)
+    except FileExistsError as error:
+        raise click.ClickException(f"{out} exists; choose a new file or use --force") from error
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror}") from error
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"done: {out}, {size} bytes")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds campaigns.")
+@with_appcontext
+def restore(archive: Path, force: bool) -> None:
+    """Check ARCHIVE (made by `backup`) and put its database and files in place of the
+    configured ones; a damaged archive changes nothing."""
+    try:
+        restored = restore_backup(archive, force=force, report=click.echo)
+    except OSError as error:
+        raise click.ClickException(f"cannot restore from {archive}: {error.strerror}") from error
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"done: the database is at revision {restored.revision}")
+    if restored.needs_upgrade:
+        click.echo(
+            f"This version of the app is at {restored.head}: run `flask --app petition db upgrade`."
+        )
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(backup)
     app.cli.add_command(check_deployment)
     app.cli.add_command(deliver)
     app.cli.add_command(demo)
     app.cli.add_command(keys)
     app.cli.add_command(outbox)
     app.cli.add_command(purge)
+    app.cli.add_command(restore)
     app.cli.add_command(staff)
     app.cli.add_command(unseal)
     app.cli.add_command(updates)
