@@ -58,6 +58,7 @@ PACKAGES = PurePosixPath("files/deliveries")
 NEVER_NAMES = frozenset({"secret_key"})
 NEVER_SUFFIXES = frozenset({".key", ".eml"})
 CHUNK = 1024 * 1024
+SQLITE_BUSY_SECONDS = 10.0  # the app's busy_timeout (petition/database.py)
 
 Report = Callable[[str], None]
 
@@ -242,7 +243,7 @@ def _copy_sqlite(target: Path) -> None:
     """A consistent copy of the live file, through SQLite's online backup API, in one file
     (no write-ahead log beside it)."""
     with closing(_connect(_sqlite_file())) as source, closing(_connect(target)) as copy:
-        source.backup(copy)
+        _sqlite_backup(source, copy)
         copy.execute("PRAGMA journal_mode = DELETE").close()
 
 
@@ -254,10 +255,18 @@ def _sqlite_file() -> Path:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    """A plain connection that waits for a writer as long as the app's connections do."""
     try:
-        return sqlite3.connect(path)
+        return sqlite3.connect(path, timeout=SQLITE_BUSY_SECONDS)
     except sqlite3.Error as error:
-        raise BackupError(f"cannot open the SQLite database: {error}") from error
+        raise BackupError(f"cannot open the SQLite database {path}: {error}") from error
+
+
+def _sqlite_backup(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    try:
+        source.backup(target)
+    except sqlite3.Error as error:  # busy for too long, a full disk, not a database
+        raise BackupError(f"SQLite's backup stopped: {error}") from error
 
 
 def _dump_postgresql(target: Path) -> str:
@@ -461,7 +470,7 @@ def _restore_sqlite(copy: Path) -> None:
     target = _sqlite_file()
     target.parent.mkdir(parents=True, exist_ok=True)
     with closing(_connect(copy)) as source, closing(_connect(target)) as live:
-        source.backup(live)
+        _sqlite_backup(source, live)
         live.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
 

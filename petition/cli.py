@@ -15,6 +15,7 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from pyrage import x25519
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from petition.backups import BackupError, restore_backup, write_backup
 from petition.campaigns.custodians import (
@@ -51,7 +52,7 @@ from petition.extensions import db
 from petition.i18n import LANGUAGES
 from petition.models import Campaign, Role
 from petition.models.types import utcnow
-from petition.preflight import Status, run_checks
+from petition.preflight import Status, reason_for, run_checks, shown_url
 from petition.retention import purge as apply_retention
 from petition.sealing import (
     NotAnIdentity,
@@ -531,8 +532,8 @@ def backup(out: Path, force: bool) -> None:
         raise click.ClickException(f"{out} exists; choose a new file or use --force") from error
     except OSError as error:
         raise click.ClickException(f"cannot write {out}: {error.strerror}") from error
-    except BackupError as error:
-        raise click.ClickException(str(error)) from error
+    except (BackupError, SQLAlchemyError) as error:
+        raise click.ClickException(_backup_failure(error)) from error
     click.echo(f"done: {out}, {size} bytes")
 
 
@@ -546,14 +547,25 @@ def restore(archive: Path, force: bool) -> None:
     try:
         restored = restore_backup(archive, force=force, report=click.echo)
     except OSError as error:
-        raise click.ClickException(f"cannot restore from {archive}: {error.strerror}") from error
-    except BackupError as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(
+            f"the restore stopped: {error.strerror} ({error.filename}); fix it and restore again"
+            " with --force"
+        ) from error
+    except (BackupError, SQLAlchemyError) as error:
+        raise click.ClickException(_backup_failure(error)) from error
     click.echo(f"done: the database is at revision {restored.revision}")
     if restored.needs_upgrade:
         click.echo(
             f"This version of the app is at {restored.head}: run `flask --app petition db upgrade`."
         )
+
+
+def _backup_failure(error: BackupError | SQLAlchemyError) -> str:
+    """What stopped a backup or restore, naming no password and no row."""
+    if isinstance(error, BackupError):
+        return str(error)
+    url = shown_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    return f"the database {url} cannot be used ({reason_for(error)}); check DATABASE_URL"
 
 
 def register(app: Flask) -> None:

@@ -9,7 +9,9 @@ is compared with what was there before.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import shutil
 import stat
 import subprocess
@@ -299,6 +301,42 @@ def test_a_damaged_archive_restores_nothing(old_host, new_host, tmp_path, damage
         assert not logo_folder().exists()
 
 
+def replace_the_database_and_its_hash(archive: Path, content: bytes) -> None:
+    """An archive whose manifest is right about a database member that is no database."""
+    with tarfile.open(archive, mode="r:gz") as tar:
+        entries = {m.name: (m, tar.extractfile(m).read()) for m in tar}  # type: ignore[union-attr]
+    manifest = json.loads(entries["manifest.json"][1])
+    [name] = [name for name in entries if name.startswith("database.")]
+    manifest["members"][name] = hashlib.sha256(content).hexdigest()
+    entries[name] = (entries[name][0], content)
+    entries["manifest.json"] = (entries["manifest.json"][0], json.dumps(manifest).encode())
+    with tarfile.open(archive, mode="w:gz") as tar:
+        for member, data in entries.values():
+            member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+
+
+def test_an_archive_whose_database_cannot_be_read_restores_nothing_and_says_why(
+    old_host, new_host, tmp_path
+):
+    archive = archive_path(tmp_path)
+    assert cli(old_host, "backup", "-o", str(archive)).exit_code == 0
+    replace_the_database_and_its_hash(archive, b"invented bytes that are no database " * 100)
+    lose(old_host)
+
+    with new_host.app_context():
+        restored = cli(new_host, "restore", str(archive))
+
+        assert restored.exit_code == 1
+        assert "Traceback" not in restored.output
+        why = {
+            "sqlite": "SQLite's backup stopped: file is not a database",
+            "postgresql": "pg_restore failed:\npg_restore: error: input file does not appear",
+        }
+        assert why[db.engine.dialect.name] in restored.output, restored.output
+        assert not inspect(db.engine).has_table("campaign")
+
+
 def test_a_database_with_campaigns_is_replaced_only_when_forced(old_host, tmp_path):
     archive = archive_path(tmp_path)
     assert cli(old_host, "backup", "-o", str(archive)).exit_code == 0
@@ -351,3 +389,67 @@ def test_an_archive_of_an_older_revision_is_restored_and_says_to_upgrade(
         assert "run `flask --app petition db upgrade`" in restored.output
         upgrade()
         assert set(db.session.scalars(select(Campaign.slug))) == {SLUG}
+
+
+PASSWORD = "invented-password-9c4e"
+
+
+def with_password(database: str) -> str:
+    return make_url(database).set(password=PASSWORD).render_as_string(hide_password=False)
+
+
+def test_a_database_that_cannot_be_opened_is_a_clear_error_naming_no_password(
+    database, mailbox, monkeypatch, tmp_path
+):
+    if make_url(database).get_backend_name() == "sqlite":
+        unreachable = f"sqlite:///{tmp_path / 'no-such-folder' / 'petition.db'}"
+    else:
+        unreachable = with_password(
+            make_url(database).set(database="no_such_database_9c4e").render_as_string(False)
+        )
+    app = host(tmp_path / "instance", unreachable, mailbox, monkeypatch)
+    archive = archive_path(tmp_path)
+
+    with app.app_context():
+        made = cli(app, "backup", "-o", str(archive))
+
+    assert made.exit_code == 1
+    assert "cannot be used (" in made.output
+    assert "check DATABASE_URL" in made.output
+    assert PASSWORD not in made.output
+    assert list(archive.parent.iterdir()) == []
+
+
+@pytest.mark.postgresql
+def test_the_password_goes_to_pg_dump_and_pg_restore_but_is_never_printed(
+    database, mailbox, monkeypatch, tmp_path
+):
+    app = host(tmp_path / "instance", with_password(database), mailbox, monkeypatch)
+    archive = archive_path(tmp_path)
+    with app.app_context():
+        upgrade()
+        make_campaign(SLUG)
+        made = cli(app, "backup", "-o", str(archive))
+        restored = cli(app, "restore", "--force", str(archive))
+
+        assert made.exit_code == 0, made.output
+        assert restored.exit_code == 0, restored.output
+        assert set(db.session.scalars(select(Campaign.slug))) == {SLUG}
+        db.session.remove()
+        db.engine.dispose()
+    assert PASSWORD not in made.output + restored.output
+    assert not any(PASSWORD.encode() in content for content in members(archive).values())
+
+
+@pytest.mark.postgresql
+def test_without_pg_dump_on_the_path_the_backup_says_what_to_install(
+    old_host, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))
+    archive = archive_path(tmp_path)
+
+    made = cli(old_host, "backup", "-o", str(archive))
+
+    assert made.exit_code == 1
+    assert "pg_dump is not on the PATH: install PostgreSQL's client tools" in made.output
+    assert list(archive.parent.iterdir()) == []
