@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -58,6 +59,9 @@ PACKAGES = PurePosixPath("files/deliveries")
 NEVER_NAMES = frozenset({"secret_key"})
 NEVER_SUFFIXES = frozenset({".key", ".eml"})
 CHUNK = 1024 * 1024
+# `pg_restore --list` lines for the schema itself: `6; 2615 16392 SCHEMA - public owner`, and
+# `3349; 0 0 COMMENT - SCHEMA public owner`.
+SCHEMA_ENTRY = re.compile(r"\d+; \d+ \d+ (SCHEMA|COMMENT - SCHEMA) ")
 SQLITE_BUSY_SECONDS = 10.0  # the app's busy_timeout (petition/database.py)
 
 Report = Callable[[str], None]
@@ -285,7 +289,7 @@ def _current_schema() -> str:
     return str(schema)
 
 
-def _run(tool: str, *arguments: str) -> None:
+def _run(tool: str, *arguments: str) -> str:
     """Run a PostgreSQL client tool against the app's database. The password goes to it in
     PGPASSWORD, never on the command line or in what is printed."""
     found = shutil.which(tool)
@@ -305,6 +309,7 @@ def _run(tool: str, *arguments: str) -> None:
     )
     if ran.returncode != 0:
         raise BackupError(f"{tool} failed:\n{_errors_only(ran.stderr)}")
+    return ran.stdout
 
 
 def _conninfo(url: URL) -> str:
@@ -475,21 +480,35 @@ def _restore_sqlite(copy: Path) -> None:
 
 
 def _restore_postgresql(dumped: Path, schema: str | None) -> None:
-    """`pg_restore` in one transaction: a failure leaves the database as it was."""
+    """`pg_restore` in one transaction: a failure leaves the database as it was. It drops
+    and makes again the archive's tables, sequences and indexes, but not their schema: that
+    stays as it is (its owner, its privileges, whatever else it holds, like an extension's
+    objects), so the app's database user needs to own only its own tables."""
     here = _current_schema()
     if schema != here:
         raise BackupError(
             f"the archive's tables are in the schema {schema!r}, but this database's"
             f" search_path puts the app's tables in {here!r}: set the same schema"
         )
+    listing = dumped.with_suffix(".list")
+    listing.write_text(_without_schema(_run("pg_restore", "--list", str(dumped))))
     _run(
         "pg_restore",
         "--clean",
         "--if-exists",
         "--no-owner",
+        "--no-privileges",
         "--single-transaction",
         "--exit-on-error",
+        f"--use-list={listing}",
         str(dumped),
+    )
+
+
+def _without_schema(listing: str) -> str:
+    """A `pg_restore --list` without the entries that make or comment the schema itself."""
+    return "".join(
+        line for line in listing.splitlines(keepends=True) if not SCHEMA_ENTRY.match(line)
     )
 
 

@@ -453,3 +453,18 @@ def test_without_pg_dump_on_the_path_the_backup_says_what_to_install(
     assert made.exit_code == 1
     assert "pg_dump is not on the PATH: install PostgreSQL's client tools" in made.output
     assert list(archive.parent.iterdir()) == []
+
+
+@pytest.mark.postgresql
+def test_a_restore_replaces_the_apps_tables_and_leaves_the_rest_of_the_schema(old_host, tmp_path):
+    archive = archive_path(tmp_path)
+    assert cli(old_host, "backup", "-o", str(archive)).exit_code == 0
+    db.session.execute(text("CREATE TABLE operators_own_notes (note text)"))
+    db.session.execute(text("INSERT INTO operators_own_notes VALUES ('kept')"))
+    make_campaign("made-after-the-backup")
+
+    forced = cli(old_host, "restore", "--force", str(archive))
+
+    assert forced.exit_code == 0, forced.output
+    assert set(db.session.scalars(select(Campaign.slug))) == {SLUG}
+    assert db.session.scalars(text("SELECT note FROM operators_own_notes")).all() == ["kept"]
