@@ -277,7 +277,8 @@ def _dump_postgresql(target: Path) -> str:
     """`pg_dump` of the schema the app's tables are in (its search_path's first, which is
     `public` unless the URL says otherwise); returns that schema's name."""
     schema = _current_schema()
-    _run("pg_dump", "--format=custom", "--no-owner", f"--schema={schema}", f"--file={target}")
+    exactly = '"' + schema.replace('"', '""') + '"'  # a pattern matching this name alone
+    _run("pg_dump", "--format=custom", "--no-owner", f"--schema={exactly}", f"--file={target}")
     return schema
 
 
