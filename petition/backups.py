@@ -93,6 +93,13 @@ class Manifest:
     created_at: str
     members: dict[str, str]  # name → SHA-256
 
+    @property
+    def summary(self) -> str:
+        return (
+            f"made {self.created_at}, {self.backend} at revision {self.revision},"
+            f" {len(self.members)} file(s)"
+        )
+
     def as_json(self) -> bytes:
         fields = {"format": FORMAT, **asdict(self)}
         return (json.dumps(fields, indent=2, sort_keys=True) + "\n").encode()
@@ -423,7 +430,7 @@ def restore_backup(archive: Path, *, force: bool, report: Report) -> Restored:
     """Put the archive's database and files in place of the configured ones: the archive is
     checked first; a database that holds campaigns is replaced only with `force`."""
     manifest = check_archive(archive)
-    report(f"archive: checked, made {manifest.created_at}, revision {manifest.revision}")
+    report(f"archive: checked, {manifest.summary}")
     backend = _backend()
     if manifest.backend != backend:
         raise BackupError(

@@ -17,7 +17,7 @@ from pyrage import x25519
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from petition.backups import BackupError, restore_backup, write_backup
+from petition.backups import BackupError, check_archive, restore_backup, write_backup
 from petition.campaigns.custodians import (
     KeyAlreadyAdded,
     KeyNotRegistered,
@@ -540,11 +540,15 @@ def backup(out: Path, force: bool) -> None:
 @click.command("restore")
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that already holds campaigns.")
+@click.option("--check", "check_only", is_flag=True, help="Only check the archive; change nothing.")
 @with_appcontext
-def restore(archive: Path, force: bool) -> None:
+def restore(archive: Path, force: bool, check_only: bool) -> None:
     """Check ARCHIVE (made by `backup`) and put its database and files in place of the
     configured ones; a damaged archive changes nothing."""
     try:
+        if check_only:
+            click.echo(f"archive: ok, {check_archive(archive).summary}")
+            return
         restored = restore_backup(archive, force=force, report=click.echo)
     except OSError as error:
         raise click.ClickException(

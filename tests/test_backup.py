@@ -221,7 +221,11 @@ def test_a_new_host_restores_signatures_organisations_logos_and_packages(
     archive = archive_path(tmp_path)
 
     made = cli(old_host, "backup", "-o", str(archive))
+    checked = cli(old_host, "restore", "--check", str(archive))
 
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.startswith("archive: ok, made ")
+    assert checked.output.endswith(" file(s)\n")
     assert made.exit_code == 0, made.output
     assert made.output.splitlines()[1:] == [
         "files: 1 logo(s), 8 delivery package file(s)",
@@ -292,11 +296,13 @@ def test_a_damaged_archive_restores_nothing(old_host, new_host, tmp_path, damage
     lose(old_host)
 
     with new_host.app_context():
+        checked = cli(new_host, "restore", "--check", str(archive))
         restored = cli(new_host, "restore", str(archive))
 
-        assert restored.exit_code == 1
-        assert "the archive is damaged or not a backup" in restored.output
-        assert "nothing was restored" in restored.output
+        for result in (checked, restored):
+            assert result.exit_code == 1
+            assert "the archive is damaged or not a backup" in result.output
+            assert "nothing was restored" in result.output
         assert not inspect(db.engine).has_table("campaign")
         assert not logo_folder().exists()
 
