@@ -15,7 +15,9 @@ from flask import Flask, current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from pyrage import x25519
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
+from petition.backups import BackupError, check_archive, restore_backup, write_backup
 from petition.campaigns.custodians import (
     KeyAlreadyAdded,
     KeyNotRegistered,
@@ -50,7 +52,7 @@ from petition.extensions import db
 from petition.i18n import LANGUAGES
 from petition.models import Campaign, Role
 from petition.models.types import utcnow
-from petition.preflight import Status, run_checks
+from petition.preflight import Status, reason_for, run_checks, shown_url
 from petition.retention import purge as apply_retention
 from petition.sealing import (
     NotAnIdentity,
@@ -511,13 +513,74 @@ def check_deployment() -> None:
         raise click.ClickException(f"{failed} check(s) failed")
 
 
+@click.command("backup")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The archive to write (a new file, readable by you only).",
+)
+@click.option("--force", is_flag=True, help="Replace OUT if it exists.")
+@with_appcontext
+def backup(out: Path, force: bool) -> None:
+    """Write one archive of the database and the instance files that matter (logos,
+    delivery packages); it holds no signer in the clear and no key (deploy/README.md)."""
+    try:
+        size = write_backup(out, force=force, report=click.echo)
+    except FileExistsError as error:
+        raise click.ClickException(f"{out} exists; choose a new file or use --force") from error
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror}") from error
+    except (BackupError, SQLAlchemyError) as error:
+        raise click.ClickException(_backup_failure(error)) from error
+    click.echo(f"done: {out}, {size} bytes")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds campaigns.")
+@click.option("--check", "check_only", is_flag=True, help="Only check the archive; change nothing.")
+@with_appcontext
+def restore(archive: Path, force: bool, check_only: bool) -> None:
+    """Check ARCHIVE (made by `backup`) and put its database and files in place of the
+    configured ones; a damaged archive changes nothing."""
+    try:
+        if check_only:
+            click.echo(f"archive: ok, {check_archive(archive).summary}")
+            return
+        restored = restore_backup(archive, force=force, report=click.echo)
+    except OSError as error:
+        raise click.ClickException(
+            f"the restore stopped: {error.strerror} ({error.filename}); fix it and restore again"
+            " with --force"
+        ) from error
+    except (BackupError, SQLAlchemyError) as error:
+        raise click.ClickException(_backup_failure(error)) from error
+    click.echo(f"done: the database is at revision {restored.revision}")
+    if restored.needs_upgrade:
+        click.echo(
+            f"This version of the app is at {restored.head}: run `flask --app petition db upgrade`."
+        )
+
+
+def _backup_failure(error: BackupError | SQLAlchemyError) -> str:
+    """What stopped a backup or restore, naming no password and no row."""
+    if isinstance(error, BackupError):
+        return str(error)
+    url = shown_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    return f"the database {url} cannot be used ({reason_for(error)}); check DATABASE_URL"
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(backup)
     app.cli.add_command(check_deployment)
     app.cli.add_command(deliver)
     app.cli.add_command(demo)
     app.cli.add_command(keys)
     app.cli.add_command(outbox)
     app.cli.add_command(purge)
+    app.cli.add_command(restore)
     app.cli.add_command(staff)
     app.cli.add_command(unseal)
     app.cli.add_command(updates)

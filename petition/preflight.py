@@ -64,7 +64,7 @@ def shown_url(url: str) -> str:
     return f"{parts.scheme}://{user}{host}{parts.path}"
 
 
-def _reason(error: BaseException) -> str:
+def reason_for(error: BaseException) -> str:
     """What went wrong, in words that name no secret."""
     if isinstance(error, smtplib.SMTPResponseException):
         return f"the server answered {error.smtp_code}"
@@ -89,7 +89,7 @@ def database() -> Result:
             current = set(MigrationContext.configure(connection).get_current_heads())
     except SQLAlchemyError as error:
         return Result(
-            name, Status.FAIL, f"{url} does not answer ({_reason(error)}); check DATABASE_URL"
+            name, Status.FAIL, f"{url} does not answer ({reason_for(error)}); check DATABASE_URL"
         )
     if current == heads:
         return Result(
@@ -191,7 +191,7 @@ def mail_server() -> Result:
         return Result(
             name,
             Status.FAIL,
-            f"{host}:{port} does not answer ({_reason(error)}): check MAIL_SERVER, MAIL_PORT,"
+            f"{host}:{port} does not answer ({reason_for(error)}): check MAIL_SERVER, MAIL_PORT,"
             " MAIL_USE_TLS and MAIL_USE_SSL",
         )
     return Result(name, Status.OK, f"{host}:{port} answers")
@@ -215,7 +215,7 @@ def redis_server() -> Result:
         return Result(
             name,
             Status.FAIL,
-            f"{shown_url(url)} does not answer ({_reason(error)}): check REDIS_URL",
+            f"{shown_url(url)} does not answer ({reason_for(error)}): check REDIS_URL",
         )
     finally:
         client.close()

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import csv
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from petition.database import in_id_batches
 from petition.extensions import db
 from petition.models import Campaign, Signature, SignatureStatus
 from petition.personal import Details, open_details
+from petition.private_files import replaced_privately
 from petition.sealing import CannotUnseal, recipient_of
 from petition.signing.legacy import legacy_details
 
@@ -139,23 +138,10 @@ def write_unsealed(
 ) -> int:
     """Write the header (`columns`) and `rows` to a new CSV at `out`, readable by its owner
     only, and return how many rows it has. FileExistsError if `out` exists, unless `force`.
-
-    The rows go to a hidden file beside `out` that takes its place once complete; whatever
-    goes wrong on the way (a key that cannot open a row, a full disk) removes it. Without
-    `force` the name is taken at once (O_EXCL), so no other file can appear there meanwhile
-    and be replaced."""
-    reserved, partial = False, None
-    try:
-        if not force:
-            os.close(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            reserved = True
-        fd, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
-        written = _write_csv(fd, columns, rows)
-        os.replace(partial, out)
-    except BaseException:
-        _remove(partial, str(out) if reserved else None)
-        raise
-    return written
+    Whatever goes wrong on the way (a key that cannot open a row, a full disk) leaves
+    nothing behind (`replaced_privately`)."""
+    with replaced_privately(out, force=force) as fd:
+        return _write_csv(fd, columns, rows)
 
 
 def _write_csv(fd: int, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
@@ -167,13 +153,6 @@ def _write_csv(fd: int, columns: Sequence[str], rows: Iterable[Sequence[str]]) -
             writer.writerow(row)
             written += 1
     return written
-
-
-def _remove(*paths: str | None) -> None:
-    for path in paths:
-        if path is not None:
-            with suppress(FileNotFoundError):
-                os.unlink(path)
 
 
 def record_unsealing(campaign: Campaign, identity: x25519.Identity, count: int) -> None:
