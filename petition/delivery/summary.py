@@ -29,10 +29,10 @@ from petition.delivery.pdf import (
     MARGIN,
     PAGE,
     Fonts,
+    Footer,
     Styles,
     canvas_maker,
     document,
-    page_footer,
     styles,
     title_block,
 )
@@ -57,6 +57,7 @@ def write_summary(
     words: Wording,
     lang: str,
     heading: str,
+    reference: str,
     when: datetime,
 ) -> None:
     style = styles(fonts)
@@ -83,8 +84,8 @@ def write_summary(
     else:
         story.append(Paragraph(escape(words.no_signatures), style.body))
     doc = document(path, title=words.summary, lang=lang)
-    footer = page_footer(fonts, words.page, words.summary)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=canvas_maker(when))
+    footer = Footer(fonts, reference, words.summary, words.page)
+    doc.build(story, canvasmaker=canvas_maker(when, footer))
 
 
 def _individual_rows(
