@@ -339,6 +339,7 @@ def _organisations_table(members: list[ListedOrganisation], style: Styles, words
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), style.cell.fontName),  # else Table sets Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.6, "#444444"),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.25, "#bbbbbb"),

@@ -27,10 +27,27 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from sqlalchemy import select
 
-from petition.delivery.pdf import Fonts, Footer, Styles, canvas_maker, document, styles
+from petition.delivery.pdf import (
+    MARGIN,
+    PAGE,
+    Fonts,
+    Footer,
+    Styles,
+    canvas_maker,
+    document,
+    styles,
+)
 from petition.delivery.records import Totals
 from petition.delivery.richtext import Block, Run, fill_placeholders, markdown_blocks
 from petition.delivery.wording import Wording, long_date, number
@@ -40,6 +57,7 @@ from petition.models import Campaign, LetterTemplate, NamesPolicy, Target
 DOCX_FONT = "Noto Sans"  # the PDF's family (`pdf.REQUIRED`), so both look alike
 DOCX_LANGUAGES = {"en": "en-GB", "uk": "uk-UA", "ru": "ru-RU"}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+SIGNATORY_COLUMNS = 3  # signatories side by side, as many to a row
 
 
 @dataclass(frozen=True)
@@ -262,19 +280,36 @@ def _letterhead_flowables(head: Letterhead, fonts: Fonts, style: Styles) -> list
 
 
 def _signature_flowables(letter: Letter, style: Styles, fonts: Fonts) -> list[Flowable]:
-    """The closing, then each signatory under room for a signature; or, with none, the
-    coalition under that room."""
-    name = ParagraphStyle("signer", style.body, fontName=fonts.bold, spaceAfter=0)
+    """The closing, then the signatories side by side, each under room for a signature; or,
+    with none, the coalition under that room."""
     flowables: list[Flowable] = [Paragraph(escape(letter.closing), style.body)]
     if not letter.signatories:
         return [*flowables, Spacer(1, 14 * mm), Paragraph(escape(letter.signed_for), style.body)]
-    for signer in letter.signatories:
-        flowables += [
-            Spacer(1, 12 * mm),
+    name = ParagraphStyle("signer", style.body, fontName=fonts.bold, spaceAfter=0)
+    lines = ParagraphStyle("signer_lines", style.body, spaceAfter=0)
+    cells: list[list[Flowable]] = [
+        [
+            Spacer(1, 14 * mm),
             Paragraph(escape(signer.name), name),
-            *([_lines(signer.lines[1:], style.body)] if signer.lines[1:] else []),
+            *(Paragraph(escape(line), lines) for line in signer.lines[1:]),
         ]
-    return flowables
+        for signer in letter.signatories
+    ]
+    columns = min(SIGNATORY_COLUMNS, len(cells))
+    rows = [cells[start : start + columns] for start in range(0, len(cells), columns)]
+    rows[-1] += [[]] * (columns - len(rows[-1]))
+    table = Table(rows, colWidths=[(PAGE[0] - 2 * MARGIN) / columns] * columns, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # else Table sets Helvetica
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return [*flowables, table]
 
 
 def write_letter_pdf(letter: Letter, path: Path, *, fonts: Fonts, when: datetime) -> None:

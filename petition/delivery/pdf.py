@@ -117,6 +117,8 @@ class PagedCanvas(Canvas):
     """
 
     def __init__(self, *args: Any, stamp: str, footer: Footer, **kwargs: Any) -> None:
+        # The package font from the start: else each page and form names Helvetica too.
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or footer.fonts.regular
         super().__init__(*args, **kwargs)
         self.setDateFormatter(lambda *_: stamp)
         self.footer = footer

@@ -185,6 +185,7 @@ def _table(rows: Sequence[Sequence[str]], style: Styles, *, header: bool = False
     ]
     table = Table(cells, colWidths=[first, *([rest] * (columns - 1))])
     commands: list[tuple[object, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), style.cell.fontName),  # else Table sets Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#bbbbbb"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),

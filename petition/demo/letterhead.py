@@ -12,11 +12,12 @@ LETTERHEAD = {
     "letterhead_phone": "+31 20 555 0100",
     "letterhead_website": "people-first.example",
 }
-# (name, title, organisation): invented people of invented member organisations.
+# (name, title, organisation): invented people. They sign every letter, also to a party that
+# receives only numbers, so none is given a member organisation: that would name it there.
 SIGNATORIES = (
     ("Hanna Verbeek", "Coordinator", "People First coalition secretariat"),
-    ("Oksana Bilous", "Director", "Open Doors Legal Aid"),
-    ("Tomas Jurevičius", "Chair", "Baltic Solidarity Network"),
+    ("Oksana Bilous", "Co-chair", "People First coordinating council"),
+    ("Tomas Jurevičius", "Co-chair", "People First coordinating council"),
 )
 
 
