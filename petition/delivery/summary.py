@@ -212,6 +212,7 @@ def confirmations_chart(per_day: Sequence[tuple[date, int]], fonts: Fonts, lang:
     """A line of the running total of confirmed signatures, by UTC day."""
     points = cumulative(per_day)
     drawing = Drawing(CHART_WIDTH, CHART_HEIGHT)
+    drawing.initialFontName = fonts.regular  # else the renderer starts in Times-Roman
     plot = LinePlot()
     plot.x, plot.y = 18 * mm, 12 * mm
     plot.width, plot.height = CHART_WIDTH - 24 * mm, CHART_HEIGHT - 18 * mm
