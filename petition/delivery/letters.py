@@ -1,6 +1,11 @@
 """The cover letter, in the target's language: composed once, then laid out as a PDF (to
 send) and as a DOCX (for staff to adjust and sign in Word).
 
+It reads as a letter an office files: the campaign's letterhead, the package's reference,
+the date in the language's long form, the addressee block (the office in the case the
+letter needs), a salutation and closing that match, the body, and the signatories under
+the closing on the page where the body ends.
+
 The body is the campaign's letter template for the language (staff edit it in the
 console) or, failing that, a default written for that language; either may use the
 placeholders {target}, {individuals}, {organisations}, {date} and {campaign}. A party that

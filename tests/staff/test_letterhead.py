@@ -73,6 +73,10 @@ def test_staff_set_the_letterhead_and_the_next_letter_carries_it(client, campaig
     assert text.startswith("Free Them coalition Secretariat Postbus 99 1000 AB Amsterdam")
     assert "letters@free-them.example · +31 20 555 0199 · free-them.example" in text
     assert "Ada Placeholder" in text
+    db.session.commit()
+    page = client.get(f"/staff/deliveries/{package.id}").get_data(as_text=True)
+    assert f"<code>FT-{target.id}-20250301-000000</code>" in page  # as on every page
+    assert f"Ref. FT-{target.id}-20250301-000000" in text
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from petition.campaigns.services import get_campaign
 from petition.delivery import service
-from petition.delivery.package import PackageError
+from petition.delivery.package import PackageError, reference_number
 from petition.extensions import db
 from petition.i18n import LETTER_LANGUAGES, current_language, language_names
 from petition.labels import NAMES_POLICY_LABELS
@@ -237,6 +237,7 @@ def _package_page(
         statuses=PackageStatus,
         campaign_name=package.campaign.title_in(current_language()),
         names_policy=NAMES_POLICY_LABELS[package.names_policy],
+        reference=reference_number(package.campaign, package.target, package.cutoff_at),
         files=sorted(package.files.items()),
     )
     return page, status
