@@ -151,8 +151,8 @@ class Settings:
     # apart, renews it; on SQLite it must outlast a whole build. A 1M-signer package builds
     # in about a minute: 10 leaves a wide margin, and a dead worker's package waits at most 10.
     DELIVERY_LEASE_MINUTES: int = 10
-    # TrueType fonts with Cyrillic for delivery packages (Debian: fonts-dejavu-core).
-    PDF_FONT_DIR: str = "/usr/share/fonts/truetype/dejavu"
+    # TrueType fonts for delivery packages: Noto Sans, static (Debian: fonts-noto-core).
+    PDF_FONT_DIR: str = "/usr/share/fonts/truetype/noto"
     # `text`, or `json` for one JSON object per line with a request id (petition/logs.py).
     LOG_FORMAT: str = "text"
 

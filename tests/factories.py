@@ -33,6 +33,12 @@ def make_campaign(
     slug: str = "free-them", status: CampaignStatus = CampaignStatus.OPEN
 ) -> Campaign:
     campaign = Campaign(slug=slug, status=status)
+    db.session.add(campaign)
+    return complete_campaign(campaign)
+
+
+def complete_campaign(campaign: Campaign) -> Campaign:
+    """Give a campaign the test texts in en, uk and ru and a custodian key, and commit."""
     titles = {"en": "Free them all", "uk": "Звільніть усіх", "ru": "Освободите всех"}
     for lang, title in titles.items():
         campaign.texts[lang] = CampaignText(
@@ -42,7 +48,6 @@ def make_campaign(
             statement=f"We ask for **{title.lower()}**.",
             demands="1. Release the detainees.\n2. Return the children.",
         )
-    db.session.add(campaign)
     db.session.flush()
     add_custodian_key(campaign, recipient_of(CUSTODIAN), actor=None)
     db.session.commit()

@@ -122,3 +122,49 @@ def test_the_prisoners_demand_asks_what_the_geneva_conventions_require(app):
             assert phrase in demand, (lang, phrase)
         for wrong in ("all for all", "всіх на всіх", "всех на всех"):
             assert wrong not in demand
+
+
+def test_every_demo_letter_is_addressed_and_signed_as_its_office_expects(app, tmp_path):
+    campaign = load_demo()
+    db.session.commit()
+    expected = {
+        "Office of the President of Ukraine": ("Президентові України", "Шановний пане Президенте!"),
+        "President of the Russian Federation": (
+            "Президенту Российской Федерации",
+            "Уважаемый господин Президент!",
+        ),
+        "Government of the United States": (
+            "The President of the United States",
+            "Dear Mr President,",
+        ),
+    }
+    for target in campaign.targets:
+        package = build_package(campaign, target, cutoff=utcnow(), out_dir=tmp_path)
+        text = " ".join(package_text(Path(package.folder))["cover_letter.pdf"].split())
+        assert text.startswith("People First coalition Coalition secretariat"), target.name
+        assert "Dear Sir or Madam" not in text, target.name
+        assert "Hanna Verbeek" in text, target.name
+        if target.name in expected:
+            addressee, salutation = expected[target.name]
+            assert addressee in text
+            assert salutation in text
+        if target.lang == "en":
+            assert "Yours sincerely," in text, target.name
+
+
+def test_reloading_the_demo_replaces_its_old_generic_salutation_but_keeps_staffs_own(app):
+    campaign = load_demo()
+    ukraine, united_states = (
+        db.session.scalars(select(Target).where(Target.name == name)).one()
+        for name in ("Office of the President of Ukraine", "Government of the United States")
+    )
+    ukraine.salutation, ukraine.addressee = "Шановні пані та панове!", ""  # an older demo's
+    united_states.salutation = "Dear President Example,"  # staff's own
+    db.session.commit()
+    load_demo()
+    assert (ukraine.salutation, ukraine.addressee) == (
+        "Шановний пане Президенте!",
+        "Президентові України",
+    )
+    assert united_states.salutation == "Dear President Example,"
+    assert len(campaign.signatories) == 3

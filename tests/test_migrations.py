@@ -24,7 +24,7 @@ from petition.models import (
 from petition.models.types import UTCDateTime
 from petition.personal import email_hash, open_representative
 from tests.conftest import fresh_database, make_app
-from tests.factories import CUSTODIAN, make_campaign
+from tests.factories import CUSTODIAN, complete_campaign
 
 
 def schema_differences() -> list:
@@ -66,6 +66,19 @@ AUDIT_EVENT_0005 = table(
     column("object_id", String),
     column("detail", String),
 )
+
+
+def add_campaign_before_0011(campaign_id: int = 1) -> int:
+    """A campaign row, inserted as a schema before 0011 takes it (the model has more columns)."""
+    row = {
+        "id": campaign_id,
+        "slug": "free-them",
+        "status": "open",
+        "created_at": datetime.now(UTC),
+    }
+    with db.engine.begin() as connection:
+        connection.execute(insert(CAMPAIGN_0005), [row])
+    return campaign_id
 
 
 def status_change(campaign_id: int, at: datetime, detail: str) -> dict[str, object]:
@@ -149,9 +162,9 @@ def test_upgrade_to_0009_keeps_representatives_and_finds_them_by_their_address(
         app = make_app(uri, smtp_server)
         with app.app_context(), app.test_request_context():
             upgrade(revision="0008")
-            campaign = make_campaign()
+            campaign_id = add_campaign_before_0011()
             old = {
-                "campaign_id": campaign.id, "name": "Old Rights Group", "country": "UA",
+                "campaign_id": campaign_id, "name": "Old Rights Group", "country": "UA",
                 "kind": "human_rights", "website": "https://old.example.org",
                 "website_domain": "old.example.org", "rep_name": "Oksana Oldrow",
                 "rep_role": "Director", "rep_email": "Oksana@Old.example.org",
@@ -163,6 +176,7 @@ def test_upgrade_to_0009_keeps_representatives_and_finds_them_by_their_address(
             db.session.commit()
 
             upgrade()
+            campaign = complete_campaign(db.session.get_one(Campaign, campaign_id))
             kept = db.session.scalars(select(Organisation)).one()
             assert (kept.name, kept.rep_name, kept.rep_role, kept.rep_email) == (
                 "Old Rights Group",
@@ -215,7 +229,7 @@ def test_upgrade_to_0010_keeps_every_party_linked_and_named(tmp_path, smtp_serve
         app = make_app(uri, smtp_server)
         with app.app_context():
             upgrade(revision="0009")
-            campaign = make_campaign()
+            campaign_id = add_campaign_before_0011()
             party = {
                 "id": 7, "name": "Old Party", "office": "", "organisation": "", "lang": "en",
                 "salutation": "", "postal_address": "", "email": "",
@@ -223,13 +237,13 @@ def test_upgrade_to_0010_keeps_every_party_linked_and_named(tmp_path, smtp_serve
             }  # fmt: skip
             db.session.execute(insert(TARGET_0009), [party])
             db.session.execute(
-                insert(CAMPAIGN_TARGET), [{"campaign_id": campaign.id, "target_id": 7}]
+                insert(CAMPAIGN_TARGET), [{"campaign_id": campaign_id, "target_id": 7}]
             )
             db.session.commit()
 
             upgrade()
             db.session.expire_all()
-            [kept] = db.session.get_one(Campaign, campaign.id).targets
+            [kept] = db.session.get_one(Campaign, campaign_id).targets
             assert (kept.id, kept.name, kept.names_policy) == (7, "Old Party", NamesPolicy.NAMED)
             db.session.remove()
             db.engine.dispose()

@@ -372,7 +372,7 @@ def test_missing_fonts_fail_saying_what_to_install(app, tmp_path):
     result = preflight.fonts()
 
     assert result.status is Status.FAIL
-    assert "fonts-dejavu-core" in result.detail
+    assert "fonts-noto-core" in result.detail
 
 
 def test_no_line_shows_a_secret(app):

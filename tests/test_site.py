@@ -117,7 +117,7 @@ def test_production_entry_point_refuses_to_start_without_secret_key(tmp_path):
 
 
 def test_start_up_fails_loudly_without_the_pdf_fonts(tmp_path):
-    with pytest.raises(FontsMissing, match=r"DejaVuSans\.ttf.*fonts-dejavu-core"):
+    with pytest.raises(FontsMissing, match=r"NotoSans-Regular\.ttf.*fonts-noto-core"):
         create_app({"TESTING": True, "SECRET_KEY": "x", "PDF_FONT_DIR": str(tmp_path)})
 
 

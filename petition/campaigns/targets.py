@@ -29,6 +29,9 @@ class TargetFields:
     postal_address: str
     email: str
     names_policy: NamesPolicy = NamesPolicy.NAMED
+    addressee: str = ""  # the office in the case the letter needs (the dative in uk, ru)
+    person: str = ""
+    closing: str = ""
 
 
 def list_targets() -> list[Target]:

@@ -32,11 +32,11 @@ from petition.delivery.pdf import (
     MARGIN,
     PAGE,
     Fonts,
+    Footer,
     Styles,
     canvas_maker,
     document,
     open_canvas,
-    page_footer,
     styles,
     title_block,
 )
@@ -146,14 +146,22 @@ class NamesPdf:
     HEADING_SIZE = 11.0
     TOP = PAGE[1] - MARGIN
     BOTTOM = MARGIN
-    FOOTER = MARGIN - 8 * mm
 
     def __init__(
-        self, path: Path, *, fonts: Fonts, words: Wording, lang: str, heading: str, when: datetime
+        self,
+        path: Path,
+        *,
+        fonts: Fonts,
+        words: Wording,
+        lang: str,
+        heading: str,
+        reference: str,
+        when: datetime,
     ) -> None:
         self.fonts, self.words, self.lang = fonts, words, lang
         self.title = words.annex_individuals
-        self.canvas = open_canvas(path, title=self.title, lang=lang, when=when)
+        footer = Footer(fonts, reference, self.title, words.page)
+        self.canvas = open_canvas(path, lang=lang, when=when, footer=footer)
         self.width = (PAGE[0] - 2 * MARGIN - (self.COLUMNS - 1) * self.GAP) / self.COLUMNS
         self.page = 1
         self.column = 0
@@ -181,19 +189,12 @@ class NamesPdf:
     def _top(self) -> float:
         return self.first_top if self.page == 1 else self.TOP
 
-    def _footer(self) -> None:
-        self._draw(MARGIN, self.FOOTER, self.title, self.fonts.regular, 8)
-        label = self.words.page.format(n=self.page)
-        width = stringWidth(label, self.fonts.regular, 8)
-        self._draw(PAGE[0] - MARGIN - width, self.FOOTER, label, self.fonts.regular, 8)
-
     def _room(self, height: float) -> None:
         """Move to the next column, or page, unless `height` still fits in this one."""
         if self.y - height >= self.BOTTOM:
             return
         self.column += 1
         if self.column == self.COLUMNS:
-            self._footer()
             self.canvas.showPage()
             self.font = None
             self.page += 1
@@ -236,7 +237,7 @@ class NamesPdf:
             self._line(part, self.fonts.italic, self.SIZE - 1)
 
     def close(self) -> None:
-        self._footer()
+        self.canvas.showPage()
         self.canvas.save()
 
 
@@ -288,6 +289,7 @@ def write_organisations(
     words: Wording,
     lang: str,
     heading: str,
+    reference: str,
     when: datetime,
 ) -> None:
     """The organisations annex: named ones grouped by country, with their type."""
@@ -307,8 +309,8 @@ def write_organisations(
         line = words.further_organisations.format(lang, unnamed)
         story.append(Paragraph(escape(line), style.body))
     doc = document(path, title=words.annex_organisations, lang=lang)
-    footer = page_footer(fonts, words.page, words.annex_organisations)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=canvas_maker(when))
+    footer = Footer(fonts, reference, words.annex_organisations, words.page)
+    doc.build(story, canvasmaker=canvas_maker(when, footer))
 
 
 def _by_country(
@@ -337,6 +339,7 @@ def _organisations_table(members: list[ListedOrganisation], style: Styles, words
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), style.cell.fontName),  # else Table sets Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.6, "#444444"),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.25, "#bbbbbb"),

@@ -1,6 +1,11 @@
 """The cover letter, in the target's language: composed once, then laid out as a PDF (to
 send) and as a DOCX (for staff to adjust and sign in Word).
 
+It reads as a letter an office files: the campaign's letterhead, the package's reference,
+the date in the language's long form, the addressee block (the office in the case the
+letter needs), a salutation and closing that match, the body, and the signatories under
+the closing on the page where the body ends.
+
 The body is the campaign's letter template for the language (staff edit it in the
 console) or, failing that, a default written for that language; either may use the
 placeholders {target}, {individuals}, {organisations}, {date} and {campaign}. A party that
@@ -27,25 +32,65 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    KeepTogether,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from sqlalchemy import select
 
-from petition.delivery.pdf import CREATOR, Fonts, Styles, canvas_maker, document, styles
+from petition.delivery.pdf import (
+    MARGIN,
+    PAGE,
+    Fonts,
+    Footer,
+    Styles,
+    canvas_maker,
+    document,
+    styles,
+)
 from petition.delivery.records import Totals
 from petition.delivery.richtext import Block, Run, fill_placeholders, markdown_blocks
 from petition.delivery.wording import Wording, long_date, number
 from petition.extensions import db
 from petition.models import Campaign, LetterTemplate, NamesPolicy, Target
 
-DOCX_FONT = "Times New Roman"  # has Cyrillic, and every copy of Word has it
+DOCX_FONT = "Noto Sans"  # the PDF's family (`pdf.REQUIRED`), so both look alike
 DOCX_LANGUAGES = {"en": "en-GB", "uk": "uk-UA", "ru": "ru-RU"}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+SIGNATORY_COLUMNS = 3  # signatories side by side, as many to a row
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who writes: the name, postal address and contact line at the top of each letter."""
+
+    name: str
+    address: list[str]
+    contact: str
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    title: str
+    organisation: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in (self.name, self.title, self.organisation) if line]
 
 
 @dataclass(frozen=True)
 class Letter:
     lang: str
     title: str
+    letterhead: Letterhead
+    reference: str
     date: str
     address: list[str]
     salutation: str
@@ -58,8 +103,10 @@ class Letter:
     totals: list[str]
     closing: str
     signed_for: str
+    signatories: list[Signer]
     enclosures_heading: str
     enclosures: list[str]
+    page: str  # the footer's "page {n} of {total}"
 
 
 def addressee(target: Target) -> str:
@@ -68,11 +115,41 @@ def addressee(target: Target) -> str:
 
 
 def address_lines(target: Target) -> list[str]:
-    lines = [target.office, target.organisation]
+    """The addressee block: the addressee line (the office in the case the letter needs),
+    else the office as written; the person; the organisation; the postal address."""
+    lines = [target.addressee.strip() or target.office, target.person, target.organisation]
     if not any(line.strip() for line in lines):
         lines = [target.name]
     lines.extend(target.postal_address.splitlines())
     return [line.strip() for line in lines if line.strip()]
+
+
+def salutation(target: Target, words: Wording) -> str:
+    """The target's own salutation; else a courteous one to a named office or person, and
+    "Dear Sir or Madam" only to a reader the target does not name."""
+    if target.salutation.strip():
+        return target.salutation.strip()
+    if any(part.strip() for part in (target.addressee, target.person, target.office)):
+        return words.salutation_office
+    return words.salutation
+
+
+def closing(target: Target, words: Wording, salutation_: str) -> str:
+    """The target's own closing; else the one the salutation calls for ("Yours faithfully"
+    only after "Dear Sir or Madam", "Yours sincerely" after a named salutation)."""
+    if target.closing.strip():
+        return target.closing.strip()
+    return words.closing if salutation_ == words.salutation else words.closing_named
+
+
+def letterhead(campaign: Campaign, title: str) -> Letterhead:
+    """The campaign's letterhead; its title stands in for a name staff have not set."""
+    contact = (campaign.letterhead_email, campaign.letterhead_phone, campaign.letterhead_website)
+    return Letterhead(
+        name=campaign.letterhead_name.strip() or title,
+        address=[line.strip() for line in campaign.letterhead_address.splitlines() if line.strip()],
+        contact=" · ".join(part.strip() for part in contact if part.strip()),
+    )
 
 
 def letter_body(campaign: Campaign, lang: str, words: Wording) -> str:
@@ -92,9 +169,11 @@ def compose_letter(
     policy: NamesPolicy,
     lang: str,
     words: Wording,
+    reference: str,
     when: datetime,
 ) -> Letter:
     text = campaign.text(lang)
+    greeting = salutation(target, words)
     named = policy is NamesPolicy.NAMED
     dated = long_date(when.date(), lang)
     values = {
@@ -107,9 +186,11 @@ def compose_letter(
     return Letter(
         lang=lang,
         title=text.title,
+        letterhead=letterhead(campaign, text.title),
+        reference=reference,
         date=dated,
         address=address_lines(target),
-        salutation=target.salutation.strip() or words.salutation,
+        salutation=greeting,
         body=markdown_blocks(
             fill_placeholders(
                 letter_body(campaign, lang, words) if named else words.counted_letter, values
@@ -121,8 +202,13 @@ def compose_letter(
         demands=markdown_blocks(text.demands),
         totals_heading=words.totals.format(date=dated),
         totals=_totals_lines(totals, lang, words, named=named),
-        closing=words.closing,
+        closing=closing(target, words, greeting),
         signed_for=words.signed_for.format(campaign=text.title),
+        signatories=[
+            Signer(signer.name.strip(), signer.title.strip(), signer.organisation.strip())
+            for signer in campaign.signatories
+        ],
+        page=words.page,
         enclosures_heading=words.enclosures,
         enclosures=(
             [words.annex_organisations, words.annex_individuals, words.summary]
@@ -187,13 +273,59 @@ def _lines(lines: list[str], paragraph_style: ParagraphStyle) -> Paragraph:
     return Paragraph("<br/>".join(escape(line) for line in lines), paragraph_style)
 
 
+def _letterhead_flowables(head: Letterhead, fonts: Fonts, style: Styles) -> list[Flowable]:
+    name = ParagraphStyle("letterhead", style.body, fontName=fonts.bold, fontSize=14, leading=18)
+    small = ParagraphStyle("letterhead_lines", style.small, textColor="#333333")
+    lines = [*head.address, head.contact] if head.contact else head.address
+    return [
+        Paragraph(escape(head.name), name),
+        *([_lines(lines, small)] if lines else []),
+        HRFlowable(width="100%", thickness=0.6, color="#444444", spaceBefore=2, spaceAfter=6),
+    ]
+
+
+def _signature_flowables(letter: Letter, style: Styles, fonts: Fonts) -> list[Flowable]:
+    """The closing, then the signatories side by side, each under room for a signature; or,
+    with none, the coalition under that room."""
+    flowables: list[Flowable] = [Paragraph(escape(letter.closing), style.body)]
+    if not letter.signatories:
+        return [*flowables, Spacer(1, 14 * mm), Paragraph(escape(letter.signed_for), style.body)]
+    name = ParagraphStyle("signer", style.body, fontName=fonts.bold, spaceAfter=0)
+    lines = ParagraphStyle("signer_lines", style.body, spaceAfter=0)
+    cells: list[list[Flowable]] = [
+        [
+            Spacer(1, 14 * mm),
+            Paragraph(escape(signer.name), name),
+            *(Paragraph(escape(line), lines) for line in signer.lines[1:]),
+        ]
+        for signer in letter.signatories
+    ]
+    columns = min(SIGNATORY_COLUMNS, len(cells))
+    rows = [cells[start : start + columns] for start in range(0, len(cells), columns)]
+    rows[-1] += [[]] * (columns - len(rows[-1]))
+    table = Table(rows, colWidths=[(PAGE[0] - 2 * MARGIN) / columns] * columns, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # else Table sets Helvetica
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return [*flowables, table]
+
+
 def write_letter_pdf(letter: Letter, path: Path, *, fonts: Fonts, when: datetime) -> None:
     style = styles(fonts)
     right = ParagraphStyle("date", style.body, alignment=TA_RIGHT)
     subject = ParagraphStyle("subject", style.body, fontName=fonts.bold, spaceBefore=6)
     story: list[Flowable] = [
+        *_letterhead_flowables(letter.letterhead, fonts, style),
         Paragraph(escape(letter.date), right),
-        Spacer(1, 6 * mm),
+        Paragraph(escape(letter.reference), style.body),
+        Spacer(1, 4 * mm),
         _lines(letter.address, style.body),
         Spacer(1, 8 * mm),
         Paragraph(escape(letter.title), subject),
@@ -203,20 +335,21 @@ def write_letter_pdf(letter: Letter, path: Path, *, fonts: Fonts, when: datetime
         *block_flowables(letter.statement, style),
         Paragraph(escape(letter.demands_heading), style.heading),
         *block_flowables(letter.demands, style),
-        Paragraph(escape(letter.totals_heading), style.heading),
-        _lines(letter.totals, style.body),
-        Spacer(1, 6 * mm),
-        Paragraph(escape(letter.closing), style.body),
-        Spacer(1, 14 * mm),
-        Paragraph(escape(letter.signed_for), style.body),
+        # The end of the body, the closing and the signatories stay on one page.
+        KeepTogether(
+            [
+                Paragraph(escape(letter.totals_heading), style.heading),
+                _lines(letter.totals, style.body),
+                Spacer(1, 4 * mm),
+                *_signature_flowables(letter, style, fonts),
+            ]
+        ),
         Paragraph(escape(letter.enclosures_heading), style.heading),
-        *[
-            Paragraph(escape(name), style.item, bulletText=f"{index}.")
-            for index, name in enumerate(letter.enclosures, start=1)
-        ],
+        _lines(letter.enclosures, style.body),  # each names its own number: "Annex 1. …"
     ]
-    doc = document(path, title=letter.title, lang=letter.lang)
-    doc.build(story, canvasmaker=canvas_maker(when))
+    doc = document(path, title=letter.title, lang=letter.lang, author=letter.letterhead.name)
+    footer = Footer(fonts, letter.reference, letter.title, letter.page)
+    doc.build(story, canvasmaker=canvas_maker(when, footer))
 
 
 # --- DOCX --------------------------------------------------------------------------------
@@ -261,6 +394,71 @@ def _lines_docx(document_: DocxDocument, lines: list[str]) -> DocxParagraph:
     return paragraph
 
 
+def _field(paragraph: DocxParagraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays the page out."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def _docx_footer(doc: DocxDocument, letter: Letter) -> None:
+    """Every page's foot: the reference and title, then "page X of Y" as Word fields."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.add_run(f"{letter.reference} · {letter.title}\t")
+    before, _, rest = letter.page.partition("{n}")
+    between, _, after = rest.partition("{total}")
+    paragraph.add_run(before)
+    _field(paragraph, "PAGE")
+    paragraph.add_run(between)
+    _field(paragraph, "NUMPAGES")
+    paragraph.add_run(after)
+    for run in paragraph.runs:
+        run.font.size = Pt(8)
+
+
+def _set_properties(doc: DocxDocument, letter: Letter, when: datetime) -> None:
+    """Core properties that name the letter and its sender (never the tool that made it)."""
+    properties = doc.core_properties
+    properties.title = letter.title
+    properties.subject = letter.reference
+    properties.author = letter.letterhead.name
+    properties.last_modified_by = letter.letterhead.name
+    properties.comments = properties.keywords = properties.category = ""
+    properties.created = properties.modified = when.replace(tzinfo=None)
+    properties.language = DOCX_LANGUAGES.get(letter.lang, "en-GB")
+
+
+def _keep_with_next(*paragraphs: DocxParagraph) -> None:
+    for paragraph in paragraphs:
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def _letterhead_docx(doc: DocxDocument, head: Letterhead) -> None:
+    name = doc.add_paragraph().add_run(head.name)
+    name.bold, name.font.size = True, Pt(14)
+    lines = [*head.address, head.contact] if head.contact else head.address
+    if lines:
+        for run in _lines_docx(doc, lines).runs:
+            run.font.size = Pt(9)
+
+
+def _signatures_docx(doc: DocxDocument, letter: Letter) -> list[DocxParagraph]:
+    paragraphs = [doc.add_paragraph(letter.closing)]
+    if not letter.signatories:
+        return [*paragraphs, doc.add_paragraph(), doc.add_paragraph(letter.signed_for)]
+    for signer in letter.signatories:
+        paragraphs.append(doc.add_paragraph())
+        block = _lines_docx(doc, signer.lines)
+        block.runs[0].bold = True
+        paragraphs.append(block)
+    return paragraphs
+
+
 def write_letter_docx(letter: Letter, path: Path, *, when: datetime) -> None:
     doc = Document()
     normal = doc.styles["Normal"]
@@ -269,12 +467,12 @@ def write_letter_docx(letter: Letter, path: Path, *, when: datetime) -> None:
     _set_language(doc, letter.lang)
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
-    properties = doc.core_properties
-    properties.title, properties.author, properties.last_modified_by = letter.title, CREATOR, ""
-    properties.created = properties.modified = when.replace(tzinfo=None)
-    properties.language = DOCX_LANGUAGES.get(letter.lang, "en-GB")
+    _set_properties(doc, letter, when)
+    _docx_footer(doc, letter)
 
+    _letterhead_docx(doc, letter.letterhead)
     doc.add_paragraph(letter.date).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    doc.add_paragraph(letter.reference)
     _lines_docx(doc, letter.address)
     doc.add_paragraph().add_run(letter.title).bold = True
     doc.add_paragraph(letter.salutation)
@@ -288,13 +486,10 @@ def write_letter_docx(letter: Letter, path: Path, *, when: datetime) -> None:
         for block in blocks:
             _add_block(doc, block)
     _heading(doc, letter.totals_heading)
-    _lines_docx(doc, letter.totals)
-    doc.add_paragraph(letter.closing)
-    doc.add_paragraph()
-    doc.add_paragraph(letter.signed_for)
+    kept = [_lines_docx(doc, letter.totals), *_signatures_docx(doc, letter)]
+    _keep_with_next(*kept[:-1])  # the end of the body, the closing and signatories: one page
     _heading(doc, letter.enclosures_heading)
-    for index, name in enumerate(letter.enclosures, start=1):
-        _add_block(doc, Block("numbered", [Run(name)], marker=f"{index}."))
+    _lines_docx(doc, letter.enclosures)
     buffer = io.BytesIO()
     doc.save(buffer)
     path.write_bytes(without_timestamps(buffer.getvalue()))

@@ -77,6 +77,7 @@ class Build:
     words: Wording
     fonts: Fonts
     heading: str
+    reference: str  # the package's reference number
     folder: Path
 
 
@@ -87,6 +88,14 @@ def package_files(policy: NamesPolicy) -> tuple[str, ...]:
 def folder_name(campaign: Campaign, target: Target, cutoff: datetime) -> str:
     """`<slug>-<target id>-<cut-off as yyyymmddThhmmss, UTC>`."""
     return f"{campaign.slug}-{target.id}-{cutoff.astimezone(UTC):%Y%m%dT%H%M%S}"
+
+
+def reference_number(campaign: Campaign, target: Target, cutoff: datetime) -> str:
+    """The package's reference, e.g. PF-7-20261202-120000: the campaign's initials, the
+    target and the cut-off, which name the package (its folder) as its database id cannot:
+    a rebuild for the same cut-off carries the same reference, so gives the same bytes."""
+    initials = "".join(part[0] for part in campaign.slug.split("-") if part).upper()
+    return f"{initials}-{target.id}-{cutoff.astimezone(UTC):%Y%m%d-%H%M%S}"
 
 
 def sha256_of(path: Path) -> str:
@@ -260,8 +269,9 @@ def _prepare(campaign: Campaign, target: Target, cutoff: datetime, out_dir: Path
         )
     lang = package_language(target.lang)
     heading = f"{campaign.text(lang).title} — {letters.addressee(target)}"
-    policy = target.names_policy
-    return Build(campaign, target, policy, cutoff, lang, wording(lang), fonts, heading, folder)
+    policy, words = target.names_policy, wording(lang)
+    reference = words.reference.format(ref=reference_number(campaign, target, cutoff))
+    return Build(campaign, target, policy, cutoff, lang, words, fonts, heading, reference, folder)
 
 
 def _write_files(build: Build, folder: Path, report: Progress) -> Totals:
@@ -272,6 +282,7 @@ def _write_files(build: Build, folder: Path, report: Progress) -> Totals:
         "words": build.words,
         "lang": lang,
         "heading": build.heading,
+        "reference": build.reference,
         "when": cutoff,
     }
     if build.policy is NamesPolicy.NAMED:
@@ -301,6 +312,7 @@ def _write_files(build: Build, folder: Path, report: Progress) -> Totals:
         policy=build.policy,
         lang=lang,
         words=build.words,
+        reference=build.reference,
         when=cutoff,
     )
     letters.write_letter_pdf(letter, folder / LETTER_PDF, fonts=build.fonts, when=cutoff)
@@ -323,6 +335,7 @@ def _write_individuals(build: Build, folder: Path, report: Progress) -> list[Cou
             words=words,
             lang=build.lang,
             heading=build.heading,
+            reference=build.reference,
             when=cutoff,
         ),
     ]
@@ -349,6 +362,7 @@ def _manifest(
         "target": {"id": build.target.id, "name": build.target.name, "lang": build.target.lang},
         "language": build.lang,
         "names_policy": build.policy.value,
+        "reference": reference_number(build.campaign, build.target, build.cutoff),
         "cutoff": build.cutoff.isoformat(),
         "generated_at": generated_at.isoformat(),
         "generated_by": f"staff:{actor.id} ({actor.role.value})" if actor else "command line",

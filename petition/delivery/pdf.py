@@ -1,4 +1,4 @@
-"""PDF set-up shared by every document of a package: fonts with Cyrillic, fixed metadata.
+"""PDF set-up shared by every document of a package: fonts, the page footer, fixed metadata.
 
 Documents are made reproducible: ReportLab's invariant mode fixes the document id and
 the internal timestamp, and the creation date written into the file is the package's
@@ -26,11 +26,15 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-REQUIRED = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf"}
-OPTIONAL = {"italic": "DejaVuSans-Oblique.ttf", "bold_italic": "DejaVuSans-BoldOblique.ttf"}
+# Noto Sans: one family with Latin (Turkish too), Cyrillic and Greek, whose sister Noto Sans
+# Arabic shares its design; the DOCX names the same family (`letters.DOCX_FONT`).
+REQUIRED = {"regular": "NotoSans-Regular.ttf", "bold": "NotoSans-Bold.ttf"}
+OPTIONAL = {"italic": "NotoSans-Italic.ttf", "bold_italic": "NotoSans-BoldItalic.ttf"}
 FAMILY = "PackageSans"
 PAGE = A4
 MARGIN = 20 * mm
+FOOTER_Y = MARGIN - 8 * mm
+FOOTER_SIZE = 8
 CREATOR = "petition delivery package"
 
 
@@ -56,7 +60,7 @@ def require_fonts(folder: Path) -> None:
     if missing:
         raise FontsMissing(
             f"PDF fonts not found: {', '.join(map(str, missing))}. Set PDF_FONT_DIR to a "
-            f"folder holding {' and '.join(REQUIRED.values())} (Debian: fonts-dejavu-core)."
+            f"folder holding {' and '.join(REQUIRED.values())} (Debian: fonts-noto-core)."
         )
 
 
@@ -94,30 +98,82 @@ def pdf_date(when: datetime) -> str:
     return when.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
 
 
-def dated_canvas(stamp: str, *args: Any, **kwargs: Any) -> Canvas:
-    canvas = Canvas(*args, **kwargs)
-    canvas.setDateFormatter(lambda *_: stamp)
-    return canvas
+@dataclass(frozen=True)
+class Footer:
+    """What the foot of every page of a package's PDF says: the package's reference, the
+    document's title, and "page X of Y" in the package's language (`{n}` and `{total}`)."""
+
+    fonts: Fonts
+    reference: str
+    title: str
+    page: str
 
 
-def canvas_maker(when: datetime) -> Callable[..., Canvas]:
-    """A canvas factory for Platypus whose creation and modification dates are `when`."""
-    return partial(dated_canvas, pdf_date(when))
+class PagedCanvas(Canvas):
+    """A reproducible canvas that ends each page with its footer.
+
+    The number of pages is known only when the document is saved, so each page shows a
+    form XObject of its own for its "page X of Y", and `save` fills them all in.
+    """
+
+    def __init__(self, *args: Any, stamp: str, footer: Footer, **kwargs: Any) -> None:
+        # The package font from the start: else each page and form names Helvetica too.
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or footer.fonts.regular
+        super().__init__(*args, **kwargs)
+        self.setDateFormatter(lambda *_: stamp)
+        self.footer = footer
+        self.pages = 0
+
+    def showPage(self) -> None:
+        self.pages += 1
+        fonts, footer = self.footer.fonts, self.footer
+        self.saveState()
+        self.setFont(fonts.regular, FOOTER_SIZE)
+        self.setFillColor("#333333")
+        self.drawString(MARGIN, FOOTER_Y, f"{footer.reference} · {footer.title}")
+        self.doForm(_page_form(self.pages))
+        self.restoreState()
+        super().showPage()
+
+    def save(self) -> None:
+        for n in range(1, self.pages + 1):
+            self.beginForm(_page_form(n), lowerx=0, lowery=0, upperx=PAGE[0], uppery=MARGIN)
+            self.setFont(self.footer.fonts.regular, FOOTER_SIZE)
+            self.setFillColor("#333333")
+            label = self.footer.page.format(n=n, total=self.pages)
+            self.drawRightString(PAGE[0] - MARGIN, FOOTER_Y, label)
+            self.endForm()
+        super().save()
 
 
-def open_canvas(path: Path, *, title: str, lang: str, when: datetime) -> Canvas:
+def _page_form(n: int) -> str:
+    return f"page{n}"
+
+
+def canvas_maker(when: datetime, footer: Footer) -> Callable[..., Canvas]:
+    """A canvas factory for Platypus: dates are `when`, every page ends with `footer`."""
+    return partial(PagedCanvas, stamp=pdf_date(when), footer=footer)
+
+
+def open_canvas(path: Path, *, lang: str, when: datetime, footer: Footer) -> Canvas:
     """A reproducible canvas for documents drawn directly (the long annex)."""
-    canvas = dated_canvas(
-        pdf_date(when), str(path), pagesize=PAGE, invariant=1, pageCompression=1, lang=lang
+    canvas = PagedCanvas(
+        str(path),
+        stamp=pdf_date(when),
+        footer=footer,
+        pagesize=PAGE,
+        invariant=1,
+        pageCompression=1,
+        lang=lang,
     )
-    canvas.setTitle(title)
+    canvas.setTitle(footer.title)
     canvas.setAuthor(CREATOR)
     canvas.setCreator(CREATOR)
-    canvas.setSubject(title)
+    canvas.setSubject(footer.title)
     return canvas
 
 
-def document(path: Path, *, title: str, lang: str) -> SimpleDocTemplate:
+def document(path: Path, *, title: str, lang: str, author: str = CREATOR) -> SimpleDocTemplate:
     """A reproducible A4 Platypus document; build it with `canvasmaker=canvas_maker(...)`."""
     return SimpleDocTemplate(
         str(path),
@@ -127,7 +183,7 @@ def document(path: Path, *, title: str, lang: str) -> SimpleDocTemplate:
         topMargin=MARGIN,
         bottomMargin=MARGIN,
         title=title,
-        author=CREATOR,
+        author=author,
         creator=CREATOR,
         subject=title,
         lang=lang,
@@ -188,19 +244,6 @@ def styles(fonts: Fonts) -> Styles:
             "cell_head_number", cell, fontName=fonts.bold, alignment=TA_RIGHT
         ),
     )
-
-
-def page_footer(fonts: Fonts, page_label: str, title: str) -> Callable[[Canvas, Any], None]:
-    """A Platypus page callback: the document's title and its page number, small."""
-
-    def draw(canvas: Canvas, doc: Any) -> None:
-        canvas.saveState()
-        canvas.setFont(fonts.regular, 8)
-        canvas.drawString(MARGIN, MARGIN - 8 * mm, title)
-        canvas.drawRightString(PAGE[0] - MARGIN, MARGIN - 8 * mm, page_label.format(n=doc.page))
-        canvas.restoreState()
-
-    return draw
 
 
 def title_block(style: Styles, title: str, *subtitles: str) -> list[object]:

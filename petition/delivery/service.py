@@ -10,7 +10,7 @@ import hashlib
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -28,6 +28,7 @@ from petition.models import (
     DeliveryPackage,
     LetterTemplate,
     PackageStatus,
+    Signatory,
     StaffUser,
     Target,
 )
@@ -294,5 +295,84 @@ def save_letter(campaign: Campaign, lang: str, body: str, *, actor: StaffUser) -
         object_type="campaign",
         object_id=campaign.id,
         detail=f"lang={lang}",
+    )
+    return True
+
+
+# --- who writes and who signs --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterheadFields:
+    """The campaign's letterhead, as the letters print it."""
+
+    name: str
+    address: str
+    email: str
+    phone: str
+    website: str
+
+
+@dataclass(frozen=True)
+class SignatoryFields:
+    name: str
+    title: str = ""
+    organisation: str = ""
+
+
+LETTERHEAD_COLUMNS = {
+    "name": "letterhead_name",
+    "address": "letterhead_address",
+    "email": "letterhead_email",
+    "phone": "letterhead_phone",
+    "website": "letterhead_website",
+}
+
+
+def letterhead_of(campaign: Campaign) -> LetterheadFields:
+    return LetterheadFields(
+        **{field: getattr(campaign, column) for field, column in LETTERHEAD_COLUMNS.items()}
+    )
+
+
+def signatories_of(campaign: Campaign) -> list[SignatoryFields]:
+    return [
+        SignatoryFields(signer.name, signer.title, signer.organisation)
+        for signer in campaign.signatories
+    ]
+
+
+def save_letterhead(
+    campaign: Campaign,
+    letterhead: LetterheadFields,
+    signatories: list[SignatoryFields],
+    *,
+    actor: StaffUser,
+) -> bool:
+    """Set who the campaign's letters come from and who signs them, in that order; False
+    when nothing changed. The audit entry names the fields, never the people."""
+    changed = [
+        field
+        for field, column in LETTERHEAD_COLUMNS.items()
+        if getattr(campaign, column) != getattr(letterhead, field)
+    ]
+    for field in changed:
+        setattr(campaign, LETTERHEAD_COLUMNS[field], getattr(letterhead, field))
+    signers_changed = signatories != signatories_of(campaign)
+    if signers_changed:
+        campaign.signatories = [
+            Signatory(position=position, **asdict(signer))
+            for position, signer in enumerate(signatories, start=1)
+        ]
+        changed.append("signatories")
+    if not changed:
+        return False
+    db.session.flush()
+    audit.record(
+        "campaign.letterhead_updated",
+        actor=actor,
+        object_type="campaign",
+        object_id=campaign.id,
+        detail=f"{', '.join(changed)}; signatories={len(campaign.signatories)}",
     )
     return True

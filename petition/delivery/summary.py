@@ -29,10 +29,10 @@ from petition.delivery.pdf import (
     MARGIN,
     PAGE,
     Fonts,
+    Footer,
     Styles,
     canvas_maker,
     document,
-    page_footer,
     styles,
     title_block,
 )
@@ -57,6 +57,7 @@ def write_summary(
     words: Wording,
     lang: str,
     heading: str,
+    reference: str,
     when: datetime,
 ) -> None:
     style = styles(fonts)
@@ -83,8 +84,8 @@ def write_summary(
     else:
         story.append(Paragraph(escape(words.no_signatures), style.body))
     doc = document(path, title=words.summary, lang=lang)
-    footer = page_footer(fonts, words.page, words.summary)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=canvas_maker(when))
+    footer = Footer(fonts, reference, words.summary, words.page)
+    doc.build(story, canvasmaker=canvas_maker(when, footer))
 
 
 def _individual_rows(
@@ -184,6 +185,7 @@ def _table(rows: Sequence[Sequence[str]], style: Styles, *, header: bool = False
     ]
     table = Table(cells, colWidths=[first, *([rest] * (columns - 1))])
     commands: list[tuple[object, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), style.cell.fontName),  # else Table sets Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#bbbbbb"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -210,6 +212,7 @@ def confirmations_chart(per_day: Sequence[tuple[date, int]], fonts: Fonts, lang:
     """A line of the running total of confirmed signatures, by UTC day."""
     points = cumulative(per_day)
     drawing = Drawing(CHART_WIDTH, CHART_HEIGHT)
+    drawing.initialFontName = fonts.regular  # else the renderer starts in Times-Roman
     plot = LinePlot()
     plot.x, plot.y = 18 * mm, 12 * mm
     plot.width, plot.height = CHART_WIDTH - 24 * mm, CHART_HEIGHT - 18 * mm

@@ -32,7 +32,7 @@ class Plural:
     other: str
 
     def format(self, lang: str, n: int) -> str:
-        form = Locale.parse(lang).plural_form(n)
+        form = Locale.parse(locale(lang)).plural_form(n)
         phrase = getattr(self, form, self.other)
         return phrase.format(n=number(n, lang))
 
@@ -41,7 +41,8 @@ class Plural:
 class Wording:
     default_letter: str
     counted_letter: str  # the body for a party that receives only numbers (no annex)
-    salutation: str
+    salutation: str  # to a reader the target names no office or person for
+    salutation_office: str  # to a named office or person, when staff set no salutation
     statement: str
     demands: str
     totals: str
@@ -49,14 +50,16 @@ class Wording:
     individuals_total: str
     organisations_counted: str
     individuals_counted: str
-    closing: str
+    closing: str  # after the anonymous salutation
+    closing_named: str  # after any other salutation
     signed_for: str
     enclosures: str
     annex_organisations: str
     annex_individuals: str
     summary: str
     cutoff: str
-    page: str
+    page: str  # "page {n} of {total}"
+    reference: str  # the package's reference number, `{ref}`, on every page
     further_organisations: Plural
     country_tally: str
     country_unnamed: str
@@ -90,8 +93,7 @@ EN = Wording(
     default_letter=(
         "We write to you on behalf of the organisations and people who have joined the "
         "appeal “{campaign}”.\n\n"
-        "As of {date}, it has been signed by organisations ({organisations} in all) and by "
-        "individuals ({individuals} in all). Their appeal and demands follow; the "
+        "Their appeal and demands follow, with the number of signatories as of {date}; the "
         "signatories are listed in the enclosed annexes, each as they chose to be named.\n\n"
         "We ask you to make these demands part of any negotiations to end the war, and to "
         "put people first."
@@ -105,6 +107,7 @@ EN = Wording(
         "put people first."
     ),
     salutation="Dear Sir or Madam,",
+    salutation_office="Your Excellency,",
     statement="Our appeal",
     demands="Our demands",
     totals="Signatories as of {date}",
@@ -113,13 +116,15 @@ EN = Wording(
     organisations_counted="Organisations: {total}",
     individuals_counted="Individuals: {total}",
     closing="Yours faithfully,",
+    closing_named="Yours sincerely,",
     signed_for="On behalf of the coalition “{campaign}”",
     enclosures="Enclosures",
     annex_organisations="Annex 1. Organisations",
     annex_individuals="Annex 2. Individuals",
     summary="Summary",
     cutoff="Everything confirmed before {when}",
-    page="Page {n}",
+    page="Page {n} of {total}",
+    reference="Ref. {ref}",
     further_organisations=Plural(
         one="{n} further organisation joined but is not named.",
         few="{n} further organisations joined but are not named.",
@@ -182,6 +187,7 @@ UK = Wording(
         "поставити людей на перше місце."
     ),
     salutation="Шановні пані та панове!",
+    salutation_office="Ваша Високоповажносте!",
     statement="Наше звернення",
     demands="Наші вимоги",
     totals="Підписанти станом на {date}",
@@ -190,13 +196,15 @@ UK = Wording(
     organisations_counted="Організації: {total}",
     individuals_counted="Окремі особи: {total}",
     closing="З повагою,",
+    closing_named="З повагою,",
     signed_for="Від імені коаліції «{campaign}»",
     enclosures="Додатки",
     annex_organisations="Додаток 1. Організації",
     annex_individuals="Додаток 2. Окремі особи",
     summary="Зведення",
     cutoff="Усе, що підтверджено до {when}",
-    page="Сторінка {n}",
+    page="Сторінка {n} з {total}",
+    reference="Вих. № {ref}",
     further_organisations=Plural(
         one="Ще {n} організація приєдналася, але на її прохання не названа.",
         few="Ще {n} організації приєдналися, але на їхнє прохання не названі.",
@@ -260,6 +268,7 @@ RU = Wording(
         "поставить людей на первое место."
     ),
     salutation="Уважаемые дамы и господа!",
+    salutation_office="Ваше Превосходительство!",
     statement="Наше обращение",
     demands="Наши требования",
     totals="Подписавшие по состоянию на {date}",
@@ -268,13 +277,15 @@ RU = Wording(
     organisations_counted="Организации: {total}",
     individuals_counted="Частные лица: {total}",
     closing="С уважением,",
+    closing_named="С уважением,",
     signed_for="От имени коалиции «{campaign}»",
     enclosures="Приложения",
     annex_organisations="Приложение 1. Организации",
     annex_individuals="Приложение 2. Частные лица",
     summary="Сводка",
     cutoff="Всё, что подтверждено до {when}",
-    page="Страница {n}",
+    page="Страница {n} из {total}",
+    reference="Исх. № {ref}",
     further_organisations=Plural(
         one="Ещё {n} организация присоединилась, но по её просьбе не названа.",
         few="Ещё {n} организации присоединились, но по их просьбе не названы.",
@@ -330,12 +341,21 @@ def wording(lang: str) -> Wording:
     return WORDING[package_language(lang)]
 
 
+# The locale whose conventions a package in each language follows: its English is British
+# ("2 December 2026", "organisation"), so are its dates.
+LOCALES = {"en": "en_GB"}
+
+
+def locale(lang: str) -> str:
+    return LOCALES.get(lang, lang)
+
+
 def number(n: int, lang: str) -> str:
-    return format_decimal(n, locale=lang)
+    return format_decimal(n, locale=locale(lang))
 
 
 def long_date(day: date, lang: str) -> str:
-    return format_date(day, "long", locale=lang)
+    return format_date(day, "long", locale=locale(lang))
 
 
 def moment(when: datetime, lang: str) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from petition.campaigns.custodians import add_custodian_key, custodian_keys
 from petition.campaigns.services import save_text
+from petition.demo.letterhead import load_letterhead
 from petition.demo.organisations import load_organisations
 from petition.demo.people_first import TEXTS
 from petition.demo.targets import load_targets
@@ -35,6 +36,7 @@ def load_demo() -> Campaign:
             statement=fields["statement"],
             demands=fields["demands"],
         )
+    load_letterhead(campaign)
     load_targets(campaign)
     db.session.flush()
     load_organisations(campaign)

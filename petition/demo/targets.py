@@ -1,9 +1,11 @@
 """The People First campaign's negotiating parties (demo data), and their loader.
 
 `name` is the staff console's label and the key the loader matches on; office,
-organisation and salutation are in the party's correspondence language. Postal addresses
-are the parties' well-known public institutional addresses; where we were not sure of one,
-it is left empty for staff to fill in.
+organisation and salutation are in the party's correspondence language, and `addressee` is
+the office as the letter's addressee block needs it (the dative in Ukrainian and Russian).
+No person is named: officeholders change, and "Mr President" outlasts any one of them.
+Postal addresses are the parties' well-known public institutional addresses; where we were
+not sure of one, it is left empty for staff to fill in.
 
 Russia's party is its President, who directs foreign policy (art. 86 of the Constitution),
 not the Government; it receives only numbers (`counted`): a name handed to the Russian
@@ -22,14 +24,16 @@ TARGETS: tuple[dict[str, str], ...] = (
         "name": "Office of the President of Ukraine",
         "lang": "uk",
         "office": "Президент України",
+        "addressee": "Президентові України",
         "organisation": "Офіс Президента України",
-        "salutation": "Шановні пані та панове!",
+        "salutation": "Шановний пане Президенте!",
         "postal_address": "вул. Банкова, 11\nм. Київ\n01220\nУкраїна",
     },
     {
         "name": "President of the Russian Federation",
         "lang": "ru",
         "office": "Президент Российской Федерации",
+        "addressee": "Президенту Российской Федерации",
         "organisation": "Администрация Президента Российской Федерации",
         "salutation": "Уважаемый господин Президент!",
         "postal_address": "ул. Ильинка, д. 23\n103132, Москва\nРоссия",
@@ -39,8 +43,9 @@ TARGETS: tuple[dict[str, str], ...] = (
         "name": "Government of the United States",
         "lang": "en",
         "office": "The President of the United States",
+        "addressee": "The President of the United States",
         "organisation": "The White House",
-        "salutation": "Dear Sir or Madam,",
+        "salutation": "Dear Mr President,",
         "postal_address": (
             "1600 Pennsylvania Avenue NW\nWashington, DC 20500\nUnited States of America"
         ),
@@ -49,6 +54,7 @@ TARGETS: tuple[dict[str, str], ...] = (
         "name": "European Union – High Representative for Foreign Affairs and Security Policy",
         "lang": "en",
         "office": "High Representative of the Union for Foreign Affairs and Security Policy",
+        "addressee": "The High Representative of the Union for Foreign Affairs and Security Policy",
         "organisation": "European External Action Service",
         "salutation": "Dear High Representative,",
         "postal_address": "Rond-Point Robert Schuman 9A\n1046 Brussels\nBelgium",
@@ -57,6 +63,7 @@ TARGETS: tuple[dict[str, str], ...] = (
         "name": "UN Secretary-General",
         "lang": "en",
         "office": "Secretary-General of the United Nations",
+        "addressee": "The Secretary-General of the United Nations",
         "organisation": "United Nations",
         "salutation": "Dear Secretary-General,",
         "postal_address": (
@@ -68,12 +75,17 @@ TARGETS: tuple[dict[str, str], ...] = (
         "name": "International Committee of the Red Cross",
         "lang": "en",
         "office": "President of the International Committee of the Red Cross",
+        "addressee": "The President of the International Committee of the Red Cross",
         "organisation": "International Committee of the Red Cross (ICRC)",
         "salutation": "Dear President,",
         "postal_address": "19 Avenue de la Paix\n1202 Geneva\nSwitzerland",
     },
 )
 
+
+# What earlier versions of the demo wrote in a letter field (or nothing): replaced on load.
+LETTER_FIELDS = ("addressee", "salutation")
+OUTDATED = {"", "Dear Sir or Madam,", "Шановні пані та панове!"}
 
 # Parties an earlier version of the demo got wrong, and the ones that replace them.
 REPLACED = {"Government of the Russian Federation": "President of the Russian Federation"}
@@ -92,11 +104,19 @@ def load_targets(campaign: Campaign) -> list[Target]:
         if target is None:
             target = Target(**fields)
             db.session.add(target)
+        _update_letter_fields(target, fields)
         if target not in campaign.targets:
             campaign.targets.append(target)
         loaded.append(target)
     db.session.flush()
     return loaded
+
+
+def _update_letter_fields(target: Target, fields: dict[str, str]) -> None:
+    """Fill the letter fields an earlier demo left empty or generic; keep staff's own."""
+    for key in LETTER_FIELDS:
+        if key in fields and getattr(target, key).strip() in OUTDATED:
+            setattr(target, key, fields[key])
 
 
 def _find(name: str) -> Target | None:

@@ -1,7 +1,13 @@
 """The data model, one module per aggregate."""
 
 from petition.models.audit import AuditEvent
-from petition.models.campaign import Campaign, CampaignStatus, CampaignText, CampaignTextVersion
+from petition.models.campaign import (
+    Campaign,
+    CampaignStatus,
+    CampaignText,
+    CampaignTextVersion,
+    Signatory,
+)
 from petition.models.custodian import CustodianKey
 from petition.models.delivery import DeliveryPackage, LetterTemplate, PackageStatus
 from petition.models.organisation import (
@@ -39,6 +45,7 @@ __all__ = [
     "PackageStatus",
     "RecoveryCode",
     "Role",
+    "Signatory",
     "Signature",
     "SignatureStatus",
     "StaffSession",

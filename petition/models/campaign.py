@@ -34,6 +34,13 @@ class Campaign(db.Model):  # type: ignore[name-defined]
     # When staff last closed it (None while it is a draft or open): retention counts from it.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     goal: Mapped[int | None]
+    # The letterhead of the campaign's letters to negotiating parties: who writes, and how
+    # an office answers them.
+    letterhead_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    letterhead_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    letterhead_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    letterhead_phone: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    letterhead_website: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     texts: Mapped[dict[str, CampaignText]] = relationship(
@@ -42,6 +49,9 @@ class Campaign(db.Model):  # type: ignore[name-defined]
         cascade="all, delete-orphan",
     )
     targets: Mapped[list[Target]] = relationship(secondary=campaign_target, order_by="Target.name")
+    signatories: Mapped[list[Signatory]] = relationship(
+        order_by="Signatory.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -60,6 +70,19 @@ class Campaign(db.Model):  # type: ignore[name-defined]
             return self.text(lang).title
         except LookupError:
             return self.slug
+
+
+class Signatory(db.Model):  # type: ignore[name-defined]
+    """A person who signs the campaign's letters, in the order the letters list them."""
+
+    __tablename__ = "campaign_signatory"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
 
 
 class CampaignText(db.Model):  # type: ignore[name-defined]

@@ -35,7 +35,12 @@ class Target(db.Model):  # type: ignore[name-defined]
     office: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     lang: Mapped[str] = mapped_column(String(2))
+    # The letter's addressee block: the office as the letter's grammar needs it (the dative
+    # in Ukrainian and Russian: "Президентові України"), then the person holding it.
+    addressee: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    person: Mapped[str] = mapped_column(String(200), default="", server_default="")
     salutation: Mapped[str] = mapped_column(String(200), default="")
+    closing: Mapped[str] = mapped_column(String(200), default="", server_default="")
     postal_address: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     names_policy: Mapped[NamesPolicy] = mapped_column(

@@ -47,10 +47,16 @@ def add_target(
     office: str = "",
     organisation: str = "",
     postal_address: str = "",
+    addressee: str = "",
+    person: str = "",
+    closing: str = "",
 ) -> Target:
     target = Target(
         name=name or f"Party {next(_serial)} ({lang})",
         lang=lang,
+        addressee=addressee,
+        person=person,
+        closing=closing,
         salutation=salutation,
         office=office,
         organisation=organisation,
@@ -124,11 +130,18 @@ def add_organisation(
     return organisation
 
 
-def pdf_text(path: Path) -> str:
+def pdf_text(path: Path, *, page: int | None = None) -> str:
+    """The text of the PDF, or of one of its pages."""
+    pages = ["-f", str(page), "-l", str(page)] if page else []
     result = subprocess.run(  # noqa: S603 - Debian's pdftotext on a file we wrote
-        [PDFTOTEXT, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+        [PDFTOTEXT, "-enc", "UTF-8", *pages, str(path), "-"], capture_output=True, check=True
     )
     return result.stdout.decode()
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The text of each page of the PDF (pdftotext ends each page with a form feed)."""
+    return pdf_text(path).split("\f")[:-1]
 
 
 def docx_text(path: Path) -> str:

@@ -226,9 +226,12 @@ def test_other_languages_get_the_letter_in_english(campaign, tmp_path):
     flat = " ".join(pdf_text(folder / "cover_letter.pdf").split())
     assert "Free them all" in flat
     assert "Dear Sir or Madam," in flat
-    assert "March 1, 2025" in flat
-    # Counts stand where no plural follows them: a tiny coalition never reads "1 organisations".
-    assert "by organisations (3 in all) and by individuals (7 in all)" in flat
+    assert "1 March 2025" in flat  # en_GB: British English, British dates
+    # Counts stand where no plural follows them: a tiny coalition never reads "1 organisations",
+    # and the body does not count them in a clumsy aside ("by organisations (3 in all)").
+    assert "in all" not in flat
+    assert "Organisations: 3 (named in Annex 1: 2)" in flat
+    assert "Individuals: 7 (named in Annex 2: " in flat
     assert json.loads((folder / MANIFEST).read_text())["language"] == "en"
 
 
@@ -265,7 +268,7 @@ def test_a_russian_package_names_the_kinds_in_russian_whatever_the_staff_languag
 
 def test_missing_fonts_stop_the_build_with_a_clear_error(campaign, tmp_path, app):
     app.config["PDF_FONT_DIR"] = str(tmp_path / "no-fonts")
-    with pytest.raises(FontsMissing, match=r"DejaVuSans\.ttf.*PDF_FONT_DIR"):
+    with pytest.raises(FontsMissing, match=r"NotoSans-Regular\.ttf.*PDF_FONT_DIR"):
         build_package(campaign, add_target(campaign, "en"), cutoff=CUTOFF, out_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
 

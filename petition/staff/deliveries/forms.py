@@ -11,16 +11,19 @@ from flask_babel.speaklater import LazyString
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    EmailField,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from petition.delivery.service import (
     DeliveryRecord,
+    LetterheadFields,
     PartyResponse,
+    SignatoryFields,
     is_public_document_url,
     unknown_placeholders,
 )
@@ -30,6 +33,7 @@ from petition.forms import (
     at_most,
     clean_text,
     plain_paragraphs,
+    plain_text,
     plausible_day,
     strip,
     unix_newlines,
@@ -210,3 +214,111 @@ def _choice_label(target: Target) -> str | LazyString:
     if target.names_policy is NamesPolicy.COUNTED:
         return _l("%(party)s (counted only: no names)", party=target.name)
     return target.name
+
+
+SIGNATORIES_MAX = 12
+SIGNATORY_PART_MAX = 200  # Signatory.name's, .title's and .organisation's length
+
+
+def signatory_lines(text: str) -> list[SignatoryFields]:
+    """The signatories typed one a line as "name | title | organisation"."""
+    signers = []
+    for line in text.splitlines():
+        if line.strip():
+            parts = [part.strip() for part in line.split("|")]
+            signers.append(SignatoryFields(*parts[:3]))
+    return signers
+
+
+def signatories_text(signers: list[SignatoryFields]) -> str:
+    """The signatories as the form shows them, one a line, trailing empty parts left off."""
+    lines = []
+    for signer in signers:
+        parts = [signer.name, signer.title, signer.organisation]
+        while parts and not parts[-1]:
+            parts.pop()
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
+
+
+class LetterheadForm(Form):
+    name = StringField(
+        _l("Name on the letterhead"),
+        description=_l("Who writes, e.g. the coalition's name. Empty: the campaign's title."),
+        filters=[strip],
+        validators=[Optional(), at_most(200), plain_text],
+    )
+    address = TextAreaField(
+        _l("Postal address (optional)"),
+        render_kw={"rows": 4},
+        filters=[strip, unix_newlines],
+        validators=[Optional(), at_most(1000), plain_paragraphs],
+    )
+    email = EmailField(
+        _l("Email address for replies (optional)"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            at_most(254),
+            plain_text,
+            Email(_l("This does not look like an email address."), check_deliverability=False),
+        ],
+    )
+    phone = StringField(
+        _l("Telephone (optional)"),
+        filters=[strip],
+        validators=[Optional(), at_most(50), plain_text],
+    )
+    website = StringField(
+        _l("Website (optional)"),
+        filters=[strip],
+        validators=[Optional(), at_most(200), plain_text],
+    )
+    signatories = TextAreaField(
+        _l("Signatories (optional)"),
+        description=_l(
+            "One a line, in the order the letters list them: name | title | organisation. "
+            "They sign every letter, also those to parties that receive only numbers: name "
+            "no one there who would be endangered by it."
+        ),
+        render_kw={"rows": 6},
+        filters=[strip, unix_newlines],
+        validators=[Optional(), plain_paragraphs],
+    )
+
+    def validate_signatories(self, field: TextAreaField) -> None:
+        lines = [line for line in (field.data or "").splitlines() if line.strip()]
+        if len(lines) > SIGNATORIES_MAX:
+            raise ValidationError(
+                lazy_ngettext(
+                    "Please list at most %(num)d signatory.",
+                    "Please list at most %(num)d signatories.",
+                    SIGNATORIES_MAX,
+                )
+            )
+        for number, line in enumerate(lines, start=1):
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) > 3 or not parts[0]:
+                raise ValidationError(
+                    _l(
+                        "Line %(line)d: write the name, then optionally | title | organisation.",
+                        line=number,
+                    )
+                )
+            if any(len(part) > SIGNATORY_PART_MAX for part in parts):
+                raise ValidationError(
+                    _l(
+                        "Line %(line)d: keep each part to %(num)d characters or fewer.",
+                        line=number,
+                        num=SIGNATORY_PART_MAX,
+                    )
+                )
+
+    def letterhead(self) -> LetterheadFields:
+        return LetterheadFields(
+            name=self.name.data or "",
+            address=self.address.data or "",
+            email=self.email.data or "",
+            phone=self.phone.data or "",
+            website=self.website.data or "",
+        )

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from petition.campaigns.services import get_campaign
 from petition.delivery import service
-from petition.delivery.package import PackageError
+from petition.delivery.package import PackageError, reference_number
 from petition.extensions import db
 from petition.i18n import LETTER_LANGUAGES, current_language, language_names
 from petition.labels import NAMES_POLICY_LABELS
@@ -21,8 +21,11 @@ from petition.staff.blueprint import bp, commit_if_changed
 from petition.staff.deliveries.forms import (
     BuildPackageForm,
     DeliveryRecordForm,
+    LetterheadForm,
     LetterTemplateForm,
     PartyResponseForm,
+    signatories_text,
+    signatory_lines,
 )
 from petition.staff.permissions import Permission, require
 
@@ -119,6 +122,24 @@ def letter_template(campaign_id: int, lang: str) -> ResponseReturnValue:
     return redirect(url_for("staff.letter_template", campaign_id=campaign.id, lang=lang))
 
 
+@bp.route("/campaigns/<int:campaign_id>/letterhead", methods=["GET", "POST"])
+@require(Permission.EDIT_CAMPAIGNS)
+def letterhead(campaign_id: int) -> ResponseReturnValue:
+    campaign = get_campaign(campaign_id)
+    form = LetterheadForm()
+    if not form.is_submitted():
+        _fill_letterhead_form(form, campaign)
+        return _letterhead_page(campaign, form)
+    if not form.validate():
+        return _letterhead_page(campaign, form, 422)
+    signers = signatory_lines(form.signatories.data or "")
+    changed = service.save_letterhead(campaign, form.letterhead(), signers, actor=current_user)
+    commit_if_changed(
+        changed, _("The letterhead and signatories are saved. The next package uses them.")
+    )
+    return redirect(url_for("staff.letterhead", campaign_id=campaign.id))
+
+
 # --- what the views share --------------------------------------------------------------------
 
 
@@ -135,6 +156,25 @@ def _posted_campaign(form: BuildPackageForm) -> Campaign:
     campaign = get_campaign(int(campaign_id))
     form.set_campaign(campaign)
     return campaign
+
+
+def _fill_letterhead_form(form: LetterheadForm, campaign: Campaign) -> None:
+    saved = service.letterhead_of(campaign)
+    form.name.data, form.address.data, form.email.data = saved.name, saved.address, saved.email
+    form.phone.data, form.website.data = saved.phone, saved.website
+    form.signatories.data = signatories_text(service.signatories_of(campaign))
+
+
+def _letterhead_page(
+    campaign: Campaign, form: LetterheadForm, status: int = 200
+) -> ResponseReturnValue:
+    page = render_template(
+        "staff/deliveries/letterhead.html",
+        campaign=campaign,
+        campaign_name=campaign.title_in(current_language()),
+        form=form,
+    )
+    return page, status
 
 
 def _letter_campaign(campaign_id: int, lang: str) -> Campaign:
@@ -220,6 +260,7 @@ def _package_page(
         statuses=PackageStatus,
         campaign_name=package.campaign.title_in(current_language()),
         names_policy=NAMES_POLICY_LABELS[package.names_policy],
+        reference=reference_number(package.campaign, package.target, package.cutoff_at),
         files=sorted(package.files.items()),
     )
     return page, status

@@ -28,6 +28,22 @@ class TargetForm(Form):
         filters=[strip],
         validators=[Optional(), at_most(200), plain_text],
     )
+    addressee = StringField(
+        _l("Addressee line of the letter (optional)"),
+        filters=[strip],
+        description=_l(
+            "The office as the letter's address block needs it, in the correspondence "
+            "language: in Ukrainian and Russian in the dative, e.g. Президентові України, "
+            "Президенту Российской Федерации. Empty: the office as written above."
+        ),
+        validators=[Optional(), at_most(300), plain_text],
+    )
+    person = StringField(
+        _l("Person holding the office (optional)"),
+        filters=[strip],
+        description=_l("As the address block names them, in the same case as the line above."),
+        validators=[Optional(), at_most(200), plain_text],
+    )
     organisation = StringField(
         _l("Organisation (optional)"),
         filters=[strip],
@@ -54,7 +70,19 @@ class TargetForm(Form):
     salutation = StringField(
         _l("Salutation (optional)"),
         filters=[strip],
-        description=_l("In the correspondence language, e.g. Dear Secretary-General,"),
+        description=_l(
+            "In the correspondence language, e.g. Dear Mr President, or Шановний пане "
+            "Президенте! Empty: a courteous one for a named office, else Dear Sir or Madam."
+        ),
+        validators=[Optional(), at_most(200), plain_text],
+    )
+    closing = StringField(
+        _l("Closing (optional)"),
+        filters=[strip],
+        description=_l(
+            "Empty: “Yours sincerely,” after a named salutation, “Yours faithfully,” after "
+            "“Dear Sir or Madam,” (and the same in the other languages)."
+        ),
         validators=[Optional(), at_most(200), plain_text],
     )
     postal_address = TextAreaField(
