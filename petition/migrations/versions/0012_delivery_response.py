@@ -5,7 +5,7 @@ a document it published. Both are public in the campaign's delivery log; package
 before have none.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 22:00:00.000000
 
 """
