@@ -14,10 +14,10 @@ from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, TimestampSigner
-from wtforms import HiddenField, StringField
+from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Email, Length, Optional, ValidationError
 
 from petition.countries import country_names
 
@@ -164,4 +164,28 @@ def at_most(count: int) -> Length:
         message=lazy_ngettext(
             "Please use at most %(num)d character.", "Please use at most %(num)d characters.", count
         ),
+    )
+
+
+def optional_email_field(label: object) -> EmailField:
+    """An email address a staff member may leave empty (a party's, the letterhead's)."""
+    return EmailField(
+        label,
+        filters=[strip],
+        validators=[
+            Optional(),
+            at_most(254),
+            plain_text,
+            Email(_l("This does not look like an email address."), check_deliverability=False),
+        ],
+    )
+
+
+def postal_address_field() -> TextAreaField:
+    """An optional postal address of a few lines, as a letter prints it."""
+    return TextAreaField(
+        _l("Postal address (optional)"),
+        render_kw={"rows": 4},
+        filters=[strip, unix_newlines],
+        validators=[Optional(), at_most(1000), plain_paragraphs],
     )

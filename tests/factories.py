@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from sqlalchemy import Integer, String, column, insert, table
+
 from petition.campaigns.custodians import add_custodian_key, recipients
 from petition.extensions import db
 from petition.models import (
@@ -20,7 +22,7 @@ from petition.models import (
     Signature,
     SignatureStatus,
 )
-from petition.models.types import utcnow
+from petition.models.types import UTCDateTime, utcnow
 from petition.personal import Details, Representative, address_columns, person_columns, seal_details
 from petition.sealing import new_identity, recipient_of
 from petition.staff.auth import add_staff, hash_password
@@ -37,21 +39,47 @@ def make_campaign(
     return complete_campaign(campaign)
 
 
-def complete_campaign(campaign: Campaign) -> Campaign:
-    """Give a campaign the test texts in en, uk and ru and a custodian key, and commit."""
+def campaign_texts() -> list[CampaignText]:
+    """The test campaign's texts, in en, uk and ru."""
     titles = {"en": "Free them all", "uk": "Звільніть усіх", "ru": "Освободите всех"}
-    for lang, title in titles.items():
-        campaign.texts[lang] = CampaignText(
+    return [
+        CampaignText(
             lang=lang,
             title=title,
             summary=f"{title}: a test campaign.",
             statement=f"We ask for **{title.lower()}**.",
             demands="1. Release the detainees.\n2. Return the children.",
         )
+        for lang, title in titles.items()
+    ]
+
+
+def complete_campaign(campaign: Campaign) -> Campaign:
+    """Give a campaign the test texts in en, uk and ru and a custodian key, and commit."""
+    for text in campaign_texts():
+        campaign.texts[text.lang] = text
     db.session.flush()
     add_custodian_key(campaign, recipient_of(CUSTODIAN), actor=None)
     db.session.commit()
     return campaign
+
+
+# The campaign table as migrations before 0011 left it (the model has more columns since).
+CAMPAIGN_BEFORE_0011 = table(
+    "campaign",
+    column("id", Integer),
+    column("slug", String),
+    column("status", String),
+    column("created_at", UTCDateTime()),
+)
+
+
+def add_campaign_before_0011(campaign_id: int = 1, slug: str = "free-them") -> int:
+    """An open campaign row, inserted as a schema before 0011 takes it."""
+    row = {"id": campaign_id, "slug": slug, "status": "open", "created_at": utcnow()}
+    with db.engine.begin() as connection:
+        connection.execute(insert(CAMPAIGN_BEFORE_0011), [row])
+    return campaign_id
 
 
 STAFF_PASSWORD = "correct horse battery staple"

@@ -24,7 +24,12 @@ from petition.models import (
 from petition.models.types import UTCDateTime
 from petition.personal import email_hash, open_representative
 from tests.conftest import fresh_database, make_app
-from tests.factories import CUSTODIAN, complete_campaign
+from tests.factories import (
+    CAMPAIGN_BEFORE_0011,
+    CUSTODIAN,
+    add_campaign_before_0011,
+    complete_campaign,
+)
 
 
 def schema_differences() -> list:
@@ -51,13 +56,6 @@ def test_upgrade_head_matches_models_and_every_revision_downgrades(tmp_path, smt
 
 
 # The tables as revision 0005 left them (the models already have the later columns).
-CAMPAIGN_0005 = table(
-    "campaign",
-    column("id", Integer),
-    column("slug", String),
-    column("status", String),
-    column("created_at", UTCDateTime()),
-)
 AUDIT_EVENT_0005 = table(
     "audit_event",
     column("at", UTCDateTime()),
@@ -66,19 +64,6 @@ AUDIT_EVENT_0005 = table(
     column("object_id", String),
     column("detail", String),
 )
-
-
-def add_campaign_before_0011(campaign_id: int = 1) -> int:
-    """A campaign row, inserted as a schema before 0011 takes it (the model has more columns)."""
-    row = {
-        "id": campaign_id,
-        "slug": "free-them",
-        "status": "open",
-        "created_at": datetime.now(UTC),
-    }
-    with db.engine.begin() as connection:
-        connection.execute(insert(CAMPAIGN_0005), [row])
-    return campaign_id
 
 
 def status_change(campaign_id: int, at: datetime, detail: str) -> dict[str, object]:
@@ -120,7 +105,7 @@ def test_upgrade_to_0006_takes_each_closed_campaigns_closing_from_its_audit_trai
                 {**status_change(3, closed_on, "target=1"), "action": "campaign.target_attached"},
             ]
             with db.engine.begin() as connection:
-                connection.execute(insert(CAMPAIGN_0005), rows)
+                connection.execute(insert(CAMPAIGN_BEFORE_0011), rows)
                 connection.execute(insert(AUDIT_EVENT_0005), events)
 
             upgrade()

@@ -17,20 +17,20 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import Boolean, Integer, String, column, delete, func, insert, select, table
+from sqlalchemy import Boolean, Integer, String, column, func, insert, select, table
 from sqlalchemy.engine import make_url
 
 from petition.campaigns.custodians import add_custodian_key
 from petition.delivery.package import INDIVIDUALS_CSV, PackageError, build_package
 from petition.extensions import db
-from petition.models import Campaign, CustodianKey, Signature, SignatureStatus, Target
+from petition.models import Campaign, Signature, SignatureStatus, Target
 from petition.models.types import UTCDateTime
 from petition.personal import email_hash, normalise_email, open_details
 from petition.sealing import recipient_of
 from petition.signing.legacy import seal_legacy_batch
 from tests.conftest import fresh_database, make_app
 from tests.delivery.outputs import add_target, package_text
-from tests.factories import CUSTODIAN, make_campaign
+from tests.factories import CUSTODIAN, add_campaign_before_0011, campaign_texts
 from tests.mailbox import Mailbox
 from tests.pages import confirm_link, link_in, send_mail, sign
 
@@ -94,9 +94,11 @@ def upgraded(tmp_path: Path, mailbox: Mailbox) -> Iterator[Flask]:
         app = make_app(uri, mailbox)
         with app.app_context():
             upgrade(revision="0007")
-            campaign_id = make_campaign(SLUG).id
-            db.session.execute(delete(CustodianKey))  # the upgrade finds campaigns without keys
-            db.session.commit()
+            campaign_id = add_campaign_before_0011(slug=SLUG)
+            for text in campaign_texts():
+                text.campaign_id = campaign_id
+                db.session.add(text)
+            db.session.commit()  # no custodian key: the upgrade finds campaigns without one
             withdrawn = {**old_row(campaign_id, FULL), **dict.fromkeys(PLAIN)}
             rows = [old_row(campaign_id, signer) for signer in OLD_SIGNERS]
             rows.append({**withdrawn, "status": "withdrawn"})

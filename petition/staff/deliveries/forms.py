@@ -11,13 +11,12 @@ from flask_babel.speaklater import LazyString
 from wtforms import (
     DateField,
     DateTimeLocalField,
-    EmailField,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from petition.delivery.service import (
     DeliveryRecord,
@@ -32,9 +31,11 @@ from petition.forms import (
     Form,
     at_most,
     clean_text,
+    optional_email_field,
     plain_paragraphs,
     plain_text,
     plausible_day,
+    postal_address_field,
     strip,
     unix_newlines,
 )
@@ -248,22 +249,8 @@ class LetterheadForm(Form):
         filters=[strip],
         validators=[Optional(), at_most(200), plain_text],
     )
-    address = TextAreaField(
-        _l("Postal address (optional)"),
-        render_kw={"rows": 4},
-        filters=[strip, unix_newlines],
-        validators=[Optional(), at_most(1000), plain_paragraphs],
-    )
-    email = EmailField(
-        _l("Email address for replies (optional)"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            at_most(254),
-            plain_text,
-            Email(_l("This does not look like an email address."), check_deliverability=False),
-        ],
-    )
+    address = postal_address_field()
+    email = optional_email_field(_l("Email address for replies (optional)"))
     phone = StringField(
         _l("Telephone (optional)"),
         filters=[strip],

@@ -6,11 +6,18 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from petition.forms import Form, at_most, plain_paragraphs, plain_text, strip, unix_newlines
+from petition.forms import (
+    Form,
+    at_most,
+    optional_email_field,
+    plain_text,
+    postal_address_field,
+    strip,
+)
 from petition.labels import NAMES_POLICY_LABELS
 from petition.models import NamesPolicy
 from petition.staff.forms import language_choices
@@ -85,22 +92,8 @@ class TargetForm(Form):
         ),
         validators=[Optional(), at_most(200), plain_text],
     )
-    postal_address = TextAreaField(
-        _l("Postal address (optional)"),
-        render_kw={"rows": 4},
-        filters=[strip, unix_newlines],
-        validators=[Optional(), at_most(1000), plain_paragraphs],
-    )
-    email = EmailField(
-        _l("Email address (optional)"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            at_most(254),
-            plain_text,
-            Email(_l("This does not look like an email address."), check_deliverability=False),
-        ],
-    )
+    postal_address = postal_address_field()
+    email = optional_email_field(_l("Email address (optional)"))
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
