@@ -40,6 +40,7 @@ from tests.conftest import fresh_database, make_app
 from tests.delivery.outputs import add_target
 from tests.factories import make_campaign, make_organisation
 from tests.mailbox import Mailbox
+from tests.prerequisites import tool
 from tests.test_sealed_canaries import (
     SLUG,
     Canary,
@@ -204,8 +205,8 @@ def members(archive: Path) -> dict[str, bytes]:
     with tarfile.open(archive, mode="r:gz") as tar:
         found = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
     if "database.pgdump" in found:
-        found["database.pgdump"] = subprocess.run(
-            ["pg_restore", "--file=-"],  # noqa: S607 - the PATH's client, as the app uses
+        found["database.pgdump"] = subprocess.run(  # noqa: S603 - our own dump, as plain SQL
+            [tool("pg_restore"), "--file=-"],
             input=found["database.pgdump"],
             capture_output=True,
             check=True,

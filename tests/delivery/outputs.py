@@ -31,10 +31,10 @@ from petition.models import (
 )
 from petition.models.types import utc_midnight
 from petition.personal import Details, person_columns
+from tests.prerequisites import tool
 
 CUTOFF = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 BEFORE = CUTOFF - timedelta(days=2)
-PDFTOTEXT = "/usr/bin/pdftotext"
 _serial = itertools.count(1)
 
 
@@ -134,7 +134,9 @@ def pdf_text(path: Path, *, page: int | None = None) -> str:
     """The text of the PDF, or of one of its pages."""
     pages = ["-f", str(page), "-l", str(page)] if page else []
     result = subprocess.run(  # noqa: S603 - Debian's pdftotext on a file we wrote
-        [PDFTOTEXT, "-enc", "UTF-8", *pages, str(path), "-"], capture_output=True, check=True
+        [tool("pdftotext"), "-enc", "UTF-8", *pages, str(path), "-"],
+        capture_output=True,
+        check=True,
     )
     return result.stdout.decode()
 

@@ -31,8 +31,8 @@ from tests.delivery.outputs import (
     pdf_text,
 )
 from tests.factories import make_campaign
+from tests.prerequisites import tool
 
-PDFFONTS = "/usr/bin/pdffonts"
 REFERENCE = "FT-{target}-20250301-120000"  # the test campaign is "free-them"
 SIGNERS = (
     ("Mira Testova", "Coordinator", "Free Them secretariat"),
@@ -219,7 +219,7 @@ def test_every_pdf_embeds_only_the_noto_sans_family(campaign, tmp_path):
     folder = build(campaign, add_target(campaign, "uk"), tmp_path)
     for path in sorted(folder.glob("*.pdf")):
         result = subprocess.run(  # noqa: S603 - Debian's pdffonts on a file we wrote
-            [PDFFONTS, str(path)], capture_output=True, check=True, text=True
+            [tool("pdffonts"), str(path)], capture_output=True, check=True, text=True
         )
         rows = [line.split() for line in result.stdout.splitlines()[2:]]
         assert rows, path.name
