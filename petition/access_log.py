@@ -8,12 +8,13 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from petition.logs import ACCESS, REQUEST_ID_HEADER, JsonLines, redact_path
+from petition.logs import ACCESS, REQUEST_ID_HEADER, JsonLines, RedactedRecord, redact_path
 
 
 class RedactingLogger(Logger):
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
+        self.error_log.addFilter(RedactedRecord())
         self.json = os.environ.get("LOG_FORMAT", "text") == "json"
         if self.json:
             for handler in (*self.error_log.handlers, *self.access_log.handlers):

@@ -52,6 +52,18 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class RedactedRecord(logging.Filter):
+    """Blanks the link tokens of a record's message and traceback before any handler writes
+    it, in either format: Flask logs "Exception on /uk/confirm/<token> [POST]", gunicorn
+    "Error handling request /uk/confirm/<token>"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact_path(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact_path(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
 def _request_fields() -> dict[str, str]:
     if not has_request_context() or "request_id" not in g:
         return {}
@@ -67,11 +79,13 @@ class JsonHandler(logging.StreamHandler):
 
 
 def register(app: Flask) -> None:
-    """Check LOG_FORMAT; for `json`, write every logger's lines as JSON and give each
-    request an id."""
+    """Check LOG_FORMAT; blank link tokens in the app's own lines; for `json`, write every
+    logger's lines as JSON and give each request an id."""
     chosen = app.config["LOG_FORMAT"]
     if chosen not in LOG_FORMATS:
         raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {chosen!r}")
+    if not any(isinstance(found, RedactedRecord) for found in app.logger.filters):
+        app.logger.addFilter(RedactedRecord())
     if chosen != "json":
         return
     root = logging.getLogger()

@@ -8,7 +8,9 @@ import re
 import sys
 
 import pytest
+from gunicorn.config import Config
 
+from petition.access_log import RedactingLogger
 from petition.logs import JsonHandler, JsonLines
 from tests.conftest import make_app
 from tests.mailbox import Mailbox
@@ -86,3 +88,26 @@ def test_a_traceback_is_redacted_too():
 def test_an_unknown_log_format_is_refused_at_start(database_uri, mailbox: Mailbox):
     with pytest.raises(ValueError, match="LOG_FORMAT must be one of text, json"):
         make_app(database_uri, mailbox, LOG_FORMAT="xml")
+
+
+@pytest.mark.usefixtures("live_loggers")
+def test_in_text_format_too_the_apps_exception_line_blanks_the_token(
+    database_uri, mailbox: Mailbox, caplog
+):
+    app = make_app(database_uri, mailbox)
+    try:
+        raise RuntimeError(f"failed on /en/signature/{TOKEN}/withdraw")
+    except RuntimeError:
+        app.logger.exception("Exception on %s [%s]", f"/uk/confirm/{TOKEN}", "POST")
+    [record] = [found for found in caplog.records if found.name == app.logger.name]
+    assert record.getMessage() == "Exception on /uk/confirm/… [POST]"
+    assert "/en/signature/…/withdraw" in caplog.text
+    assert TOKEN not in caplog.text
+
+
+def test_gunicorns_error_lines_blank_the_token(capsys):
+    logger = RedactingLogger(Config())
+    logger.error("Error handling request %s", f"/uk/confirm/{TOKEN}")
+    written = capsys.readouterr().err
+    assert "Error handling request /uk/confirm/…" in written
+    assert TOKEN not in written
