@@ -280,7 +280,10 @@ def deliver(slug: str, choice: str, out_dir: Path, cutoff: str | None) -> None:
         targets = pick_targets(campaign, choice)
         moment = parse_cutoff(cutoff)
         for target in targets:
-            package = build_package(campaign, target, cutoff=moment, out_dir=out_dir)
+            with _progress(100, f"Package for {target.name}") as advance:
+                package = build_package(
+                    campaign, target, cutoff=moment, out_dir=out_dir, progress=_percent(advance)
+                )
             db.session.commit()
             click.echo(
                 f"{package.folder}\n  manifest sha256: {package.manifest_sha256}"
@@ -435,13 +438,38 @@ def _identity(path: Path) -> x25519.Identity:
 
 @contextmanager
 def _progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
-    """A function that advances a progress bar on the terminal (stderr) by so many steps;
-    when stderr is not a terminal, one that does nothing, so logs and pipes get no bar."""
-    if not sys.stderr.isatty():
-        yield lambda _steps: None
+    """A function that advances by so many steps: a bar on a terminal (stderr); elsewhere
+    (logs, pipes, cron mail) a plain line at every tenth of the way."""
+    if sys.stderr.isatty():
+        with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+            yield bar.update
         return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
-        yield bar.update
+    yield _plain_lines(length, label)
+
+
+def _plain_lines(length: int, label: str) -> Callable[[int], None]:
+    done = 0
+    tenth = max(1, length // 10)
+
+    def advance(steps: int) -> None:
+        nonlocal done
+        before, done = done, done + steps
+        if done // tenth > before // tenth or before < length <= done:
+            click.echo(f"{label}: {min(done, length)} of {length}", err=True)
+
+    return advance
+
+
+def _percent(advance: Callable[[int], None]) -> Callable[[int], None]:
+    """A package build's report (percent done so far) as steps of a progress of 100."""
+    done = 0
+
+    def report(percent: int) -> None:
+        nonlocal done
+        advance(percent - done)
+        done = percent
+
+    return report
 
 
 Item = TypeVar("Item")

@@ -103,7 +103,7 @@ def test_a_removed_key_opens_nothing_once_resealed(app, campaign, keys_dir):
     result = keys(app, "reseal", SLUG, "--identity", str(key_file(keys_dir, CUSTODIAN)))
 
     assert result.exit_code == 0, result.output
-    assert result.output == (
+    assert result.stdout == (
         f"2 signature(s) and 1 representative(s) resealed to the keys of {SLUG!r}.\n"
     )
     assert opens_everything(replacement)

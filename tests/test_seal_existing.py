@@ -148,8 +148,10 @@ def test_old_signatures_are_sealed_readable_by_the_custodian_and_deduplicated(
     again = command(upgraded, "seal-existing", SLUG)
 
     assert sealed.exit_code == 0, sealed.output
-    assert sealed.output == "3 signature(s) sealed.\n0 representative(s) sealed.\n"
-    assert again.output == "0 signature(s) sealed.\n0 representative(s) sealed.\n"
+    assert sealed.stdout == "3 signature(s) sealed.\n0 representative(s) sealed.\n"
+    # Off a terminal (cron, a log), progress is plain lines on standard error, not a bar.
+    assert "Sealing: 3 of 3\n" in sealed.stderr
+    assert again.stdout == "0 signature(s) sealed.\n0 representative(s) sealed.\n"
     assert plain_columns() == [(None, None, None, None)] * 4
     signatures = db.session.scalars(select(Signature).order_by(Signature.id)).all()
     shown = [(s.public_name, s.email_hash, s.email_domain) for s in signatures]
@@ -201,7 +203,7 @@ def test_a_signer_who_signed_again_before_the_sealing_stays_one_signature(upgrad
     result = command(upgraded, "seal-existing", SLUG)
 
     assert result.exit_code == 0, result.output
-    assert result.output == (
+    assert result.stdout == (
         "2 signature(s) sealed.\n2 duplicate(s) by a signer who signed again removed.\n"
         "0 representative(s) sealed.\n"
     )

@@ -313,7 +313,7 @@ def test_seal_existing_seals_the_decided_whose_mail_is_gone_and_keeps_the_undeci
     result = seal_existing(app)
 
     assert result.exit_code == 0, result.output
-    assert result.output == "0 signature(s) sealed.\n2 representative(s) sealed.\n"
+    assert result.stdout == "0 signature(s) sealed.\n2 representative(s) sealed.\n"
     assert_sealed(approved)
     assert not readable(rejected)
     assert open_representative(organisation(rejected).rep_sealed, CUSTODIAN).email == (

@@ -51,6 +51,8 @@ def test_all_targets_get_one_folder_each(app, campaign, tmp_path):
     assert audited.count("delivery.package_built") == 3
     assert result.output.count("\n  names: named\n") == 2
     assert result.output.count("\n  names: counted\n") == 1
+    for target in campaign.targets:  # progress, off a terminal: plain lines on standard error
+        assert f"Package for {target.name}: 100 of 100\n" in result.stderr
 
 
 def test_one_target_by_id_and_a_given_cutoff(app, campaign, tmp_path):

@@ -87,7 +87,7 @@ def test_every_pending_and_confirmed_signer_comes_out_as_typed(app, campaign, ke
     result = unseal(app, "--identity", str(key_file), "-o", str(out))
 
     assert result.exit_code == 0, result.output
-    assert result.output == f"3 signature(s) written to {out}\n"
+    assert result.stdout == f"3 signature(s) written to {out}\n"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header[:6] == CONTRACT
@@ -329,7 +329,7 @@ def test_every_representative_comes_out_sealed_or_not(app, campaign, key_file, o
     result = unseal(app, "--organisations", "--identity", str(key_file), "-o", str(out))
 
     assert result.exit_code == 0, result.output
-    assert result.output == f"2 representative(s) written to {out}\n"
+    assert result.stdout == f"2 representative(s) written to {out}\n"
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     rows = read_rows(out)
     assert list(rows[0])[:6] == REPRESENTATIVE_COLUMNS
