@@ -8,6 +8,7 @@ from flask_babel import lazy_pgettext
 
 from petition.models import (
     CampaignStatus,
+    Display,
     Listing,
     NamesPolicy,
     OrganisationKind,
@@ -19,6 +20,12 @@ CAMPAIGN_STATUS_LABELS = {
     CampaignStatus.DRAFT: _l("Draft"),
     CampaignStatus.OPEN: _l("Open"),
     CampaignStatus.CLOSED: _l("Closed"),
+}
+# The signing form, the manage page and what-we-hold say the same words.
+DISPLAY_LABELS = {
+    Display.ANONYMOUS: _l("Anonymous: counted, never named"),
+    Display.INITIALS: _l("Initials only"),
+    Display.FULL: _l("Full name"),
 }
 SIGNATURE_STATUS_LABELS = {
     SignatureStatus.PENDING: lazy_pgettext("signature status", "Pending"),

@@ -18,6 +18,7 @@ from petition.forms import (
     plain_text,
     strip,
 )
+from petition.labels import DISPLAY_LABELS
 from petition.models import Display
 
 
@@ -64,11 +65,7 @@ class SignatureForm(StatementForm):
     )
     display = RadioField(
         _l("How your signature appears"),
-        choices=[
-            SelectChoice(Display.ANONYMOUS.value, _l("Anonymous: counted, never named")),
-            SelectChoice(Display.INITIALS.value, _l("Initials only")),
-            SelectChoice(Display.FULL.value, _l("Full name")),
-        ],
+        choices=[SelectChoice(display.value, label) for display, label in DISPLAY_LABELS.items()],
         default=Display.ANONYMOUS.value,
         validators=[InputRequired(_l("Please choose how your signature appears."))],
     )

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from petition.forms import Form, clean_text, plain_text
-from petition.models import Display
+from petition.labels import DISPLAY_LABELS
 
 
 class DisplayForm(Form):
@@ -16,11 +16,7 @@ class DisplayForm(Form):
 
     display = RadioField(
         _l("Show my signature as"),
-        choices=[
-            SelectChoice(Display.ANONYMOUS.value, _l("Anonymous: counted, never named")),
-            SelectChoice(Display.INITIALS.value, _l("Initials only")),
-            SelectChoice(Display.FULL.value, _l("Full name")),
-        ],
+        choices=[SelectChoice(display.value, label) for display, label in DISPLAY_LABELS.items()],
         validators=[InputRequired(_l("Please choose how your signature appears."))],
     )
     # The typed name is sealed: showing more than now needs it typed again.
