@@ -3,7 +3,7 @@ privacy page that says what is kept about them."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -14,7 +14,7 @@ from petition.i18n import bind_language
 from petition.link_pages import PRIVATE, link_page
 from petition.models import Campaign, Display, Signature
 from petition.personal import email_domain
-from petition.signing import self_service, updates
+from petition.signing import held, self_service, updates
 from petition.signing.manage_forms import DisplayForm
 
 bp = Blueprint("signature", __name__, url_prefix="/<lang>")
@@ -65,6 +65,7 @@ def _manage_page(signature: Signature, form: DisplayForm, status: int = 200) -> 
         signature=signature,
         campaign=signature.campaign,
         form=form,
+        held=held.held_about(signature),
     )
     return page, status, PRIVATE
 
@@ -92,6 +93,19 @@ def change_display(token: str) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Saved. Your signature appears as you chose from now on."), "success")
     return redirect(url_for(".manage", token=token))
+
+
+@bp.post("/signature/<token>/held")
+@link_page(expired=_expired)
+def download_held(token: str) -> ResponseReturnValue:
+    """Everything stored about the signature, as a JSON file; a POST, as every manage
+    action, so no link scanner or prefetch fetches it."""
+    signature = self_service.manageable_signature(token)
+    response = jsonify(held.held_about(signature).as_json())
+    response.headers.update(PRIVATE)
+    # A neutral name: the file may sit in a downloads folder someone else looks through.
+    response.headers.set("Content-Disposition", "attachment", filename="signature-data.json")
+    return response
 
 
 @bp.post("/signature/<token>/updates")
