@@ -12,8 +12,10 @@ puts every cell people typed through `inert_sql`, the SQL twin of `inert_cell` (
 own making, such as ids, dates and enum values, cannot start like a formula whatever the data).
 It is relayed in 64 KiB chunks; this is what keeps a million rows within twice the time of a
 bare COPY (bench/csv_export.py; writing them row by row in Python takes 12 times as long).
-Otherwise, and for XLSX, the rows come through a server-side cursor 2,000 at a time and every
-cell goes through `inert_cell`. Both ways write the same bytes, and tests hold them to it.
+Otherwise, and for XLSX, the rows come through a server-side cursor 2,000 at a time; in a CSV
+every cell goes through `inert_cell`. Both ways write the same bytes, and tests hold them to it.
+An XLSX cell is written as a string cell, which a spreadsheet never runs as a formula, so it
+holds the text exactly as it is, with no apostrophe in front.
 
 Who is in an export: every row the filters match, anonymous signers included (staff moderate
 them). A signer is named only as they chose to be shown (`public_name`: in full, as initials,
@@ -390,27 +392,29 @@ class Export:
         model = _MODELS[self.request.filter.kind]
         return select(*expressions).where(*self.request.filter.conditions()).order_by(model.id)
 
-    # rows through a server-side cursor, every cell through inert_cell
+    # rows through a server-side cursor
 
     def rows(self) -> Iterator[list[str]]:
-        """Every row as the text of its cells, each made inert, fetched 2,000 at a time."""
+        """Every row as the text of its cells, fetched 2,000 at a time. Not yet inert: the
+        CSV writer guards each cell, the XLSX writer writes each as a string cell."""
         formatters = [_formatter(column.cell, self._lang) for column in self.columns]
         statement = self._statement([column.expression for column in self.columns])
         result = self._reader().execute(statement.execution_options(yield_per=ROWS_PER_FETCH))
         try:
             for row in result:
-                yield [inert_cell(fmt(value)) for fmt, value in zip(formatters, row, strict=True)]
+                yield [fmt(value) for fmt, value in zip(formatters, row, strict=True)]
         finally:
             result.close()
 
     def csv_rows_chunks(self) -> Iterator[bytes]:
-        """The CSV written in Python, row by row: a BOM, the header, then the rows."""
+        """The CSV written in Python, row by row: a BOM, the header, then the rows, every
+        cell through `inert_cell`."""
         buffer = io.StringIO()
         writer = csv_writer(buffer)
         buffer.write(BOM)
         writer.writerow(self.headers)
         for row in self.rows():
-            writer.writerow(row)
+            writer.writerow([inert_cell(cell) for cell in row])
             if buffer.tell() >= CHUNK_BYTES:
                 yield buffer.getvalue().encode()
                 buffer.seek(0)
@@ -464,7 +468,8 @@ class Export:
     # XLSX: built in a temporary file in constant memory, then sent
 
     def write_xlsx(self, path: Path) -> None:
-        """Write the workbook to `path`, one sheet per million rows; every cell a string."""
+        """Write the workbook to `path`, one sheet per million rows; every cell a string
+        cell (never a formula) holding the text as it is."""
         workbook = xlsxwriter.Workbook(
             str(path),
             {

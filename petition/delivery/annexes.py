@@ -3,8 +3,9 @@
 Individuals are read once, country by country, and each row goes to the three files at
 the same time; none of them holds more than a page in memory. The PDF is drawn straight
 onto the canvas in two columns (Platypus would lay out the whole list first), the XLSX is
-written by XlsxWriter in `constant_memory` mode, and every spreadsheet cell goes through
-`inert_cell` so no value can run as a formula.
+written by XlsxWriter in `constant_memory` mode. No value can run as a formula: every CSV
+cell goes through `inert_cell`, and every XLSX cell is a string cell, which a spreadsheet
+never reads as a formula, so it holds the name exactly as shown, with no apostrophe.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ class NamesCsv:
 
 
 class NamesXlsx:
-    """One sheet (more past Excel's row limit), every cell written as a string."""
+    """One sheet (more past Excel's row limit), every cell written as a string cell: inert
+    as it is, so the text goes in unchanged (an apostrophe would show)."""
 
     def __init__(self, path: Path, words: Wording, *, title: str, when: datetime) -> None:
         self.book = xlsxwriter.Workbook(
@@ -120,7 +122,7 @@ class NamesXlsx:
         if self.row >= XLSX_MAX_ROWS:
             self._new_sheet()
         for column, value in enumerate(cells):
-            self.sheet.write_string(self.row, column, inert_cell(value), cell_format)
+            self.sheet.write_string(self.row, column, value, cell_format)
         self.row += 1
 
     def begin_country(self, tally: CountryTally) -> None:
