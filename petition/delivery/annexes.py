@@ -11,7 +11,6 @@ never reads as a formula, so it holds the name exactly as shown, with no apostro
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from itertools import groupby
@@ -37,6 +36,7 @@ from petition.delivery.pdf import (
     Styles,
     canvas_maker,
     document,
+    drawable,
     open_canvas,
     styles,
     title_block,
@@ -44,13 +44,7 @@ from petition.delivery.pdf import (
 from petition.delivery.records import CountryTally, ListedOrganisation
 from petition.delivery.wording import Wording, moment, number
 
-CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 XLSX_MAX_ROWS = 1_048_576
-
-
-def printable(text: str) -> str:
-    """Text as a PDF can draw it: control characters (tab, CR, …) become one space."""
-    return CONTROL.sub(" ", text).strip()
 
 
 class NamesSink(Protocol):
@@ -173,7 +167,9 @@ class NamesPdf:
     def _first_page(self, heading: str, when: datetime) -> float:
         y = self.TOP - 14
         self._draw(MARGIN, y, self.title, self.fonts.bold, 16)
-        for line in simpleSplit(printable(heading), self.fonts.regular, 10, PAGE[0] - 2 * MARGIN):
+        for line in simpleSplit(
+            drawable(heading, self.fonts.regular), self.fonts.regular, 10, PAGE[0] - 2 * MARGIN
+        ):
             y -= 14
             self._draw(MARGIN, y, line, self.fonts.regular, 10)
         y -= 14
@@ -219,10 +215,10 @@ class NamesPdf:
     def begin_country(self, tally: CountryTally) -> None:
         self._room(self.LEADING * 3.5)
         self.y -= self.LEADING * 0.6
-        self._line(printable(tally.name), self.fonts.bold, self.HEADING_SIZE)
+        self._line(drawable(tally.name, self.fonts.bold), self.fonts.bold, self.HEADING_SIZE)
 
     def add(self, shown: str) -> None:
-        lines = self._lines(printable(shown), self.fonts.regular, self.SIZE)
+        lines = self._lines(drawable(shown, self.fonts.regular), self.fonts.regular, self.SIZE)
         self._line(lines[0], self.fonts.regular, self.SIZE)
         for more in lines[1:]:
             self._line(more, self.fonts.regular, self.SIZE, indent=6 * mm)
@@ -332,10 +328,11 @@ def _organisations_table(members: list[ListedOrganisation], style: Styles, words
             Paragraph(escape(words.type), style.cell_head),
         ]
     ]
+    font = cell.fontName
     for member in members:
-        name = escape(printable(member.name))
+        name = escape(drawable(member.name, font))
         if member.name_original and member.name_original.strip() != member.name.strip():
-            name += f"<br/><font size='8'>{escape(printable(member.name_original))}</font>"
+            name += f"<br/><font size='8'>{escape(drawable(member.name_original, font))}</font>"
         rows.append([Paragraph(name, cell), Paragraph(escape(words.kinds[member.kind]), small)])
     table = Table(rows, colWidths=[(PAGE[0] - 2 * MARGIN) * 0.64, (PAGE[0] - 2 * MARGIN) * 0.36])
     table.setStyle(

@@ -51,6 +51,7 @@ from petition.delivery.pdf import (
     Styles,
     canvas_maker,
     document,
+    drawable,
     styles,
 )
 from petition.delivery.records import Totals
@@ -278,7 +279,7 @@ def _letterhead_flowables(head: Letterhead, fonts: Fonts, style: Styles) -> list
     small = ParagraphStyle("letterhead_lines", style.small, textColor="#333333")
     lines = [*head.address, head.contact] if head.contact else head.address
     return [
-        Paragraph(escape(head.name), name),
+        Paragraph(escape(drawable(head.name, fonts.bold)), name),
         *([_lines(lines, small)] if lines else []),
         HRFlowable(width="100%", thickness=0.6, color="#444444", spaceBefore=2, spaceAfter=6),
     ]
@@ -295,8 +296,8 @@ def _signature_flowables(letter: Letter, style: Styles, fonts: Fonts) -> list[Fl
     cells: list[list[Flowable]] = [
         [
             Spacer(1, 14 * mm),
-            Paragraph(escape(signer.name), name),
-            *(Paragraph(escape(line), lines) for line in signer.lines[1:]),
+            Paragraph(escape(drawable(signer.name, fonts.bold)), name),
+            *(Paragraph(escape(drawable(line, fonts.regular)), lines) for line in signer.lines[1:]),
         ]
         for signer in letter.signatories
     ]

@@ -8,6 +8,8 @@ cut-off, so the same cut-off gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,6 +38,9 @@ MARGIN = 20 * mm
 FOOTER_Y = MARGIN - 8 * mm
 FOOTER_SIZE = 8
 CREATOR = "petition delivery package"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+SPACES = re.compile(r"\s{2,}")
+MISSING_LETTER = "\ufffd"  # Noto Sans has it: a visible mark where a letter could not be drawn
 
 
 class FontsMissing(RuntimeError):
@@ -91,6 +96,22 @@ def _register(folder: str) -> Fonts:
         boldItalic=names["bold_italic"],
     )
     return Fonts(**names)
+
+
+def drawable(text: str, font: str) -> str:
+    """`text` as `font` can draw it, with no empty boxes: control characters (tab, CR, …)
+    become one space; a symbol the font has no glyph for (an emoji, a flag's regional
+    indicators, a variation selector, a skin tone) is dropped, as an office would read the
+    name without it; a letter or digit of a script the font lacks becomes U+FFFD, so a
+    name never loses a letter unseen. Spaces left doubled by a drop become one."""
+    covered = pdfmetrics.getFont(font).face.charToGlyph
+    kept = []
+    for char in CONTROL.sub(" ", text):
+        if ord(char) in covered or char.isspace():
+            kept.append(char)
+        elif unicodedata.category(char)[0] in "LN":
+            kept.append(MISSING_LETTER)
+    return SPACES.sub(" ", "".join(kept)).strip()
 
 
 def pdf_date(when: datetime) -> str:
