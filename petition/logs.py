@@ -79,15 +79,20 @@ class JsonHandler(logging.StreamHandler):
 
 
 def register(app: Flask) -> None:
-    """Check LOG_FORMAT; blank link tokens in the app's own lines; for `json`, write every
-    logger's lines as JSON and give each request an id."""
+    """Check LOG_FORMAT; for `json`, write every logger's lines as JSON and give each
+    request an id; in either format, blank link tokens in the app's own lines."""
     chosen = app.config["LOG_FORMAT"]
     if chosen not in LOG_FORMATS:
         raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {chosen!r}")
+    if chosen == "json":
+        _write_json_lines(app)
+    # Only now: Flask makes `app.logger` at first use, with a text handler of its own unless
+    # the root logger has one already (the JSON handler).
     if not any(isinstance(found, RedactedRecord) for found in app.logger.filters):
         app.logger.addFilter(RedactedRecord())
-    if chosen != "json":
-        return
+
+
+def _write_json_lines(app: Flask) -> None:
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, JsonHandler)]:
         root.removeHandler(handler)  # one app per process; a second one replaces the first
