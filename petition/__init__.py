@@ -91,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from petition.api.views import bp as api_bp
+    from petition.campaigns.embed_views import bp as embed_bp
     from petition.campaigns.views import bp as campaigns_bp
     from petition.coalition.logo_views import bp as logos_bp
     from petition.coalition.views import bp as coalition_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         api_bp,
         logos_bp,
         campaigns_bp,
+        embed_bp,
         signing_bp,
         signature_bp,
         coalition_bp,

@@ -9,16 +9,22 @@ from urllib.parse import unquote_to_bytes
 from flask import Flask, Request, Response, current_app, request
 from werkzeug.exceptions import BadRequest
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    """The policy of every page; only an embeddable one names who may frame it."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "img-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+        )
     )
-)
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 # Browser features no page uses, denied so that nothing injected could use them either.
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -74,12 +80,19 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    headers.setdefault("X-Frame-Options", "DENY")
+    if headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY:
+        headers.setdefault("X-Frame-Options", "DENY")  # for browsers that predate CSP
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", strict_transport_security())
     if request.method not in ("GET", "HEAD"):
         # The answer to a form holds what was sent (a form with errors shows it back).
         headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def allow_framing(response: Response, ancestors: str) -> Response:
+    """Let the pages of `ancestors` (a CSP source list) show `response` in a frame."""
+    response.headers["Content-Security-Policy"] = content_security_policy(ancestors)
     return response
 
 
