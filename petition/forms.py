@@ -139,8 +139,11 @@ class StatementForm(Form):
 
     def validate_opened(self, field: Any) -> None:
         minimum = current_app.config["SIGN_MIN_SECONDS"]
+        # A form older than a CSRF token is refused as one would be: the embedded form has
+        # only this to bound how long one copy of it can be sent again.
+        max_age = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
         try:
-            opened_at = float(_signer().unsign(field.data or "").decode())
+            opened_at = float(_signer().unsign(field.data or "", max_age=max_age).decode())
         except (BadSignature, ValueError) as error:
             raise ValidationError(_l("Please reload the page and try again.")) from error
         if time.time() - opened_at < minimum:

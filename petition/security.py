@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from io import BytesIO
 from typing import IO
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, Request, Response, current_app, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 
 
@@ -94,6 +95,24 @@ def allow_framing(response: Response, ancestors: str) -> Response:
     """Let the pages of `ancestors` (a CSP source list) show `response` in a frame."""
     response.headers["Content-Security-Policy"] = content_security_policy(ancestors)
     return response
+
+
+def require_same_origin() -> None:
+    """CSRFError unless the browser says this POST comes from one of the site's own pages.
+
+    For a form that cannot use the session's CSRF token because it lives in a frame on
+    another site, whose browser sends no SameSite cookie there. Browsers send `Origin` with
+    every POST (`Referer` for the oldest); another site's page, or a sandboxed frame, sends
+    its own origin or "null". The form's signed opening time (forms.StatementForm) bounds how
+    long one copy of the form can be replayed."""
+    sent = request.headers.get("Origin") or _origin_of(request.headers.get("Referer", ""))
+    if sent != request.host_url.rstrip("/"):
+        raise CSRFError("The form was not sent from this site.")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def strict_transport_security() -> str:

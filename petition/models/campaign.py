@@ -41,6 +41,9 @@ class Campaign(db.Model):  # type: ignore[name-defined]
     letterhead_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     letterhead_phone: Mapped[str] = mapped_column(String(50), default="", server_default="")
     letterhead_website: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The partners' sites that may frame the signing form, one origin per line
+    # (campaigns/embedding.py); none by default.
+    embed_origins: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     texts: Mapped[dict[str, CampaignText]] = relationship(

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from petition import privacy
 from petition.campaigns import services as campaigns
+from petition.campaigns.embedding import frame_ancestors
 from petition.campaigns.signable import signable
-from petition.extensions import db
+from petition.extensions import csrf, db
 from petition.i18n import bind_language
 from petition.link_pages import PRIVATE, link_page
 from petition.models import Campaign, Display
+from petition.security import allow_framing, require_same_origin
 from petition.signing import services as signing
 from petition.signing.forms import EmailForm, SignatureForm
 
@@ -20,24 +24,62 @@ bp = Blueprint("signing", __name__, url_prefix="/<lang>")
 bind_language(bp)
 
 
-def _render_sign(campaign: Campaign, form: SignatureForm, status: int = 200) -> ResponseReturnValue:
+Render = Callable[[Campaign, SignatureForm | None, int], ResponseReturnValue]
+
+
+def _render_sign(
+    campaign: Campaign, form: SignatureForm | None, status: int
+) -> ResponseReturnValue:
+    page = render_template("signing/sign.html", **_sign_page(campaign, form))
+    return page, status
+
+
+def _render_embed(
+    campaign: Campaign, form: SignatureForm | None, status: int
+) -> ResponseReturnValue:
+    page = render_template("signing/embed.html", **_sign_page(campaign, form))
+    return allow_framing(make_response(page, status), frame_ancestors(campaign))
+
+
+def _sign_page(campaign: Campaign, form: SignatureForm | None) -> dict[str, object]:
     text = campaign.text(g.lang)
-    return render_template("signing/sign.html", campaign=campaign, text=text, form=form), status
+    return {"campaign": campaign, "text": text, "form": form or SignatureForm(g.lang, text.sha256)}
+
+
+def _signing(slug: str, render: Render, done: str) -> ResponseReturnValue:
+    """The signing form of `render`, or what sending it did: the form again with its errors,
+    or (valid) the signature requested and a redirect to `done`."""
+    if request.method != "POST":
+        return render(campaigns.get_open(slug), None, 200)
+    kept = signable(slug, request.form.get("statement_sha256"), g.lang)
+    form = SignatureForm(g.lang, kept.statement_sha256[g.lang])
+    if not form.validate():
+        return render(campaigns.get_open(slug), form, 422)
+    if not form.is_bot:
+        signing.request_signature(kept, _wish(form), client_hash=privacy.client_hash())
+        db.session.commit()
+    return redirect(url_for(done, slug=slug))
 
 
 @bp.route("/<slug>/sign", methods=["GET", "POST"])
 def sign(slug: str) -> ResponseReturnValue:
-    if request.method != "POST":
-        campaign = campaigns.get_open(slug)
-        return _render_sign(campaign, SignatureForm(g.lang, campaign.text(g.lang).sha256))
-    kept = signable(slug, request.form.get("statement_sha256"), g.lang)
-    form = SignatureForm(g.lang, kept.statement_sha256[g.lang])
-    if not form.validate():
-        return _render_sign(campaigns.get_open(slug), form, 422)
-    if not form.is_bot:
-        signing.request_signature(kept, _wish(form), client_hash=privacy.client_hash())
-        db.session.commit()
-    return redirect(url_for(".check_email", slug=slug))
+    return _signing(slug, _render_sign, ".check_email")
+
+
+@bp.route("/<slug>/embed", methods=["GET", "POST"])
+@csrf.exempt  # a frame on a partner's site gets no session cookie: see require_same_origin
+def embed(slug: str) -> ResponseReturnValue:
+    """The signing form for a partner's site to frame (only the campaign's listed origins)."""
+    if request.method == "POST":
+        require_same_origin()
+    return _signing(slug, _render_embed, ".embed_sent")
+
+
+@bp.get("/<slug>/embed/sent")
+def embed_sent(slug: str) -> ResponseReturnValue:
+    campaign = campaigns.get_public(slug)
+    page = render_template("signing/embed_sent.html", campaign=campaign)
+    return allow_framing(make_response(page), frame_ancestors(campaign))
 
 
 def _wish(form: SignatureForm) -> signing.SignatureRequest:

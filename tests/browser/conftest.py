@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from flask_babel import force_locale, gettext
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, FrameLocator, Page, expect
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -75,14 +75,16 @@ def ui_text(lang: str, message: str) -> str:
         return str(gettext(message))
 
 
-def fill_sign_form(page: Page, lang: str, *, name: str, email: str, country: str) -> None:
+def fill_sign_form(
+    page: Page | FrameLocator, lang: str, *, name: str, email: str, country: str
+) -> None:
     """Fill in the open signing form as a person would, by the labels they read."""
     page.get_by_label(ui_text(lang, "Your name"), exact=True).fill(name)
     page.get_by_label(ui_text(lang, "Email address"), exact=True).fill(email)
     page.get_by_label(ui_text(lang, "Country"), exact=True).select_option(label=country)
 
 
-def submit_sign_form(page: Page, lang: str) -> None:
+def submit_sign_form(page: Page | FrameLocator, lang: str) -> None:
     page.get_by_role("button", name=ui_text(lang, "Sign"), exact=True).click()
 
 

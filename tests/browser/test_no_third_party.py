@@ -154,6 +154,9 @@ def walk_every_public_page(walk: Walk, lang: str, mailbox: Mailbox, logo: str) -
         f"/{lang}/{SLUG}/join/check-email",
         f"/{lang}/{SLUG}/coalition/manage",
         f"/{lang}/privacy",
+        f"/{lang}/{SLUG}/embed",
+        f"/{lang}/{SLUG}/embed/sent",
+        f"/embed/{SLUG}/counter?lang={lang}",
     ):
         walk.open(path)
         expect(page.locator("html")).to_have_attribute("lang", lang)

@@ -61,6 +61,7 @@ SCREENS: dict[str, dict[str, str]] = {
     "staff.campaign_updates": {"campaign_id": "campaign"},
     "staff.letter_template": {"campaign_id": "campaign", "lang": "lang"},
     "staff.letterhead": {"campaign_id": "campaign"},
+    "staff.campaign_embedding": {"campaign_id": "campaign"},
     "staff.targets": {},
     "staff.target_new": {},
     "staff.target_edit": {"target_id": "target"},

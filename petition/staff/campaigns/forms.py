@@ -27,6 +27,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from petition.campaigns.embedding import (
+    MAX_ORIGIN_LENGTH,
+    MAX_ORIGINS,
+    OriginInvalid,
+    TooManyOrigins,
+    parse_origins,
+)
 from petition.campaigns.services import SLUG_MAX, SLUG_MIN, SLUG_PATTERN, allowed_statuses
 from petition.forms import (
     Form,
@@ -208,3 +215,33 @@ class TargetLinkForm(Form):
     action = HiddenField(
         validators=[AnyOf(("attach", "detach"), message=_l("Please use the buttons."))]
     )
+
+
+class EmbeddingForm(Form):
+    """The partners' sites that may frame the campaign's signing form."""
+
+    origins = TextAreaField(
+        _l("Sites that may show the signing form (one per line)"),
+        description=_l(
+            "Each as https:// and the site's address, without a path: "
+            "https://partner.example. Leave empty to let no site show it."
+        ),
+        render_kw={"rows": 6},
+        filters=[unix_newlines],
+        validators=[at_most(MAX_ORIGINS * (MAX_ORIGIN_LENGTH + 1)), plain_paragraphs],
+    )
+
+    def validate_origins(self, field: Any) -> None:
+        try:
+            self.parsed = parse_origins(field.data or "")
+        except OriginInvalid as error:
+            raise ValidationError(
+                _l(
+                    "“%(line)s” is not a site address like https://partner.example.",
+                    line=error.line,
+                )
+            ) from error
+        except TooManyOrigins as error:
+            raise ValidationError(
+                _l("Please list at most %(num)d sites.", num=MAX_ORIGINS)
+            ) from error

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from petition.campaigns import services, targets
+from petition.campaigns import embedding, services, targets
 from petition.extensions import db
 from petition.i18n import language_names
 from petition.models import Campaign, CampaignStatus
@@ -18,6 +18,7 @@ from petition.staff.blueprint import bp, commit_if_changed
 from petition.staff.campaigns.forms import (
     CampaignSettingsForm,
     CampaignTextForm,
+    EmbeddingForm,
     NewCampaignForm,
     ScheduleForm,
     TargetLinkForm,
@@ -141,6 +142,24 @@ def campaign_edit(campaign_id: int) -> ResponseReturnValue:
     saved = _("The campaign settings are saved.")
     commit_if_changed(changed, saved)
     return redirect(url_for("staff.campaign_edit", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/<int:campaign_id>/embedding", methods=["GET", "POST"])
+@require(Permission.EDIT_CAMPAIGNS)
+def campaign_embedding(campaign_id: int) -> ResponseReturnValue:
+    campaign = services.get_campaign(campaign_id)
+    form = EmbeddingForm(origins="\n".join(embedding.embed_origins(campaign)))
+    if not form.validate_on_submit():
+        page = render_template(
+            "staff/campaigns/embedding.html",
+            campaign=campaign,
+            form=form,
+            languages=language_names(),
+        )
+        return page, 422 if form.is_submitted() else 200
+    changed = embedding.set_embed_origins(campaign, form.parsed, actor=current_user)
+    commit_if_changed(changed, _("Saved. Only the sites listed can show the signing form."))
+    return redirect(url_for("staff.campaign_embedding", campaign_id=campaign.id))
 
 
 def _text_form(campaign: Campaign, lang: str) -> CampaignTextForm:
