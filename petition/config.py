@@ -104,6 +104,10 @@ class Settings:
     # signature may receive in 24 hours, however often its address is submitted.
     ALREADY_SIGNED_MAILS_PER_DAY: int = 3
     CONFIRM_TOKEN_HOURS: int = 72
+    # One reminder, with a fresh link, to a signer who has not confirmed this many hours
+    # after the first link was sent; 0 sends none. Off by default: until it is sent, the
+    # reminder holds the signer's address in the clear (petition/signing/reminders.py).
+    CONFIRM_REMINDER_HOURS: int = 0
     COUNTS_TTL_SECONDS: float = 10.0
     # How long each process keeps an open campaign's id and text hashes for signing
     # (petition/campaigns/signable.py explains why that cannot let a wrong signature in).

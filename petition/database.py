@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import select
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any, TypeVarTuple
 
 from flask import Flask
 from sqlalchemy import Date, Integer, Row, Select, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -18,6 +19,12 @@ from sqlalchemy.sql.functions import FunctionElement
 from werkzeug.routing import IntegerConverter, Map
 
 from petition.extensions import db
+
+# INSERT … ON CONFLICT DO NOTHING, as each supported database spells it.
+INSERTS: dict[str, Callable[..., postgresql.Insert | sqlite.Insert]] = {
+    "postgresql": postgresql.insert,
+    "sqlite": sqlite.insert,
+}
 
 # Statement values (names, addresses) never reach a log or an error message, even when
 # someone switches on SQLAlchemy's statement log to debug.

@@ -1,12 +1,14 @@
 """The background worker: everything that runs outside a web request, in one loop.
 
-Each round it sends the outbox's due mail (`petition.mail.sending`), seals the
-representatives whose review decision has been mailed (`petition.coalition.representatives`:
-mail, a lower layer, knows nothing of organisations), builds the delivery
-packages staff queued in the console (`petition.delivery.background`), and, once an hour,
-applies the retention rules (`petition.retention`), so a deployment that runs the worker
-also forgets on time. Run it with `flask --app petition outbox run`; any number of workers
-may run at once against PostgreSQL.
+Each round it sends the outbox's due mail (`petition.mail.sending`), queueing beside each
+first confirmation its one reminder when reminders are on (`petition.signing.reminders`);
+seals the representatives whose review decision has been mailed
+(`petition.coalition.representatives`: mail, a lower layer, knows nothing of organisations
+or of signers' rules); builds the delivery packages staff queued in the console
+(`petition.delivery.background`); and, once an hour, applies the retention rules
+(`petition.retention`), so a deployment that runs the worker also forgets on time. Run it
+with `flask --app petition outbox run`; any number of workers may run at once against
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from petition.delivery.background import build_queued_packages
 from petition.extensions import db
 from petition.mail.sending import deliver_due
 from petition.retention import PurgeSchedule
+from petition.signing.reminders import schedule_reminders
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +44,7 @@ def run_worker(*, once: bool, poll_seconds: float = 1.0) -> int:
     purge_schedule = None if once else PurgeSchedule.from_config()
     while True:
         try:
-            handled += deliver_due()
+            handled += deliver_due(on_claimed=schedule_reminders)  # first links: a reminder
             seal_informed()  # representatives whose review decision has now been mailed
             build_queued_packages(stop=stop)  # packages staff queued in the console
         except (OperationalError, InterfaceError) as error:  # down, restarting, cut off

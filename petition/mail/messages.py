@@ -181,12 +181,15 @@ def _unsubscribe_url(signature: Signature, lang: str) -> str:
 
 
 def confirm_signature(message: OutboxMessage) -> Email:
-    signature = _signature_of(message)
+    return _confirmation_mail("confirm_signature", message, _signature_of(message))
+
+
+def _confirmation_mail(kind: str, message: OutboxMessage, signature: Signature) -> Email:
     hours = current_app.config["CONFIRM_TOKEN_HOURS"]
     token = _link_token(TokenPurpose.CONFIRM_SIGNATURE, signature=signature, hours=hours)
     campaign = signature.campaign
     return render_email(
-        "confirm_signature",
+        kind,
         message.recipient or "",
         message.lang,
         campaign=campaign,
@@ -195,6 +198,15 @@ def confirm_signature(message: OutboxMessage) -> Email:
         token=token,
         **_manage_link_if_it_signed(message, signature),
     )
+
+
+def confirm_reminder(message: OutboxMessage) -> Email:
+    """The one reminder (petition/signing/reminders.py): a fresh link, and only while the
+    signature waits for its first (no other link was asked for since it was queued)."""
+    signature = _signature_of(message)
+    if signature.status is not SignatureStatus.PENDING or signature.links_sent != 1:
+        raise Undeliverable
+    return _confirmation_mail("confirm_reminder", message, signature)
 
 
 def already_signed(message: OutboxMessage) -> Email:
@@ -318,6 +330,7 @@ def campaign_update(message: OutboxMessage) -> Email:
 BUILDERS: dict[str, Callable[[OutboxMessage], Email]] = {
     "campaign_update": campaign_update,
     "confirm_signature": confirm_signature,
+    "confirm_reminder": confirm_reminder,
     "already_signed": already_signed,
     "staff_password_link": staff_password_link,
     "confirm_organisation": confirm_organisation,

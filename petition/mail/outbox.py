@@ -10,6 +10,7 @@ from petition.extensions import db
 from petition.models import Organisation, OutboxMessage
 
 INSERT = insert(OutboxMessage.__table__)  # built once; each call brings its values
+CONFIRM = "confirm_signature"  # the mail with a new confirmation link
 
 
 def enqueue(

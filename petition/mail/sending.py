@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -72,11 +72,14 @@ def claim_batch(size: int = BATCH_SIZE) -> list[int]:
     return ids
 
 
-def deliver_due() -> int:
-    """Send every message due now; returns how many were handled (sent or not)."""
+def deliver_due(on_claimed: Callable[[list[int]], object] | None = None) -> int:
+    """Send every message due now; returns how many were handled (sent or not).
+    `on_claimed` sees each batch's ids once it is leased, before any of it is built."""
     handled = 0
     with open_transport() as transport, _outcome_log() as outcomes:
         while ids := claim_batch():
+            if on_claimed is not None:
+                on_claimed(ids)
             deadline = utcnow() + LEASE / 2
             outgoing = prepare(ids)
             handled += len(ids) - len(outgoing)  # nobody to deliver to: given up already

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from petition.extensions import db
@@ -23,7 +23,17 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        # A signature gets one reminder to confirm, ever (petition/signing/reminders.py).
+        Index(
+            "uq_outbox_message_one_reminder",
+            "signature_id",
+            unique=True,
+            sqlite_where=text("kind = 'confirm_reminder'"),
+            postgresql_where=text("kind = 'confirm_reminder'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))

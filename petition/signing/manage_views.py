@@ -153,6 +153,7 @@ PRIVACY_PERIODS = {
     "client_hash_days": "RETENTION_CLIENT_HASH_DAYS",
     "after_close_days": "RETENTION_AFTER_CLOSE_DAYS",
     "manage_link_days": "MANAGE_LINK_DAYS",
+    "reminder_hours": "CONFIRM_REMINDER_HOURS",
 }
 
 

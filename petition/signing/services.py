@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import Insert, Update, bindparam, exists, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.exceptions import Gone
 
 from petition.campaigns.counts import counts_changed
 from petition.campaigns.signable import Signable
+from petition.database import INSERTS
 from petition.extensions import db
-from petition.mail.outbox import enqueue
+from petition.mail.outbox import CONFIRM, enqueue
 from petition.models import (
     Campaign,
     CampaignStatus,
@@ -30,15 +30,9 @@ from petition.models import (
 )
 from petition.models.types import utcnow
 from petition.personal import Details, email_hash, mailbox_hash, person_columns
+from petition.signing.reminders import cancel_reminder
 from petition.signing.self_service import show_less
 from petition.tokens import LinkExpired, LinkInvalid, find_signature_token, hash_token
-
-# INSERT … ON CONFLICT DO NOTHING, as each supported database spells it.
-INSERTS: dict[str, Callable[..., postgresql.Insert | sqlite.Insert]] = {
-    "postgresql": postgresql.insert,
-    "sqlite": sqlite.insert,
-}
-CONFIRM = "confirm_signature"  # the mail with a new confirmation link
 
 
 @dataclass(frozen=True)
@@ -199,6 +193,7 @@ def _queue_confirmation(signature: Signature, address: str, lang: str) -> None:
     if signature.links_sent >= current_app.config["CONFIRM_LINKS_PER_SIGNATURE"]:
         return
     signature.links_sent += 1
+    cancel_reminder(signature.id)  # they are here again: the fresh link replaces it
     enqueue(CONFIRM, lang=lang, recipient=address, signature_id=signature.id)
 
 
@@ -244,17 +239,23 @@ def confirm_signature(raw_token: str, *, display: Display | None = None) -> str:
     instead"), replaces it; confirming never reveals more than the signer chose.
     """
     if display is None and (confirmed := _confirm_pending(raw_token)) is not None:
-        campaign_id, slug = confirmed
+        signature_id, campaign_id, slug = confirmed
     else:
         signature = _confirm_checked(raw_token, display)
-        campaign_id, slug = signature.campaign_id, signature.campaign.slug
+        signature_id, campaign_id, slug = (
+            signature.id,
+            signature.campaign_id,
+            signature.campaign.slug,
+        )
+    cancel_reminder(signature_id)
     counts_changed(campaign_id)
     return slug
 
 
-def _confirm_pending(raw_token: str) -> tuple[int, str] | None:
-    """The common case, a live link of a pending signature, in two statements: the campaign's
-    id and slug, or None when anything else holds (`_confirm_checked` then tells which)."""
+def _confirm_pending(raw_token: str) -> tuple[int, int, str] | None:
+    """The common case, a live link of a pending signature, in two statements: the
+    signature's id, the campaign's id and slug, or None when anything else holds
+    (`_confirm_checked` then tells which)."""
     values = {"hashed_token": hash_token(raw_token), "now": utcnow()}
     # The signature first: of two requests for it, the second waits for the first's lock,
     # then finds it no longer pending and takes the checked way ("already confirmed").
@@ -262,7 +263,7 @@ def _confirm_pending(raw_token: str) -> tuple[int, str] | None:
     if confirmed is None:
         return None
     db.session.execute(_USE_TOKEN, values)
-    return confirmed.campaign_id, confirmed.slug
+    return confirmed.id, confirmed.campaign_id, confirmed.slug
 
 
 def _confirm_checked(raw_token: str, display: Display | None) -> Signature:
@@ -297,7 +298,7 @@ def _confirmation_statements() -> tuple[Update, Update]:
             token.c.expires_at > now,
         )
         .values(status=SignatureStatus.CONFIRMED, confirmed_at=now)
-        .returning(signature.c.campaign_id, slug.scalar_subquery().label("slug"))
+        .returning(signature.c.id, signature.c.campaign_id, slug.scalar_subquery().label("slug"))
     )
     return confirm, update(token).where(*this_token).values(used_at=now)
 

@@ -45,6 +45,7 @@ from petition.models import (
 )
 from petition.personal import open_details
 from petition.sealing import CannotUnseal
+from petition.signing.reminders import cancel_reminder
 from petition.signing.self_service import (
     lock_signature,
     manageable_signature,
@@ -291,7 +292,9 @@ def unsubscribe(raw_token: str) -> Signature:
 
 
 def _no_more_updates(signature: Signature) -> Signature:
+    """No more mail of any kind they did not ask for: updates, and a reminder to confirm."""
     signature = lock_signature(signature)
     signature.wants_updates = False
+    cancel_reminder(signature.id)
     db.session.flush()
     return signature
