@@ -2,9 +2,10 @@
 own lines into a fresh venv (the `installed` fixture), the environment from
 `environment.example`'s settings, `db upgrade` and `check` on a fresh PostgreSQL database,
 the units' own `ExecStart` lines (gunicorn, an outbox worker) behind nginx terminating TLS,
-with Redis and a real SMTP server; a signer signs and confirms over https, the first admin
-signs in, a backup is taken, and restored, as the guide says, onto a second fresh database,
-where the signature is still counted.
+with Redis and a real SMTP server; a signer signs in Ukrainian and confirms over https, the
+first admin signs in, a backup is taken, encrypted to an operator's age key and decrypted
+again, and restored as the guide says onto a second fresh database, where the signature is
+still counted.
 
 Each command the walk runs is looked up in deploy/README.md first: the guide and the walk
 cannot drift apart. Opening a campaign is the staff's work in the console, not the guide's:
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from petition.models import Signature
 from tests.conftest import make_app
 from tests.factories import make_campaign
 from tests.mailbox import Mailbox
+from tests.prerequisites import tool
 from tests.production.conftest import DEPLOY_README, ROOT, Installed, operator_env, run_flask
 from tests.production.processes import UNVERIFIED, Process, Visitor, free_port
 from tests.production.proxy import start_tls_proxy
@@ -34,6 +37,7 @@ from tests.production.test_https_production import (
     Stack,
     new_database,
     new_staff_signed_in,
+    uk,
     wait_for_mail,
 )
 
@@ -170,6 +174,7 @@ def test_an_operator_follows_deploy_readme_from_install_to_restore(
             archive.parent.mkdir(mode=0o700)
             made = run_flask(installed, env, cwd, *documented("backup -o"), str(archive))
             assert f"done: {archive}" in made
+            archive = off_site_and_back(archive, tmp_path / "operator")
 
             # Restoring: stop the units, restore onto the scratch database, check, start.
             units.stop()
@@ -201,15 +206,42 @@ def open_a_campaign(database: str, mailbox: Mailbox, monkeypatch: pytest.MonkeyP
 
 
 def sign_and_confirm(origin: str, mailbox: Mailbox) -> None:
+    """In Ukrainian: the installed catalogues are the ones served and mailed."""
     visitor = Visitor(origin)
+    status, page = visitor.open(f"/uk/{SLUG}/sign")
+    assert status == 200
+    assert f">{uk('Your name')}" in page
     status, _ = visitor.submit(
-        f"/en/{SLUG}/sign", name="Walk Signer", email=SIGNER, country="UA", display="anonymous"
+        f"/uk/{SLUG}/sign", name="Олена Обхід", email=SIGNER, country="UA", display="anonymous"
     )
     assert status == 302
-    link = re.search(
-        r"https://\S+/en/confirm/[\w-]+", Mailbox.text_of(wait_for_mail(mailbox, SIGNER))
-    )
+    mail = wait_for_mail(mailbox, SIGNER)
+    assert mail["Subject"] == uk("Confirm your signature")
+    link = re.search(r"https://\S+/uk/confirm/[\w-]+", Mailbox.text_of(mail))
     assert link, "no confirmation link in the mail"
     assert link.group(0).startswith(origin)
     status, _ = visitor.submit(link.group(0).removeprefix(origin))
     assert status in (200, 302)
+
+
+def off_site_and_back(archive: Path, operator: Path) -> Path:
+    """The archive as the backup unit sends it off (encrypted to an operator's age key, the
+    plain file removed), and as the guide's restore brings it back (decrypted)."""
+    operator.mkdir(mode=0o700)
+    key = operator / "operator.key"
+    subprocess.run([tool("age-keygen"), "-o", str(key)], check=True, capture_output=True)  # noqa: S603
+    recipient = subprocess.run(  # noqa: S603
+        [tool("age-keygen"), "-y", str(key)], check=True, capture_output=True, text=True
+    ).stdout
+    (operator / "backup-recipients").write_text(recipient)
+    assert 'age -R /etc/petition/backup-recipients -o "$$f.age" "$$f"' in GUIDE
+    encrypted = archive.with_name(archive.name + ".age")
+    age = [tool("age"), "-R", str(operator / "backup-recipients"), "-o", str(encrypted)]
+    subprocess.run([*age, str(archive)], check=True, capture_output=True)  # noqa: S603
+    archive.unlink()
+
+    [decrypt] = re.findall(r"`(age --decrypt -i OPERATOR_KEY [^`]+)`", GUIDE)
+    command = decrypt.replace("OPERATOR_KEY", str(key)).split()
+    subprocess.run(command, cwd=archive.parent, check=True, capture_output=True)  # noqa: S603
+    [restored] = [path for path in archive.parent.iterdir() if path.name.endswith(".tar.gz")]
+    return restored
