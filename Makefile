@@ -9,8 +9,12 @@ STAMP   := $(VENV)/.installed
 # `make install` DEV_LOCK (runtime + dev, the same runtime versions).
 LOCK     := requirements.lock
 DEV_LOCK := requirements-dev.lock
+# Both locks hold the build requirements too (read from stdin, `-`): the wheel is then built
+# with `--no-build-isolation` from hash-checked setuptools and Babel, never fetched by range.
 UV_COMPILE := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
-              --custom-compile-command 'make lock' pyproject.toml
+              --custom-compile-command 'make lock' pyproject.toml -
+BUILD_REQUIRES := $(BIN)/python -c 'import tomllib; \
+  print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
 INSTANCE := $(or $(INSTANCE_PATH),instance)
 CATALOGUES := petition/translations
 MO_FILES   := $(patsubst %.po,%.mo,$(wildcard $(CATALOGUES)/*/LC_MESSAGES/messages.po))
@@ -24,7 +28,7 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 	python3 -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet --require-hashes -r $(DEV_LOCK)
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation --no-index -e .
 	touch $@
 
 # `lock` keeps every pin that still fits pyproject.toml; `lock-upgrade` moves each to the newest
@@ -36,9 +40,9 @@ lock-upgrade: $(STAMP)
 	$(MAKE) --no-print-directory locks-in LOCK_DIR=. UPGRADE=--upgrade
 
 locks-in:
-	$(UV_COMPILE) $(UPGRADE) --extra dev -o $(LOCK_DIR)/$(DEV_LOCK)
+	$(BUILD_REQUIRES) | $(UV_COMPILE) $(UPGRADE) --extra dev -o $(LOCK_DIR)/$(DEV_LOCK)
 	cp $(LOCK_DIR)/$(DEV_LOCK) $(LOCK_DIR)/$(LOCK)
-	$(UV_COMPILE) -o $(LOCK_DIR)/$(LOCK)
+	$(BUILD_REQUIRES) | $(UV_COMPILE) -o $(LOCK_DIR)/$(LOCK)
 
 # Stale means pyproject.toml no longer matches the locks (a dependency added or removed, a range
 # a pin no longer fits): the locks are resolved again, preferring their own pins, and compared

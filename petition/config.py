@@ -53,6 +53,15 @@ def default_base_url(env: Mapping[str, str], instance_path: Path) -> str:
     return "http://127.0.0.1:5000"
 
 
+def absolute_folder(env: Mapping[str, str], name: str) -> str | None:
+    """A folder the operator names in `name`, or None. It must be absolute: the web, worker
+    and backup processes start in different directories and must all mean the same place."""
+    raw = env.get(name) or None
+    if raw is not None and not Path(raw).is_absolute():
+        raise ValueError(f"{name} must be an absolute path, like /srv/petition/files, not {raw!r}")
+    return raw
+
+
 def derived_key(secret: str, purpose: str) -> str:
     """A key for one purpose, derived from SECRET_KEY when the operator sets none of its own."""
     return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
@@ -96,6 +105,11 @@ class Settings:
     # The bearer token Prometheus sends to scrape /metrics (petition/metrics.py); unset, there
     # is no /metrics at all.
     METRICS_TOKEN: str | None
+    # Where delivery packages are built and served from (unset: `deliveries/` in the instance
+    # folder), and where organisations' logos are kept (unset: `logos/` there). Several web
+    # hosts need storage they all share; backups take whatever these point at.
+    DELIVERY_DIR: str | None
+    LOGO_FOLDER: str | None
     # Seconds a person needs at least between opening a form and sending it.
     SIGN_MIN_SECONDS: float = 3.0
     # How many confirmation links one pending signature may receive.
@@ -187,6 +201,8 @@ class Settings:
             "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", DEFAULT_SENDER),
             "REDIS_URL": redis_url,
             "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+            "DELIVERY_DIR": absolute_folder(env, "DELIVERY_DIR"),
+            "LOGO_FOLDER": absolute_folder(env, "LOGO_FOLDER"),
             "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
             "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import os
 import smtplib
 import struct
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from petition.coalition.logos import logo_folder
+from petition.delivery.background import delivery_dir
 from petition.delivery.pdf import FontsMissing, require_fonts
 from petition.extensions import db
 from petition.mail.transport import open_smtp, tls_context
@@ -162,6 +165,35 @@ def fonts() -> Result:
     return Result("fonts", Status.OK, f"delivery package fonts found in {folder}")
 
 
+def file_storage() -> Result:
+    """The folders delivery packages and logos are written to: each a folder (or one this
+    user can make) this user can write to."""
+    folders = {"DELIVERY_DIR": delivery_dir(), "LOGO_FOLDER": logo_folder()}
+    problems = [
+        f"{setting} {folder} {why}"
+        for setting, folder in folders.items()
+        if (why := _why_unwritable(folder))
+    ]
+    if problems:
+        return Result(
+            "file storage",
+            Status.FAIL,
+            "; ".join(problems) + ": let the app's user write there (and list the folder in"
+            " the units' ReadWritePaths=)",
+        )
+    return Result("file storage", Status.OK, ", ".join(map(str, folders.values())))
+
+
+def _why_unwritable(folder: Path) -> str | None:
+    """Why the app cannot write in `folder` (made on first use if absent), or None."""
+    existing = next(path for path in (folder, *folder.parents) if path.exists())
+    if not existing.is_dir():
+        return f"cannot be made: {existing} is not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"is not writable ({existing})"
+    return None
+
+
 def mail_server() -> Result:
     """The SMTP server answers EHLO and NOOP, over TLS when the settings ask for it, and
     takes the account when one is set."""
@@ -280,6 +312,7 @@ def run_checks() -> Iterator[Result]:
     yield ready
     yield catalogues()
     yield fonts()
+    yield file_storage()
     yield mail_server()
     yield redis_server()
     yield base_url()

@@ -12,6 +12,7 @@ import redis
 # The Debian package that puts each tool on the PATH (`.ci/run` installs them all).
 PACKAGES = {
     "age": "age",
+    "age-keygen": "age",
     "chromium": "chromium",
     "nginx": "nginx-light",
     "openssl": "openssl",

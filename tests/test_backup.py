@@ -253,6 +253,46 @@ def test_a_new_host_restores_signatures_organisations_logos_and_packages(
         assert_every_canary_unsealed(new_host, tmp_path, canaries)
 
 
+def shared_storage(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Package and logo folders outside the instance folder, set in the environment as an
+    operator with several web hosts sets them."""
+    deliveries, logos = root / "deliveries", root / "logos"
+    monkeypatch.setenv("DELIVERY_DIR", str(deliveries))
+    monkeypatch.setenv("LOGO_FOLDER", str(logos))
+    return deliveries, logos
+
+
+def test_the_folders_the_environment_names_are_backed_up_and_restored_into_the_new_hosts(
+    tmp_path, database, mailbox, monkeypatch
+):
+    old_storage = shared_storage(tmp_path / "old-storage", monkeypatch)
+    old_host = host(tmp_path / "old-instance", database, mailbox, monkeypatch)
+    archive = archive_path(tmp_path)
+    with old_host.app_context():
+        upgrade()
+        make_campaign(SLUG)
+        fill(old_host, mailbox)
+        assert (delivery_dir(), logo_folder()) == old_storage
+        before = snapshot()
+        assert cli(old_host, "backup", "-o", str(archive)).exit_code == 0
+        lose(old_host)
+    shutil.rmtree(tmp_path / "old-storage")
+
+    new_storage = shared_storage(tmp_path / "new-storage", monkeypatch)
+    new_host = host(tmp_path / "new-instance", database, mailbox, monkeypatch)
+    with new_host.app_context():
+        restored = cli(new_host, "restore", str(archive))
+
+        assert restored.exit_code == 0, restored.output
+        assert "files: 1 logo(s), 8 delivery package file(s)" in restored.output
+        assert (delivery_dir(), logo_folder()) == new_storage
+        assert snapshot() == before
+        [package] = db.session.scalars(select(DeliveryPackage)).all()
+        assert Path(package.folder or "").parent == new_storage[0]
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_the_archive_holds_no_key_no_saved_mail_and_no_signer_in_the_clear(
     old_host, mailbox, tmp_path
 ):

@@ -70,6 +70,13 @@ def project_requirements(*extras: str) -> list[Requirement]:
     return [Requirement(line) for line in lines]
 
 
+def build_requirements() -> list[Requirement]:
+    """What pyproject.toml's build system needs: the deploy builds the wheel from the lock's
+    pins (`--no-build-isolation`), so they are in both locks too."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return [Requirement(line) for line in pyproject["build-system"]["requires"]]
+
+
 def staleness(requirements: list[Requirement], pins: list[Pin]) -> list[str]:
     """What makes a lock stale against these requirements, one problem a line; none if current.
 
@@ -103,7 +110,7 @@ def test_each_lock_pins_every_dependency_in_its_range_with_hashes(
     lock: Path, extras: tuple[str, ...]
 ) -> None:
     pins = read_lock(lock.read_text(encoding="utf-8"))
-    problems = staleness(project_requirements(*extras), pins)
+    problems = staleness([*project_requirements(*extras), *build_requirements()], pins)
 
     assert not problems, "\n".join([*problems, "run `make lock`"])
     # The annotations were read: each dependency is known as asked for by pyproject.toml.

@@ -53,7 +53,7 @@ def test_a_migrated_deployment_passes_every_check(app):
     assert exit_code == 0, lines
     assert line(lines, "database").startswith("ok ")
     assert "latest revision" in line(lines, "database")
-    for name in ("translations", "fonts", "mail server", "custodian keys"):
+    for name in ("translations", "fonts", "file storage", "mail server", "custodian keys"):
         assert line(lines, name).startswith("ok "), lines
     assert line(lines, "redis").startswith("skip redis: REDIS_URL is unset")
     assert line(lines, "BASE_URL") == (
@@ -364,6 +364,22 @@ def test_a_catalogue_not_compiled_or_compiled_before_its_source_changed_fails(tm
 
     assert stale.status is Status.FAIL
     assert "before their .po changed: ru, uk; run `make install`" in stale.detail
+
+
+def test_a_folder_the_app_cannot_write_to_fails_naming_its_setting(app, tmp_path):
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a folder")
+    app.config["DELIVERY_DIR"] = str(in_the_way / "deliveries")
+    app.config["LOGO_FOLDER"] = str(tmp_path / "shared" / "logos")  # made on first use
+
+    exit_code, lines = check(app)
+
+    assert exit_code == 1
+    assert line(lines, "file storage") == (
+        f"FAIL file storage: DELIVERY_DIR {in_the_way / 'deliveries'} cannot be made:"
+        f" {in_the_way} is not a folder: let the app's user write there (and list the folder"
+        " in the units' ReadWritePaths=)"
+    )
 
 
 def test_missing_fonts_fail_saying_what_to_install(app, tmp_path):

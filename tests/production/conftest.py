@@ -4,24 +4,33 @@ installed into a fresh virtual environment and run from an empty directory."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
-import sys
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from babel.support import Translations
+from playwright.sync_api import BrowserContext
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "petition" / "translations"
 
 
+DEPLOY_README = ROOT / "deploy" / "README.md"
+
+
 @dataclass(frozen=True)
 class Installed:
+    root: Path  # the code as deploy/README.md puts it in /srv/petition, with its .venv
     wheel: Path
-    bin: Path
+
+    @property
+    def bin(self) -> Path:
+        return self.root / ".venv" / "bin"
 
     def command(self, name: str) -> str:
         return str(self.bin / name)
@@ -47,19 +56,38 @@ def copy_sources(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
+def deploy_install_lines() -> list[str]:
+    """The shell lines of deploy/README.md's first step (its first ```sh block)."""
+    text = DEPLOY_README.read_text(encoding="utf-8")
+    found = re.search(r"^ *```sh\n(.*?)^ *```", text, flags=re.DOTALL | re.MULTILINE)
+    assert found, "deploy/README.md shows no install commands"
+    return [line.strip() for line in found.group(1).splitlines() if line.strip()]
+
+
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """The sources in a folder of their own, installed by deploy/README.md's own lines (the
+    lock with hashes, then the project, built from the lock's setuptools and Babel)."""
     work = tmp_path_factory.mktemp("install")
-    sources, wheels, venv = work / "sources", work / "wheels", work / "venv"
-    copy_sources(sources)
-    _run(sys.executable, "-m", "venv", venv)
-    pip = venv / "bin" / "pip"
-    _run(pip, "wheel", "--quiet", "--no-deps", "--wheel-dir", wheels, sources)
+    root, wheels = work / "petition", work / "wheels"
+    copy_sources(root)
+    for line in deploy_install_lines():
+        _run("sh", "-c", line, cwd=root)
+    # The same build once more, kept as a file, to see what the wheel carries.
+    pip = root / ".venv" / "bin" / "pip"
+    _run(
+        pip,
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-w",
+        wheels,
+        root,
+    )
     [wheel] = wheels.glob("petition-*.whl")
-    # As deploy/README.md installs: the lock's exact versions, hashes checked, then the wheel.
-    _run(pip, "install", "--quiet", "--require-hashes", "-r", sources / "requirements.lock")
-    _run(pip, "install", "--quiet", "--no-deps", wheel)
-    return Installed(wheel=wheel, bin=venv / "bin")
+    return Installed(root=root, wheel=wheel)
 
 
 def wheel_names(installed: Installed) -> set[str]:
@@ -94,3 +122,9 @@ def run_flask(installed: Installed, env: dict[str, str], cwd: Path, *args: str) 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+@pytest.fixture
+def secure_context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
+    """A browser that accepts the test proxy's self-signed certificate, in Ukrainian."""
+    return new_context(ignore_https_errors=True, locale="uk-UA")

@@ -15,6 +15,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,8 @@ class Stack:
             return json.load(answer)["counts"]
 
 
-@pytest.fixture
-def production_database() -> Iterator[str]:
+@contextmanager
+def new_database() -> Iterator[str]:
     """A database of its own on the suite's PostgreSQL server, dropped afterwards."""
     server = database_url(os.environ["TEST_DATABASE_URL"], Path())
     name = f"petition_production_{secrets.token_hex(4)}"
@@ -60,6 +61,12 @@ def production_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def production_database() -> Iterator[str]:
+    with new_database() as url:
+        yield url
 
 
 @pytest.fixture
@@ -104,11 +111,6 @@ def stack(installed: Installed, production_database, mailbox: Mailbox, tmp_path)
             process.stop()
     for process in (web, worker):
         assert "Traceback" not in process.output(), process.output()[-4000:]
-
-
-@pytest.fixture
-def secure_context(new_context) -> BrowserContext:
-    return new_context(ignore_https_errors=True, locale="uk-UA")
 
 
 def wait_for_mail(mailbox: Mailbox, address: str, seconds: float = 30):
