@@ -243,5 +243,9 @@ class EmbeddingForm(Form):
             ) from error
         except TooManyOrigins as error:
             raise ValidationError(
-                _l("Please list at most %(num)d sites.", num=MAX_ORIGINS)
+                lazy_ngettext(
+                    "Please list at most %(num)d site.",
+                    "Please list at most %(num)d sites.",
+                    MAX_ORIGINS,
+                )
             ) from error

@@ -262,6 +262,7 @@ def _package_page(
         names_policy=NAMES_POLICY_LABELS[package.names_policy],
         reference=reference_number(package.campaign, package.target, package.cutoff_at),
         files=sorted(package.files.items()),
+        languages=language_names(),
     )
     return page, status
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from petition.campaigns.services import get_campaign
+from petition.delivery.news import NotDelivered, delivered_package, delivery_news
 from petition.extensions import db
-from petition.i18n import language_names
+from petition.i18n import LANGUAGES, language_names
 from petition.mail.messages import Email, render_email
 from petition.models import Campaign, CampaignStatus
 from petition.signing import updates
@@ -64,8 +65,26 @@ def _back_to_updates(campaign: Campaign) -> ResponseReturnValue:
 @require(Permission.SEND_UPDATES)
 def campaign_updates(campaign_id: int) -> ResponseReturnValue:
     """A POST comes from "Back to edit" on the confirmation page: the update is shown in
-    the form again, to change; nothing is checked or sent."""
-    return _compose_page(get_campaign(campaign_id), UpdateForm())
+    the form again, to change; nothing is checked or sent. `?delivery=<package>&lang=…`
+    starts from the news of that delivery (delivery/news.py)."""
+    campaign = get_campaign(campaign_id)
+    return _compose_page(campaign, _news_form(campaign) or UpdateForm())
+
+
+def _news_form(campaign: Campaign) -> UpdateForm | None:
+    """The form filled in with the news of the delivery the query names, if it names one;
+    404 if that is no delivered package of this campaign, or no language of the site."""
+    package_id, lang = request.args.get("delivery", ""), request.args.get("lang", "")
+    if request.method != "GET" or not package_id:
+        return None
+    if not package_id.isdigit() or lang not in LANGUAGES:
+        abort(404)
+    try:
+        package = delivered_package(int(package_id), campaign.id)
+    except NotDelivered:
+        abort(404)
+    draft = delivery_news(package, lang)
+    return UpdateForm(lang=draft.lang, subject=draft.subject, body=draft.body)
 
 
 @bp.post("/campaigns/<int:campaign_id>/updates/preview")
