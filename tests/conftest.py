@@ -29,6 +29,7 @@ from petition.extensions import db
 from petition.models import types
 from tests.chromium import browser, new_context  # noqa: F401 - fixtures for every folder
 from tests.mailbox import Mailbox, start_smtp_server
+from tests.partner_site import partner_site  # noqa: F401 - a fixture for every folder
 from tests.prerequisites import reachable_redis
 
 

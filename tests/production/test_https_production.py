@@ -290,3 +290,35 @@ def assert_cookies_are_secure(context: BrowserContext) -> None:
     for cookie in cookies:
         assert cookie["secure"], cookie["name"]
         assert cookie["httpOnly"], cookie["name"]
+
+
+def test_a_partner_site_frames_the_signing_form_over_https(
+    stack, production_database, partner_site, secure_context, mailbox
+):
+    """Behind the TLS proxy the framed form's POST comes from the site's own https origin,
+    which the app must recognise as its own (host and port through the proxy)."""
+    partner = partner_site(
+        f'<!doctype html><html lang="uk"><head><title>Partner</title></head><body>'
+        f'<iframe id="form" title="form" width="900" height="1600" '
+        f'src="{stack.origin}/uk/people-first/embed"></iframe></body></html>'
+    )
+    engine = create_engine(database_url(production_database, Path()))
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE campaign SET embed_origins = :origin WHERE slug = 'people-first'"),
+            {"origin": partner.rstrip("/")},
+        )
+    engine.dispose()
+    page = secure_context.new_page()
+    page.goto(partner)
+
+    frame = page.frame_locator("#form")
+    frame.get_by_label(uk("Your name"), exact=True).fill("Марта Фрейм")
+    frame.get_by_label(uk("Email address"), exact=True).fill("marta.frame@example.org")
+    ukraine = Locale("uk").territories["UA"]
+    frame.get_by_label(uk("Country"), exact=True).select_option(label=ukraine)
+    frame.get_by_role("button", name=uk("Sign"), exact=True).click()
+
+    expect(frame.get_by_role("heading", level=1)).to_have_text(uk("Check your email"))
+    mail = wait_for_mail(mailbox, "marta.frame@example.org")
+    assert mail["Subject"] == uk("Confirm your signature")
