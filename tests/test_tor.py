@@ -1,0 +1,200 @@
+"""Over Tor every visitor arrives from the local tor daemon: the crowd still signs, one abuser
+is still stopped, and public pages over HTTPS point Tor Browser to the onion service."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from petition import create_app
+from petition.config import SettingInvalid
+from petition.extensions import db
+from petition.models import Signature, SignatureStatus
+from tests.conftest import _empty_all_tables, make_app
+from tests.factories import make_campaign
+from tests.mailbox import Mailbox
+from tests.pages import confirm_link, link_in, send_mail, sign
+
+ONION = "http://" + "a" * 28 + "b2c3d4e5f6g7" + "z" * 16 + ".onion"
+TOR = "127.0.0.1"  # where tor connects from to reach the site
+SHARED = {
+    "SHARED_CLIENT_ADDRESSES": f"{TOR}, ::1",
+    # What one address of its own may send: a handful, as the per-address tests use.
+    "RATELIMIT_PUBLIC_BURST": "3 per minute",
+    "RATELIMIT_SHARED_PER_FORM": "3 per hour",
+    "RATELIMIT_SHARED_BURST": "60 per minute",
+}
+
+
+@pytest.fixture(params=["memory", "redis"])
+def tor_app(request, database_uri, _schema, mailbox, redis_url):
+    """The app with its onion-service settings, counting limits in memory or in Redis."""
+    prefix = f"test-{secrets.token_hex(4)}"
+    store = {"RATELIMIT_STORAGE_URI": redis_url} if request.param == "redis" else {}
+    app = make_app(database_uri, mailbox, **SHARED, **store, RATELIMIT_KEY_PREFIX=prefix)
+    try:
+        with app.app_context():
+            make_campaign()
+            db.session.commit()
+            yield app
+    finally:
+        _empty_all_tables(app)
+        if request.param == "redis":
+            keys = list(redis.Redis.from_url(redis_url).scan_iter(f"*{prefix}*"))
+            if keys:
+                redis.Redis.from_url(redis_url).delete(*keys)
+
+
+def visitor(app: Flask, address: str = TOR, **environ: str) -> FlaskClient:
+    """A browser of its own (its own cookies) whose requests arrive from `address`."""
+    client = app.test_client()
+    client.environ_base.update(REMOTE_ADDR=address, **environ)
+    return client
+
+
+def sign_as(client: FlaskClient, number: int, email: str | None = None) -> int:
+    email = email or f"tor-signer-{number}@example.org"
+    return sign(client, name=f"Signer {number}", email=email, display="anonymous").status_code
+
+
+def test_many_signers_over_tor_sign_and_confirm_where_one_address_would_stop_at_three(
+    tor_app, mailbox: Mailbox
+):
+    signers = 24  # eight times what one address of its own may send in a minute
+    browsers = [visitor(tor_app) for _ in range(signers)]
+    assert [sign_as(browser, n) for n, browser in enumerate(browsers)] == [302] * signers
+    assert send_mail() == signers
+    for n, browser in enumerate(browsers):
+        [mail] = mailbox.to(f"tor-signer-{n}@example.org")
+        assert confirm_link(browser, link_in(mailbox.text_of(mail))).status_code == 302
+    statuses = db.session.scalars(select(Signature.status)).all()
+    assert statuses == [SignatureStatus.CONFIRMED] * signers
+    # No hash of the tor daemon's address ties every signer over Tor together.
+    assert db.session.scalars(select(Signature.client_hash)).all() == [None] * signers
+
+
+def test_one_abusive_browser_over_tor_is_stopped_and_costs_the_crowd_nothing(tor_app):
+    abuser = visitor(tor_app)
+    assert [sign_as(abuser, n) for n in range(12)] == [302] * 3 + [429] * 9
+    # Its refused posts were not counted in the ceiling everyone over Tor shares: the
+    # ceiling (60 a minute) still has room for exactly 57 more posts, the 3 it spent aside.
+    crowd = [sign_as(visitor(tor_app), 100 + n) for n in range(58)]
+    assert crowd == [302] * 57 + [429]
+
+
+def test_a_flood_over_tor_in_fresh_sessions_meets_the_ceiling_and_no_one_else(tor_app):
+    flood = [sign_as(visitor(tor_app), n) for n in range(65)]
+    assert flood == [302] * 60 + [429] * 5
+    assert db.session.scalar(select(db.func.count()).select_from(Signature)) == 60
+    # Whoever has an address of their own draws on its budget, not on the Tor crowd's.
+    assert sign_as(visitor(tor_app, "198.51.100.7"), 999) == 302
+
+
+def test_naming_the_onion_host_from_the_clearnet_does_not_escape_the_address_budget(tor_app):
+    spoofer = visitor(tor_app, "203.0.113.9", HTTP_HOST=ONION.removeprefix("http://"))
+    assert [sign_as(spoofer, n) for n in range(5)] == [302] * 3 + [429] * 2
+
+
+def test_a_victims_mailbox_is_not_bombed_through_tor(tor_app, mailbox: Mailbox):
+    """Fresh sessions over Tor, each submitting the victim's address: the per-signature cap
+    (`CONFIRM_LINKS_PER_SIGNATURE`) bounds the mail, whoever sends the form, and answers
+    every attempt alike, so the attacker cannot tell what the victim did."""
+    attempts = [sign_as(visitor(tor_app), n, email="victim@example.org") for n in range(20)]
+    assert attempts == [302] * 20
+    send_mail()
+    cap = tor_app.config["CONFIRM_LINKS_PER_SIGNATURE"]
+    assert len(mailbox.to("victim@example.org")) == cap < len(attempts)
+
+
+def test_a_request_without_any_client_address_signs_as_a_shared_client(tor_app):
+    """gunicorn on a unix socket, with no proxy header: no address at all."""
+    browsers = [visitor(tor_app, "") for _ in range(5)]
+    assert [sign_as(browser, n) for n, browser in enumerate(browsers)] == [302] * 5
+
+
+# Onion-Location
+
+
+@pytest.fixture
+def app_config():
+    return {"ONION_LOCATION": ONION + "/"}
+
+
+def test_public_html_pages_over_https_name_the_same_page_on_the_onion(app, client):
+    make_campaign()
+    db.session.commit()
+    for path in ("/en/free-them/", "/en/free-them/", "/ru/free-them/sign"):  # twice: kept copy
+        page = client.get(path, base_url="https://sign.example.org")
+        assert page.status_code == 200
+        assert page.headers["Onion-Location"] == ONION + path
+    found = client.get("/en/free-them/coalition?page=2&q=%D0%B0", base_url="https://x.org")
+    assert found.headers["Onion-Location"] == ONION + "/en/free-them/coalition?page=2&q=%D0%B0"
+
+
+@pytest.mark.parametrize(
+    ("path", "why"),
+    [
+        ("/staff/sign-in", "staff work on the HTTPS origin only"),
+        ("/api/v1/campaigns/free-them", "not a page"),
+    ],
+)
+def test_no_onion_location_on_the_staff_console_or_json(app, client, path, why):
+    make_campaign()
+    db.session.commit()
+    answer = client.get(path, base_url="https://sign.example.org")
+    assert answer.status_code == 200
+    assert "Onion-Location" not in answer.headers, why
+
+
+def test_no_onion_location_over_plain_http(app, client):
+    """Tor Browser ignores it there; the onion service itself is plain HTTP."""
+    make_campaign()
+    db.session.commit()
+    assert "Onion-Location" not in client.get("/en/free-them/").headers
+
+
+def test_a_path_cannot_put_a_line_or_a_header_into_onion_location(app, client):
+    answer = client.get("/en/%0d%0aSet-Cookie:%20x=1/%E2%9C%93%25", base_url="https://x.org")
+    assert answer.status_code == 404
+    assert answer.headers["Onion-Location"] == ONION + "/en/%0D%0ASet-Cookie:%20x=1/%E2%9C%93%25"
+    assert "Set-Cookie" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://" + "a" * 16 + ".onion",  # a v2 address: gone from Tor since 2021
+        "https://" + "a" * 56 + ".onion",
+        ONION + "/en/",
+        "http://" + "A" * 56 + ".onion",
+        "http://" + "a" * 55 + "1.onion",  # 1 is not in base32
+        "http://sign.example.org",
+        ONION + "\r\nSet-Cookie: x=1",
+    ],
+)
+def test_the_app_refuses_to_start_with_an_onion_location_that_is_not_an_onion_origin(
+    monkeypatch, value
+):
+    monkeypatch.setenv("ONION_LOCATION", value)
+    with pytest.raises(SettingInvalid, match=r"ONION_LOCATION.*56 characters"):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("SHARED_CLIENT_ADDRESSES", "127.0.0.1, localhost"),
+        ("RATELIMIT_SHARED_PER_FORM", "ten per hour"),
+    ],
+)
+def test_the_app_refuses_to_start_with_shared_client_settings_it_cannot_read(
+    monkeypatch, setting, value
+):
+    monkeypatch.setenv(setting, value)
+    with pytest.raises(SettingInvalid, match=setting):
+        create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
