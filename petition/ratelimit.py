@@ -47,6 +47,8 @@ def is_shared_client() -> bool:
         ip = ipaddress.ip_address(address.partition("%")[0])
     except ValueError:
         return True  # a socket's path, say: no address that tells clients apart
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1, from a server listening on both families
     return any(ip in network for network in networks)
 
 

@@ -3,7 +3,10 @@ is still stopped, and public pages over HTTPS point Tor Browser to the onion ser
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
 
 import pytest
 import redis
@@ -117,9 +120,16 @@ def test_a_victims_mailbox_is_not_bombed_through_tor(tor_app, mailbox: Mailbox):
     assert len(mailbox.messages) == cap < len(attempts)
 
 
-def test_a_request_without_any_client_address_signs_as_a_shared_client(tor_app):
-    """gunicorn on a unix socket, with no proxy header: no address at all."""
-    browsers = [visitor(tor_app, "") for _ in range(5)]
+@pytest.mark.parametrize(
+    "address",
+    [
+        "",  # gunicorn on a unix socket, with no proxy header: no address at all
+        "::ffff:127.0.0.1",  # tor's address, as a server listening on IPv6 too sees it
+        "::1",
+    ],
+)
+def test_more_signers_than_one_address_allows_get_through_from_a_shared_address(tor_app, address):
+    browsers = [visitor(tor_app, address) for _ in range(5)]
     assert [sign_as(browser, n) for n, browser in enumerate(browsers)] == [302] * 5
 
 
@@ -204,3 +214,13 @@ def test_the_app_refuses_to_start_with_shared_client_settings_it_cannot_read(
     monkeypatch.setenv(setting, value)
     with pytest.raises(SettingInvalid, match=setting):
         create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_the_production_entry_point_stops_with_the_message_not_a_traceback(tmp_path):
+    env = {**os.environ, "SECRET_KEY": "x", "ONION_LOCATION": "http://sign.example.org"}
+    env["INSTANCE_PATH"] = str(tmp_path)
+    entry = [sys.executable, "-c", "import petition.wsgi"]
+    started = subprocess.run(entry, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert started.returncode == 1
+    assert "ONION_LOCATION: 'http://sign.example.org' is not an onion" in started.stderr
+    assert "Traceback" not in started.stderr
