@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from petition import create_app
+from petition import create_app, preflight
 from petition.config import SettingInvalid
 from petition.extensions import db
 from petition.models import Signature, SignatureStatus
@@ -179,6 +179,22 @@ def test_a_path_cannot_put_a_line_or_a_header_into_onion_location(app, client):
     assert answer.status_code == 404
     assert answer.headers["Onion-Location"] == ONION + "/en/%0D%0ASet-Cookie:%20x=1/%E2%9C%93%25"
     assert "Set-Cookie" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    ("shared", "status", "says"),
+    [
+        ("", preflight.Status.FAIL, "set it to where tor connects from (127.0.0.1, ::1)"),
+        ("127.0.0.1, ::1", preflight.Status.OK, ONION),
+    ],
+)
+def test_flask_check_fails_an_onion_service_whose_crowd_would_share_one_address(
+    app, shared, status, says
+):
+    app.config["SHARED_CLIENT_ADDRESSES"] = shared
+    result = preflight.onion_service()
+    assert result.status is status
+    assert says in result.detail
 
 
 @pytest.mark.parametrize(
