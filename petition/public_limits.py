@@ -142,19 +142,23 @@ def own_budgets() -> list[Budget]:
 
 
 def shared_budgets() -> list[Budget]:
-    """A shared client: its form's budget first, then the ceiling of all shared clients.
-
-    The form is the session's CSRF token, which every public form's POST must carry (the
-    CSRF check runs before this): a visitor keeps it for as long as they keep the session
-    cookie. Posts that carry none (one-click unsubscribes from a mail client) share one.
-    """
-    config = current_app.config
-    token = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    form = keyed(f"form:{token}") if isinstance(token, str) else "no-form"
+    """A shared client: its form's budget first, then the ceiling of all shared clients."""
     return [
-        *_budgets(("RATELIMIT_SHARED_PER_FORM",), "form", form),
+        *_budgets(("RATELIMIT_SHARED_PER_FORM",), "form", keyed(f"form:{form_copy()}")),
         *_budgets(("RATELIMIT_SHARED_BURST", "RATELIMIT_SHARED_SUSTAINED"), "shared"),
     ]
+
+
+def form_copy() -> str:
+    """What tells one shared client's form from another's: the session's CSRF token, which
+    the CSRF check (run before this) has matched to the form's; a visitor keeps it for as long
+    as they keep the session cookie. The embedded form has no session: there, the signed time
+    its copy was made. Posts with neither (one-click unsubscribes from a mail client) share
+    one "form"."""
+    token = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if isinstance(token, str):
+        return f"session:{token}"
+    return f"copy:{request.form.get('opened', '')}"
 
 
 def _budgets(settings: Sequence[str], *identifiers: str) -> list[Budget]:

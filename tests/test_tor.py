@@ -17,13 +17,14 @@ from sqlalchemy import select
 from petition import create_app, preflight
 from petition.config import SettingInvalid
 from petition.extensions import db
-from petition.models import Signature, SignatureStatus
+from petition.models import Campaign, Signature, SignatureStatus
 from tests.conftest import _empty_all_tables, make_app
 from tests.factories import make_campaign
 from tests.mailbox import Mailbox
-from tests.pages import confirm_link, link_in, send_mail, sign
+from tests.pages import confirm_link, hidden_inputs, link_in, send_mail, sign
 
 ONION = "http://" + "a" * 28 + "b2c3d4e5f6g7" + "z" * 16 + ".onion"
+EMBED = "/uk/free-them/embed"
 TOR = "127.0.0.1"  # where tor connects from to reach the site
 SHARED = {
     "SHARED_CLIENT_ADDRESSES": f"{TOR}, ::1",
@@ -118,6 +119,30 @@ def test_a_victims_mailbox_is_not_bombed_through_tor(tor_app, mailbox: Mailbox):
         to.casefold() for to in addresses
     }
     assert len(mailbox.messages) == cap < len(attempts)
+
+
+def test_the_embedded_form_over_tor_has_a_budget_per_copy_of_the_form(tor_app):
+    """A partner's frame sends no cookie: each copy of the form (its signed opening time) is
+    the form whose posts are counted, so one copy sent again and again is stopped while
+    other visitors' copies go through."""
+    campaign = db.session.scalar(select(Campaign))
+    campaign.embed_origins = "http://localhost"
+    db.session.commit()
+    own_page = {"Origin": "http://localhost"}
+
+    def send(client: FlaskClient, form: dict[str, str], n: int) -> int:
+        signer = {"name": f"Framed {n}", "email": f"framed{n}@example.org", "country": "UA"}
+        data = {**form, **signer, "display": "anonymous"}
+        return client.post(EMBED, data=data, headers=own_page).status_code
+
+    def embed_form(client: FlaskClient) -> dict[str, str]:
+        return hidden_inputs(client.get(EMBED).get_data(as_text=True))
+
+    replayer = visitor(tor_app)
+    copy = embed_form(replayer)
+    assert [send(replayer, copy, n) for n in range(5)] == [302] * 3 + [429] * 2
+    others = [visitor(tor_app) for _ in range(6)]
+    assert [send(other, embed_form(other), 10 + n) for n, other in enumerate(others)] == [302] * 6
 
 
 @pytest.mark.parametrize(
