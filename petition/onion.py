@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, quote_from_bytes
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 
 from petition.config import SettingInvalid
 
@@ -47,3 +48,20 @@ def add_onion_location(response: Response) -> Response:
         location += "?" + quote_from_bytes(request.query_string, safe=PATH_SAFE + "?%")
     response.headers["Onion-Location"] = location
     return response
+
+
+class OnionSessions(SecureCookieSessionInterface):
+    """Session cookies without `Secure` on the onion service, which is plain HTTP (tor
+    encrypts and authenticates the way): Tor Browser keeps a Secure cookie on a .onion
+    page, but other browsers reaching the onion through Tor (Brave's Tor windows) drop it,
+    and every form would then fail its CSRF check. The cookie belongs to the onion's host
+    alone, so no clearnet page can receive it; a clearnet request that names the onion as
+    its `Host` only gets a cookie of its own without the flag."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) and not _on_the_onion(app)
+
+
+def _on_the_onion(app: Flask) -> bool:
+    origin = app.config["ONION_LOCATION"]
+    return bool(origin) and request.host.partition(":")[0].lower() == origin.partition("//")[2]

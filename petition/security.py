@@ -10,7 +10,7 @@ from flask import Flask, Request, Response, current_app, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 
-from petition.onion import add_onion_location, onion_origin
+from petition.onion import OnionSessions, add_onion_location, onion_origin
 
 
 def content_security_policy(frame_ancestors: str = "'none'") -> str:
@@ -126,6 +126,7 @@ def strict_transport_security() -> str:
 
 def register(app: Flask) -> None:
     app.config["ONION_LOCATION"] = onion_origin(app.config["ONION_LOCATION"])
+    app.session_interface = OnionSessions()
     app.request_class = UploadsInMemory
     app.before_request(refuse_invalid_utf8)
     app.after_request(add_security_headers)

@@ -7,18 +7,20 @@ import os
 import secrets
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from petition import create_app, preflight
 from petition.config import SettingInvalid
 from petition.extensions import db
 from petition.models import Campaign, Signature, SignatureStatus
-from tests.conftest import _empty_all_tables, make_app
+from tests.conftest import IsolatedClient, _empty_all_tables, make_app
 from tests.factories import make_campaign
 from tests.mailbox import Mailbox
 from tests.pages import confirm_link, hidden_inputs, link_in, send_mail, sign
@@ -54,10 +56,24 @@ def tor_app(request, database_uri, _schema, mailbox, redis_url):
                 redis.Redis.from_url(redis_url).delete(*keys)
 
 
-def visitor(app: Flask, address: str = TOR, **environ: str) -> FlaskClient:
-    """A browser of its own (its own cookies) whose requests arrive from `address`."""
+class NamingHost(IsolatedClient):
+    """A client whose requests name `host` in their Host header, whatever the URL says."""
+
+    host = ""
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        kwargs["headers"] = {"Host": self.host, **dict(kwargs.get("headers") or {})}
+        return super().open(*args, **kwargs)
+
+
+def visitor(app: Flask, address: str = TOR, host: str | None = None) -> FlaskClient:
+    """A browser of its own (its own cookies) whose requests arrive from `address`, naming
+    `host` if given."""
     client = app.test_client()
-    client.environ_base.update(REMOTE_ADDR=address, **environ)
+    if host is not None:
+        client = NamingHost(app, app.response_class, use_cookies=True)
+        client.host = host
+    client.environ_base["REMOTE_ADDR"] = address
     return client
 
 
@@ -100,7 +116,7 @@ def test_a_flood_over_tor_in_fresh_sessions_meets_the_ceiling_and_no_one_else(to
 
 
 def test_naming_the_onion_host_from_the_clearnet_does_not_escape_the_address_budget(tor_app):
-    spoofer = visitor(tor_app, "203.0.113.9", HTTP_HOST=ONION.removeprefix("http://"))
+    spoofer = visitor(tor_app, "203.0.113.9", host=ONION.removeprefix("http://"))
     assert [sign_as(spoofer, n) for n in range(5)] == [302] * 3 + [429] * 2
 
 
@@ -190,6 +206,20 @@ def test_no_onion_location_on_the_staff_console_or_json(app, client, path, why):
     answer = client.get(path, base_url="https://sign.example.org")
     assert answer.status_code == 200
     assert "Onion-Location" not in answer.headers, why
+
+
+def test_on_the_onion_the_session_cookie_is_not_secure_and_forms_work(app):
+    """Chromium-based browsers drop a Secure cookie a plain-HTTP .onion page sets; without
+    the session the form's CSRF check fails. The HTTPS site's cookie stays Secure."""
+    make_campaign()
+    db.session.commit()
+    app.config["SESSION_COOKIE_SECURE"] = True  # as with BASE_URL=https://…
+    onion = visitor(app, host=ONION.removeprefix("http://"))
+    form = onion.get("/en/free-them/sign")
+    assert "Secure" not in form.headers["Set-Cookie"]
+    assert sign_as(onion, 1) == 302
+    clearnet = app.test_client().get("/en/free-them/sign", base_url="https://sign.example.org")
+    assert "; Secure" in clearnet.headers["Set-Cookie"]
 
 
 def test_no_onion_location_over_plain_http(app, client):
