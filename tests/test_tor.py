@@ -41,8 +41,8 @@ SHARED = {
 def tor_app(request, database_uri, _schema, mailbox, redis_url):
     """The app with its onion-service settings, counting limits in memory or in Redis."""
     prefix = f"test-{secrets.token_hex(4)}"
-    store = {"RATELIMIT_STORAGE_URI": redis_url} if request.param == "redis" else {}
-    app = make_app(database_uri, mailbox, **SHARED, **store, RATELIMIT_KEY_PREFIX=prefix)
+    in_redis = {"RATELIMIT_STORAGE_URI": redis_url} if request.param == "redis" else {}
+    app = make_app(database_uri, mailbox, **SHARED, **in_redis, RATELIMIT_KEY_PREFIX=prefix)
     try:
         with app.app_context():
             make_campaign()
@@ -50,10 +50,11 @@ def tor_app(request, database_uri, _schema, mailbox, redis_url):
             yield app
     finally:
         _empty_all_tables(app)
-        if request.param == "redis":
-            keys = list(redis.Redis.from_url(redis_url).scan_iter(f"*{prefix}*"))
-            if keys:
-                redis.Redis.from_url(redis_url).delete(*keys)
+    if request.param == "redis":
+        store = redis.Redis.from_url(redis_url)
+        keys = list(store.scan_iter(f"*{prefix}*"))
+        assert keys, "the limits were not kept in Redis"
+        store.delete(*keys)
 
 
 class NamingHost(IsolatedClient):
