@@ -16,6 +16,10 @@ from typing import Any
 DEFAULT_SENDER = "Notifications <no-reply@localhost>"
 
 
+class SettingInvalid(ValueError):
+    """A setting the app cannot run with; the message names it and says what it takes."""
+
+
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -146,6 +150,19 @@ class Settings:
     # or newsroom behind one address still fits dozens of signers a minute.
     RATELIMIT_PUBLIC_BURST: str = "60 per minute"
     RATELIMIT_PUBLIC_SUSTAINED: str = "600 per hour"
+    # Addresses (or networks, comma-separated) that many people share, such as the local tor
+    # daemon of an onion service (127.0.0.1, ::1): a per-address limit would lock all of them
+    # out together, so their posts draw on per-form and site-wide budgets instead
+    # (`petition/public_limits.py`). A request with no client address at all counts as shared.
+    SHARED_CLIENT_ADDRESSES: str = ""
+    # Posts one form (one browser session) from a shared address may send.
+    RATELIMIT_SHARED_PER_FORM: str = "10 per hour"
+    # Posts all shared clients together may send: the ceiling of a flood over Tor.
+    RATELIMIT_SHARED_BURST: str = "120 per minute"
+    RATELIMIT_SHARED_SUSTAINED: str = "2400 per hour"
+    # The site's onion service, http://<56 characters>.onion: public HTML pages over HTTPS
+    # name it in `Onion-Location`, so Tor Browser offers to switch (`petition/onion.py`).
+    ONION_LOCATION: str = ""
     RATELIMIT_STAFF_PASSWORD_RESET: str = "5 per hour"  # noqa: S105 - a limit, not a secret
     RATELIMIT_STORAGE_URI: str = "memory://"
     # The namespace of this site's own keys in a shared Redis (the day's client-hash key).

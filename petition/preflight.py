@@ -34,6 +34,7 @@ from petition.delivery.pdf import FontsMissing, require_fonts
 from petition.extensions import db
 from petition.mail.transport import open_smtp, tls_context
 from petition.models import Campaign, CampaignStatus, CustodianKey
+from petition.ratelimit import shared_networks
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 TIMEOUT_SECONDS = 5
@@ -285,6 +286,22 @@ def base_url() -> Result:
     )
 
 
+def onion_service() -> Result:
+    """With an onion service, the tor daemon's address is a crowd's, not one client's."""
+    name = "onion service"
+    config = current_app.config
+    if not config["ONION_LOCATION"]:
+        return Result(name, Status.SKIP, "ONION_LOCATION is unset")
+    if not shared_networks(config["SHARED_CLIENT_ADDRESSES"]):
+        return Result(
+            name,
+            Status.FAIL,
+            "SHARED_CLIENT_ADDRESSES is unset: every visitor over Tor would share the rate"
+            " limits of one address; set it to where tor connects from (127.0.0.1, ::1)",
+        )
+    return Result(name, Status.OK, f"{config['ONION_LOCATION']} in Onion-Location")
+
+
 def custodian_keys() -> Result:
     """Every campaign that seals data (any but a draft) has a key to seal it to."""
     name = "custodian keys"
@@ -316,6 +333,7 @@ def run_checks() -> Iterator[Result]:
     yield mail_server()
     yield redis_server()
     yield base_url()
+    yield onion_service()
     if ready.status is Status.OK:
         yield custodian_keys()
     else:

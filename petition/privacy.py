@@ -25,6 +25,7 @@ import redis
 from flask import current_app, request
 
 from petition.models.types import utcnow
+from petition.ratelimit import is_shared_client
 
 KEY_BYTES = 32
 log = logging.getLogger("petition.privacy")
@@ -32,9 +33,11 @@ log = logging.getLogger("petition.privacy")
 
 def client_hash() -> str | None:
     """Today's keyed hash of the requesting address (same address, same day: same hash);
-    None without an address, or when the shared key cannot be had."""
+    None without an address of the client's own (a shared one, such as the onion service's
+    tor daemon, would only tie every signer over Tor together), or when the shared key
+    cannot be had."""
     address = request.remote_addr
-    if not address:
+    if not address or is_shared_client():
         return None
     key = _key_for(utcnow().date())
     if key is None:

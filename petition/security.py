@@ -10,6 +10,8 @@ from flask import Flask, Request, Response, current_app, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 
+from petition.onion import OnionSessions, add_onion_location, onion_origin
+
 
 def content_security_policy(frame_ancestors: str = "'none'") -> str:
     """The policy of every page; only an embeddable one names who may frame it."""
@@ -88,7 +90,7 @@ def add_security_headers(response: Response) -> Response:
     if request.method not in ("GET", "HEAD"):
         # The answer to a form holds what was sent (a form with errors shows it back).
         headers.setdefault("Cache-Control", "no-store")
-    return response
+    return add_onion_location(response)
 
 
 def allow_framing(response: Response, ancestors: str) -> Response:
@@ -123,6 +125,8 @@ def strict_transport_security() -> str:
 
 
 def register(app: Flask) -> None:
+    app.config["ONION_LOCATION"] = onion_origin(app.config["ONION_LOCATION"])
+    app.session_interface = OnionSessions()
     app.request_class = UploadsInMemory
     app.before_request(refuse_invalid_utf8)
     app.after_request(add_security_headers)

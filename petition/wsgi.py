@@ -4,8 +4,12 @@ import os
 import sys
 
 from petition import create_app
+from petition.config import SettingInvalid
 
 if not os.environ.get("SECRET_KEY"):
     sys.exit("SECRET_KEY must be set to serve the site (see README: Settings).")
 
-app = create_app()
+try:
+    app = create_app()
+except SettingInvalid as error:
+    sys.exit(f"{error} (see README: Settings).")

@@ -31,6 +31,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "logs",
             "mail",
             "metrics",
+            "onion",
             "ops",
             "page_cache",
             "personal",
