@@ -19,6 +19,15 @@ sealing to the next round (of any worker: the rows are claimed with SKIP LOCKED)
 A custodian reads them back with `unseal --organisations` (`unsealed_representatives`):
 sealed ones opened with their key, readable ones as they are, so the file has every one.
 
+No decision mail ever reaches some representatives, so they are sealed as soon as nothing
+is left to tell them: a duplicate merged into another organisation and one that withdrew
+(`GONE`) at that moment (`seal_if_nothing_waits`, in the same transaction), or, if a mail
+addressed by their readable address still waits (a confirmation link, a decision mail
+sent before they left), once it has gone; and one whose decision mail the outbox gave up
+on (refused for good, or out of attempts) as if it had been sent: nobody will answer from
+that address, and no later decision can be mailed to it anyway. The worker's pass covers
+both "once it has gone" cases.
+
 Representatives decided before sealing existed may have no decision mail left at all (the
 retention rules remove sent mail after a week): `keys seal-existing` seals those too
 (`seal_decided_batch`), every decided one with no decision mail waiting.
@@ -30,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pyrage import x25519
-from sqlalchemy import ColumnElement, Row, exists, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, exists, func, or_, select
 
 from petition import audit
 from petition.campaigns.custodians import recipients
@@ -59,6 +68,10 @@ from petition.signing.unsealing import KeyCannotOpen, moment_cell
 
 DECISION_MAILS = ("organisation_approved", "organisation_rejected")
 DECIDED = (OrganisationStatus.APPROVED, OrganisationStatus.REJECTED)
+# Out of the coalition without a decision mail: nothing more will be mailed about them.
+GONE = (OrganisationStatus.MERGED, OrganisationStatus.WITHDRAWN)
+# A decision mail in one of these is done with: sent, or given up on for good.
+DONE = (OutboxStatus.SENT, OutboxStatus.FAILED)
 SEAL_BATCH = 100
 
 
@@ -77,22 +90,39 @@ def same_mailbox(organisation: Organisation, address: str) -> bool:
     return stored is not None and stored == mailbox_hash(address)
 
 
-def _decision_mail(status: OutboxStatus) -> Any:
+def _decision_mail(*statuses: OutboxStatus) -> Any:
     return exists().where(
         OutboxMessage.organisation_id == Organisation.id,
         OutboxMessage.kind.in_(DECISION_MAILS),
-        OutboxMessage.status == status,
+        OutboxMessage.status.in_(statuses),
+    )
+
+
+def _mail_to_the_readable_address_waits() -> Any:
+    """A queued mail to the representative that carries no address of its own: it is
+    addressed, when sent, by the readable one (a confirmation link, a decision mail)."""
+    return exists().where(
+        OutboxMessage.organisation_id == Organisation.id,
+        OutboxMessage.status == OutboxStatus.QUEUED,
+        OutboxMessage.recipient.is_(None),
     )
 
 
 def seal_informed() -> int:
-    """Seal every representative whose decision mail has been sent (and no later one is
-    waiting); returns how many. Commits. A campaign without a custodian key (only one from
-    before keys were required) is passed over: its rows wait, readable, for a key."""
+    """Seal every representative who has been told all they will be told: decided, with a
+    decision mail sent or given up on (and no later one waiting), or merged or withdrawn
+    with no mail to their address waiting; returns how many. Commits. A campaign without a
+    custodian key (only one from before keys were required) is passed over: its rows wait,
+    readable, for a key."""
     has_key = exists().where(CustodianKey.campaign_id == Organisation.campaign_id)
+    told = and_(Organisation.status.in_(DECIDED), _decision_mail(*DONE))
     query = (
         select(Organisation)
-        .where(*_decided_and_readable(), has_key, _decision_mail(OutboxStatus.SENT))
+        .where(
+            *_done_with_and_readable(),
+            has_key,
+            or_(told, Organisation.status.in_(GONE)),
+        )
         .order_by(Organisation.id)
         .limit(SEAL_BATCH)
         .with_for_update(skip_locked=True)
@@ -102,12 +132,29 @@ def seal_informed() -> int:
     return sealed
 
 
-def _decided_and_readable() -> tuple[ColumnElement[bool], ...]:
-    """Decided, still readable, and no decision mail waiting to use the address."""
+def seal_if_nothing_waits(organisation: Organisation) -> bool:
+    """Seal a merged or withdrawn organisation's representative now, in the caller's
+    transaction, unless a mail to their readable address still waits (the worker then
+    seals them once it has gone); whether they were sealed."""
+    if organisation.status not in GONE or organisation.rep_email is None:
+        return False
+    db.session.flush()
+    waiting = select(Organisation.id).where(
+        Organisation.id == organisation.id, _mail_to_the_readable_address_waits()
+    )
+    if db.session.scalar(waiting) is not None:
+        return False
+    return _seal_all([organisation]) == 1
+
+
+def _done_with_and_readable() -> tuple[ColumnElement[bool], ...]:
+    """Decided, merged or withdrawn; still readable; and no mail waiting to use the
+    address (a decision mail, or any mail addressed by the readable address)."""
     return (
         Organisation.rep_email.is_not(None),
-        Organisation.status.in_(DECIDED),
+        Organisation.status.in_((*DECIDED, *GONE)),
         ~_decision_mail(OutboxStatus.QUEUED),
+        ~_mail_to_the_readable_address_waits(),
     )
 
 
@@ -119,24 +166,25 @@ def _seal_all(organisations: Iterable[Organisation]) -> int:
 
 
 def decided_readable_count(campaign: Campaign) -> int:
-    """How many of the campaign's decided representatives are still readable with no
-    decision mail waiting (what `seal_decided_batch` seals)."""
+    """How many of the campaign's decided, merged or withdrawn representatives are still
+    readable with no mail to them waiting (what `seal_decided_batch` seals)."""
     query = select(func.count()).where(
-        Organisation.campaign_id == campaign.id, *_decided_and_readable()
+        Organisation.campaign_id == campaign.id, *_done_with_and_readable()
     )
     return db.session.scalar(query) or 0
 
 
 def seal_decided_batch(campaign: Campaign, size: int = SEAL_BATCH) -> int:
-    """Seal up to `size` of the campaign's decided representatives that are still readable
-    and have no decision mail waiting, whether one was sent or none is left (the caller
-    commits); returns how many. Pending ones stay readable: staff must answer them.
+    """Seal up to `size` of the campaign's decided, merged or withdrawn representatives
+    that are still readable and have no mail to them waiting, whether a decision mail was
+    sent or none is left (the caller commits); returns how many. Pending ones and those
+    awaiting review stay readable: staff must answer them.
     CampaignHasNoCustodian if there is no key to seal to."""
     if not recipients(campaign):
         raise CampaignHasNoCustodian(campaign.slug)
     query = (
         select(Organisation)
-        .where(Organisation.campaign_id == campaign.id, *_decided_and_readable())
+        .where(Organisation.campaign_id == campaign.id, *_done_with_and_readable())
         .order_by(Organisation.id)
         .limit(size)
         .with_for_update()

@@ -6,7 +6,8 @@ that is out of date, and does its side effects in the same transaction: the audi
 any mail to the representative, and marking the campaign's counts stale. The caller
 commits: a console view, the CLI or a test all get the same effects.
 
-A representative's address is sealed once a decision has been mailed to them
+A representative's address is sealed once a decision has been mailed to them (or the
+outbox gave up on it), or when their organisation is merged into another
 (`coalition.representatives`), or erased by retention: a later decision cannot be mailed,
 so none is queued (`mails_decision`), and the review page says so before staff decide.
 """
@@ -20,7 +21,7 @@ from sqlalchemy import select, update
 from petition import audit
 from petition.campaigns.counts import counts_changed
 from petition.coalition.logos import delete_logo_after_commit, store_logo
-from petition.coalition.representatives import DECISION_MAILS
+from petition.coalition.representatives import DECISION_MAILS, seal_if_nothing_waits
 from petition.coalition.services import PublicDetails, apply_public_details
 from petition.extensions import db
 from petition.mail.outbox import enqueue
@@ -286,13 +287,15 @@ class Merged:
 
 def merge(organisation_id: int, keep_id: int, *, seen_status: str, actor: StaffUser) -> Merged:
     """Fold a duplicate into the organisation kept: the duplicate leaves the list and the
-    counts; the kept one stays as it is."""
+    counts; the kept one stays as it is. No decision is mailed about a duplicate, so its
+    representative is sealed now (or once a mail to them still waiting has gone)."""
     organisation = _take(organisation_id, seen_status, "merge")
     kept = _locked(keep_id) if keep_id != organisation_id else None
     if kept is None or kept.campaign_id != organisation.campaign_id or kept.status not in KEEPABLE:
         raise CannotKeep(keep_id)
     _decided(organisation, OrganisationStatus.MERGED, actor)
     organisation.merged_into = kept
+    seal_if_nothing_waits(organisation)
     _record(organisation, "merged", actor, f"into organisation {kept.id}")
     _changed(organisation)
     return Merged(duplicate=organisation, kept=kept)

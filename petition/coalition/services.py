@@ -12,7 +12,11 @@ from sqlalchemy.exc import IntegrityError
 
 from petition.campaigns.counts import counts_changed
 from petition.coalition.logos import store_logo
-from petition.coalition.representatives import hashed_columns, same_mailbox
+from petition.coalition.representatives import (
+    hashed_columns,
+    same_mailbox,
+    seal_if_nothing_waits,
+)
 from petition.extensions import db
 from petition.mail.outbox import enqueue
 from petition.models import (
@@ -228,12 +232,15 @@ def update_public_details(
 
 
 def withdraw(raw_token: str) -> Organisation:
-    """Leave the coalition: off the list, out of the counts and of every later package."""
+    """Leave the coalition: off the list, out of the counts and of every later package.
+    Nothing more will be mailed to the representative, so they are sealed now (or once a
+    mail to them still waiting has gone)."""
     token, organisation = manageable_organisation(raw_token, for_update=True)
     now = utcnow()
     token.used_at = now
     organisation.status = OrganisationStatus.WITHDRAWN
     organisation.withdrawn_at = now
+    seal_if_nothing_waits(organisation)
     counts_changed(organisation.campaign_id)
     return organisation
 
