@@ -11,9 +11,12 @@ full-display name is public by the signer's choice, so only that one may appear.
 custodian's identity, through `flask unseal`, gives back every canary as they typed
 themselves, and Debian's `age` opens a sealed value on its own.
 
-An organisation's representative is a canary too: the organisation signs on, confirms, is
-approved, and once the worker has mailed the decision the representative's name, role and
-address are nowhere either; the custodian's key opens them from the sealed column.
+Organisations' representatives are canaries too, one for each way out of review: one
+approved, whose name, role and address are nowhere once the worker has mailed the
+decision; a duplicate merged into it and one that withdrew, nowhere from that moment (no
+decision mail ever goes to them); and one whose rejection the recipient's server refused
+for good, nowhere once the outbox gave up. `flask unseal --organisations` with the
+custodian's key gives every one of them back.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import secrets
 import subprocess
 from collections.abc import Callable, Iterator
@@ -33,7 +37,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from petition.coalition.review import approve
+from petition.coalition.review import approve, merge, reject
 from petition.extensions import db
 from petition.models import Organisation, OrganisationStatus, Role, Signature
 from petition.personal import Representative, open_representative
@@ -41,7 +45,7 @@ from petition.sealing import write_identity
 from tests.conftest import fresh_database, make_app
 from tests.factories import CUSTODIAN, make_campaign, make_staff
 from tests.mailbox import Mailbox
-from tests.pages import confirm_link, join, link_in, sign
+from tests.pages import confirm_link, hidden_inputs, join, link_in, sign, submit_form
 from tests.prerequisites import tool
 from tests.test_no_leaks import every_log, everything_logged  # noqa: F401 - a fixture
 
@@ -102,6 +106,7 @@ class RepresentativeCanary:
     name: str
     role: str
     email: str
+    organisation: str
 
     def private_parts(self) -> list[str]:
         """All of it, whole and word by word but the run's mark; the address's mailbox."""
@@ -109,36 +114,141 @@ class RepresentativeCanary:
         return [self.email, self.email.split("@")[0], self.name, self.role, *words]
 
 
-def invented_representative() -> RepresentativeCanary:
+@dataclass(frozen=True)
+class Representatives:
+    approved: RepresentativeCanary
+    merged: RepresentativeCanary
+    withdrawn: RepresentativeCanary
+    refused: RepresentativeCanary  # their server refuses the decision mail for good
+
+    def all(self) -> list[RepresentativeCanary]:
+        return [self.approved, self.merged, self.withdrawn, self.refused]
+
+
+def invented_representatives() -> Representatives:
     mark = secrets.token_hex(4)
-    return RepresentativeCanary(
-        f"Orsolya Thendrakis {mark}",
-        f"Warden Quillovar {mark}",
-        f"orsolya.{mark}@rep-canary.example",
+    return Representatives(
+        RepresentativeCanary(
+            f"Orsolya Thendrakis {mark}",
+            f"Warden Quillovar {mark}",
+            f"orsolya.{mark}@rep-canary.example",
+            "Invented Rights Group",
+        ),
+        RepresentativeCanary(
+            f"Таїсія Врублевська {mark}",
+            f"Скарбничка Зорелад {mark}",
+            f"taisiia.{mark}@merged-canary.example",
+            "Invented Rights Group NGO",  # a duplicate of the first
+        ),
+        RepresentativeCanary(
+            f"Kestrin Malvoure {mark}",
+            f"Steward Yrrelin {mark}",
+            f"kestrin.{mark}@withdrawn-canary.example",
+            "Quorvane Civic Watch",
+        ),
+        RepresentativeCanary(
+            f"Евстафий Гремиславский {mark}",
+            f"Ключарь Осмомысл {mark}",
+            f"evstafii.{mark}@refused-canary.example",
+            "Belmarsh Solidarity Circle",
+        ),
     )
 
 
-def join_and_be_approved(app: Flask, mailbox: Mailbox, rep: RepresentativeCanary) -> int:
-    """The organisation signs on through the real form and confirms; a moderator approves
-    it. The decision mail is still queued."""
-    joined = join(app.test_client(), rep_name=rep.name, rep_role=rep.role, rep_email=rep.email)
+def worker_once(app: Flask, handled: int | None = None) -> None:
+    sent = app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    if handled is not None:
+        assert sent.output == f"{handled} message(s) handled.\n", sent.output
+
+
+def join_and_confirm(app: Flask, mailbox: Mailbox, rep: RepresentativeCanary) -> int:
+    """The organisation signs on through the real form and confirms; it awaits review."""
+    client = app.test_client()
+    joined = join(
+        client, name=rep.organisation, rep_name=rep.name, rep_role=rep.role, rep_email=rep.email
+    )
     assert joined.status_code == 302
-    app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
+    worker_once(app, 1)
     [mail] = mailbox.to(rep.email)
-    assert confirm_link(app.test_client(), link_in(mailbox.text_of(mail))).status_code == 200
-    organisation = db.session.scalars(select(Organisation)).one()
+    assert confirm_link(client, link_in(mailbox.text_of(mail))).status_code == 200
+    organisation = db.session.scalars(
+        select(Organisation).where(Organisation.rep_email == rep.email)
+    ).one()
     assert organisation.status is OrganisationStatus.AWAITING_REVIEW
-    moderator = make_staff(Role.MODERATOR)
-    approve(organisation.id, seen_status="awaiting_review", actor=moderator)
-    db.session.commit()
     return organisation.id
 
 
-def assert_representative_unsealed(organisation_id: int, rep: RepresentativeCanary) -> None:
-    organisation = db.session.get(Organisation, organisation_id)
-    assert organisation is not None
-    assert open_representative(organisation.rep_sealed or b"", CUSTODIAN) == Representative(
-        name=rep.name, role=rep.role, email=rep.email
+def withdraw_by_manage_link(app: Flask, mailbox: Mailbox, rep: RepresentativeCanary) -> None:
+    """The representative asks for a manage link on the public page and withdraws by it."""
+    client = app.test_client()
+    asked = submit_form(client, f"/en/{SLUG}/coalition/manage", email=rep.email)
+    assert asked.status_code == 302
+    worker_once(app, 1)
+    text = mailbox.text_of(mailbox.to(rep.email)[-1])
+    path = re.search(r"/en/coalition/manage/[\w-]+", text)
+    assert path, text
+    page = client.get(path.group(0))
+    assert page.status_code == 200
+    token = hidden_inputs(page.get_data(as_text=True))["csrf_token"]
+    withdrawn = client.post(f"{path.group(0)}/withdraw", data={"csrf_token": token})
+    assert withdrawn.status_code == 302
+
+
+def leave_review_every_way(
+    app: Flask, mailbox: Mailbox, reps: Representatives, database_bytes: Callable[[], bytes]
+) -> None:
+    """Each representative leaves review their own way; each is checked to be gone from
+    the database at the moment they should be (the approved one is checked at the end)."""
+    moderator = make_staff(Role.MODERATOR)
+    approved = join_and_confirm(app, mailbox, reps.approved)
+    approve(approved, seen_status="awaiting_review", actor=moderator)
+    db.session.commit()
+    assert reps.approved.name.encode() in database_bytes()  # staff can answer until mailed
+    worker_once(app, 1)
+    assert "/coalition/manage/" in mailbox.text_of(mailbox.to(reps.approved.email)[-1])
+
+    duplicate = join_and_confirm(app, mailbox, reps.merged)
+    assert reps.merged.name.encode() in database_bytes()
+    merge(duplicate, approved, seen_status="awaiting_review", actor=moderator)
+    db.session.commit()
+    assert leaks([reps.merged], database_bytes()) == []  # at once: nobody mails them
+
+    join_and_confirm(app, mailbox, reps.withdrawn)
+    withdraw_by_manage_link(app, mailbox, reps.withdrawn)
+    assert leaks([reps.withdrawn], database_bytes()) == []
+
+    refused = join_and_confirm(app, mailbox, reps.refused)
+    reject(refused, seen_status="awaiting_review", reason="Not verified.", actor=moderator)
+    db.session.commit()
+    mailbox.refusals = [550]
+    worker_once(app, 1)
+    assert len(mailbox.to(reps.refused.email)) == 1
+    assert leaks([reps.refused], database_bytes()) == []
+    mailbox.clear()
+
+
+def assert_every_representative_unsealed(app: Flask, tmp_path: Path, reps: Representatives) -> None:
+    """`flask unseal --organisations` names every one, as typed, with where they stand."""
+    rows = unsealed(app, tmp_path, "--organisations")
+    expected = {
+        reps.approved.email: "approved",
+        reps.merged.email: "merged",
+        reps.withdrawn.email: "withdrawn",
+        reps.refused.email: "rejected",
+    }
+    assert {email: row["status"] for email, row in rows.items()} == expected
+    for rep in reps.all():
+        row = rows[rep.email]
+        assert (row["organisation"], row["name"], row["role"]) == (
+            rep.organisation,
+            rep.name,
+            rep.role,
+        )
+    approved = db.session.scalars(
+        select(Organisation).where(Organisation.name == reps.approved.organisation)
+    ).one()
+    assert open_representative(approved.rep_sealed or b"", CUSTODIAN) == Representative(
+        name=reps.approved.name, role=reps.approved.role, email=reps.approved.email
     )
 
 
@@ -233,13 +343,13 @@ def leaks(canaries: list[Canary | RepresentativeCanary], *places: bytes) -> list
     return [part for part in private if any(part.encode() in place for place in places)]
 
 
-def unsealed(app: Flask, tmp_path: Path) -> dict[str, dict[str, str]]:
+def unsealed(app: Flask, tmp_path: Path, *options: str) -> dict[str, dict[str, str]]:
     """`flask unseal` with the custodian's identity, kept outside the server's folders."""
-    key_file = tmp_path / "custodian.key"
+    key_file = tmp_path / f"custodian{len(options)}.key"
     write_identity(CUSTODIAN, key_file)
-    out = tmp_path / "unsealed.csv"
+    out = tmp_path / f"unsealed{len(options)}.csv"
     result = app.test_cli_runner().invoke(
-        args=["unseal", SLUG, "--identity", str(key_file), "-o", str(out)]
+        args=["unseal", SLUG, "--identity", str(key_file), "-o", str(out), *options]
     )
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8", newline="") as handle:
@@ -287,13 +397,8 @@ def nothing_names_a_signer(
     tmp_path: Path,
     database_bytes: Callable[[], bytes],
 ) -> None:
-    rep = invented_representative()
-    organisation_id = join_and_be_approved(app, mailbox, rep)
-    assert rep.name.encode() in database_bytes()  # staff can answer them until it is mailed
-    sent = app.test_cli_runner().invoke(args=["outbox", "run", "--once"])
-    assert sent.output == "1 message(s) handled.\n", sent.output
-    assert "/coalition/manage/" in mailbox.text_of(mailbox.to(rep.email)[-1])
-    mailbox.clear()
+    reps = invented_representatives()
+    leave_review_every_way(app, mailbox, reps, database_bytes)
 
     canaries = invented_canaries()
     sign_all(app, canaries)
@@ -308,9 +413,9 @@ def nothing_names_a_signer(
     full = next(canary for canary in canaries if canary.display == "full")
     assert full.name.encode() in stored  # the name the signer chose to show is there
     assert any(record.name.startswith("sqlalchemy.engine") for record in logs.records)
-    assert leaks([*canaries, rep], stored, everything, logged) == []
+    assert leaks([*canaries, *reps.all()], stored, everything, logged) == []
     assert_every_canary_unsealed(app, tmp_path, canaries)
-    assert_representative_unsealed(organisation_id, rep)
+    assert_every_representative_unsealed(app, tmp_path, reps)
     assert_age_opens_a_sealed_value(tmp_path, full)
 
 
