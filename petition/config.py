@@ -126,6 +126,10 @@ class Settings:
     # after the first link was sent; 0 sends none. Off by default: until it is sent, the
     # reminder holds the signer's address in the clear (petition/signing/reminders.py).
     CONFIRM_REMINDER_HOURS: int = 0
+    # The most signers the staff console sends one campaign update to. The console opens
+    # every recipient's sealed address and queues their mail within one web request, which
+    # the server's time limit ends; `flask updates send` has none, and sends larger ones.
+    UPDATE_CONSOLE_MAX_RECIPIENTS: int = 20_000
     COUNTS_TTL_SECONDS: float = 10.0
     # How long each process keeps an open campaign's id and text hashes for signing
     # (petition/campaigns/signable.py explains why that cannot let a wrong signature in).

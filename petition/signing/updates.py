@@ -9,6 +9,11 @@ with what was previewed. Sending checks the signature, so a confirmation whose k
 was changed on the way is refused, and records the nonce under a unique constraint, so the
 same confirmation sent again (a double click, a reload, two staff members) mails once.
 
+The console sends to at most UPDATE_CONSOLE_MAX_RECIPIENTS signers (TooManyForTheConsole),
+checked at the preview and again at the send: it opens and queues every recipient within
+one web request, which the server's time limit would cut short. The command line has no
+such limit.
+
 Signers' addresses are sealed (petition/personal.py): sending needs a custodian's identity,
 given for that one send (an uploaded key file, or `--identity` on the command line). It is
 used in memory to open each recipient's details and is kept nowhere; the addresses it opens
@@ -76,6 +81,16 @@ class WrongCustodianKey(Exception):
     queued or recorded, so the same confirmation may be sent again with the right key."""
 
 
+class TooManyForTheConsole(Exception):
+    """More recipients than the console sends an update to: the command line sends it.
+    Nothing was queued or recorded."""
+
+    def __init__(self, recipients: int, limit: int) -> None:
+        super().__init__(f"{recipients} recipients, more than {limit}")
+        self.recipients = recipients
+        self.limit = limit
+
+
 @dataclass(frozen=True)
 class UpdateDraft:
     lang: str
@@ -110,6 +125,16 @@ def _recipients(campaign: Campaign, lang: str) -> tuple[ColumnElement[bool], ...
 def count_recipients(campaign: Campaign, lang: str) -> int:
     query = select(func.count()).select_from(Signature).where(*_recipients(campaign, lang))
     return db.session.scalar(query) or 0
+
+
+def console_recipients(campaign: Campaign, lang: str) -> int:
+    """How many signers an update from the console would go to; TooManyForTheConsole if
+    that is more than UPDATE_CONSOLE_MAX_RECIPIENTS."""
+    recipients = count_recipients(campaign, lang)
+    limit = int(current_app.config["UPDATE_CONSOLE_MAX_RECIPIENTS"])
+    if recipients > limit:
+        raise TooManyForTheConsole(recipients, limit)
+    return recipients
 
 
 def queue_update(
@@ -209,12 +234,13 @@ def _record_once(update: CampaignUpdate) -> None:
 
 
 def preview_update(campaign: Campaign, draft: UpdateDraft) -> UpdatePreview:
-    """How many signers in `draft.lang` the update would go to, and the key to send it by."""
+    """How many signers in `draft.lang` the update would go to, and the key to send it by
+    from the console; TooManyForTheConsole if they are more than it sends to."""
     if campaign.status is CampaignStatus.DRAFT:
         raise CampaignIsDraft(campaign.slug)
     nonce = new_idempotency_key()
     return UpdatePreview(
-        recipients=count_recipients(campaign, draft.lang),
+        recipients=console_recipients(campaign, draft.lang),
         key=f"{nonce}.{_seal(campaign, draft, nonce)}",
     )
 
@@ -224,7 +250,7 @@ def confirmation_preview(campaign: Campaign, draft: UpdateDraft, key: str) -> Up
     confirmation to correct: one sent with a key file that was not the custodian's, say.
     ConfirmationInvalid if the key does not belong to this draft."""
     _nonce_of(campaign, draft, key)
-    return UpdatePreview(recipients=count_recipients(campaign, draft.lang), key=key)
+    return UpdatePreview(recipients=console_recipients(campaign, draft.lang), key=key)
 
 
 def send_confirmed(
@@ -236,14 +262,18 @@ def send_confirmed(
     actor: StaffUser,
 ) -> CampaignUpdate:
     """Queue the previewed update; UpdateAlreadySent if this confirmation was sent before,
-    WrongCustodianKey (nothing sent) if `identity` cannot open the signers' details."""
+    WrongCustodianKey (nothing sent) if `identity` cannot open the signers' details,
+    TooManyForTheConsole (nothing sent) if signers who joined since the preview make them
+    more than the console sends to."""
+    nonce = _nonce_of(campaign, draft, key)
+    console_recipients(campaign, draft.lang)
     return send_update(
         campaign,
         draft.lang,
         subject=draft.subject,
         body=draft.body,
         identity=identity,
-        idempotency_key=_nonce_of(campaign, draft, key),
+        idempotency_key=nonce,
         actor=actor,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -18,6 +20,7 @@ from petition.signing import updates
 from petition.signing.updates import (
     CampaignIsDraft,
     ConfirmationInvalid,
+    TooManyForTheConsole,
     UpdateAlreadySent,
     UpdateDraft,
     WrongCustodianKey,
@@ -30,8 +33,14 @@ from petition.staff.updates.forms import ConfirmUpdateForm, UpdateForm
 PREVIEW_TOKEN = "personal-link"  # noqa: S105 (not a secret)
 
 
-def _compose_page(campaign: Campaign, form: UpdateForm, status: int = 200) -> ResponseReturnValue:
-    """The form and the updates sent so far; a draft gets a notice instead of the form."""
+def _compose_page(
+    campaign: Campaign,
+    form: UpdateForm,
+    status: int = 200,
+    too_many: TooManyForTheConsole | None = None,
+) -> ResponseReturnValue:
+    """The form and the updates sent so far; a draft gets a notice instead of the form, an
+    update to more signers than the console sends to one with the command that sends it."""
     page = render_template(
         "staff/campaigns/updates.html",
         campaign=campaign,
@@ -39,8 +48,18 @@ def _compose_page(campaign: Campaign, form: UpdateForm, status: int = 200) -> Re
         is_draft=campaign.status is CampaignStatus.DRAFT,
         updates=updates.sent_updates(campaign),
         languages=language_names(),
+        too_many=too_many,
+        command=_command_line(campaign, form) if too_many else None,
     )
     return page, status
+
+
+def _command_line(campaign: Campaign, form: UpdateForm) -> str:
+    """The command that sends this update from the server, its own words quoted."""
+    words = ["flask", "--app", "petition", "updates", "send", campaign.slug]
+    words += ["--lang", form.lang.data or "LANG", "--subject", form.subject.data or "SUBJECT"]
+    words += ["--body-file", "MESSAGE.txt", "--identity", "CUSTODIAN.key"]
+    return shlex.join(words)
 
 
 def _sample_mail(campaign: Campaign, draft: UpdateDraft) -> Email:
@@ -98,6 +117,8 @@ def campaign_update_preview(campaign_id: int) -> ResponseReturnValue:
         preview = updates.preview_update(campaign, form.draft())
     except CampaignIsDraft:
         return _compose_page(campaign, form, 409)
+    except TooManyForTheConsole as error:
+        return _compose_page(campaign, form, 422, too_many=error)
     return _confirm_page(campaign, ConfirmUpdateForm(formdata=None, data=form.data), preview)
 
 
@@ -132,7 +153,13 @@ def campaign_update_send(campaign_id: int) -> ResponseReturnValue:
         update = updates.send_confirmed(
             campaign, form.draft(), form.key.data, identity=form.identity, actor=current_user
         )
-    except (ConfirmationInvalid, CampaignIsDraft, UpdateAlreadySent, WrongCustodianKey) as error:
+    except (
+        ConfirmationInvalid,
+        CampaignIsDraft,
+        TooManyForTheConsole,
+        UpdateAlreadySent,
+        WrongCustodianKey,
+    ) as error:
         return _not_sent(campaign, form, error)
     db.session.commit()
     flash(_queued(update.recipients), "success")
@@ -151,14 +178,15 @@ def _confirm_again(campaign: Campaign, form: ConfirmUpdateForm) -> ResponseRetur
     """The confirmation page once more, with the same key: sending it twice still mails once."""
     try:
         preview = updates.confirmation_preview(campaign, form.draft(), form.key.data)
-    except ConfirmationInvalid as error:
+    except (ConfirmationInvalid, TooManyForTheConsole) as error:
         return _not_sent(campaign, form, error)
     return _confirm_page(campaign, form, preview, 422)
 
 
 def _not_sent(campaign: Campaign, form: ConfirmUpdateForm, error: Exception) -> ResponseReturnValue:
     """The page for a refused confirmation: a custodian key that opens nothing, a changed
-    confirmation key, a draft, or one sent already."""
+    confirmation key, a draft, one sent already, or one to more signers than the console
+    sends to."""
     if isinstance(error, WrongCustodianKey):
         form.identity_file.errors = [
             _(
@@ -172,6 +200,9 @@ def _not_sent(campaign: Campaign, form: ConfirmUpdateForm, error: Exception) -> 
         return _back_to_updates(campaign)
     if isinstance(error, CampaignIsDraft):
         return _compose_page(campaign, form, 409)
+    if isinstance(error, TooManyForTheConsole):
+        form.identity_file.errors = []
+        return _compose_page(campaign, form, 422, too_many=error)
     form.key.errors = [
         _("This is not the update that was previewed. Please preview it again before sending.")
     ]
