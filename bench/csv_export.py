@@ -73,10 +73,10 @@ def admin_url() -> str:
 
 
 @contextmanager
-def fresh_database() -> Iterator[str]:
+def fresh_database(prefix: str = "bench_csv") -> Iterator[str]:
     """A new, empty database (dropped afterwards, whatever happened); yields its URL."""
     admin = admin_url()
-    name = f"bench_csv_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:

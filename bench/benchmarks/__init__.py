@@ -1,10 +1,19 @@
-"""The benchmarks of issues 7 and 5, in the order `python -m bench` runs them."""
+"""The benchmarks of issues 7, 5 and 17, in the order `python -m bench` runs them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from bench.benchmarks import confirming, exports, mail, package, reading, signing, sustained
+from bench.benchmarks import (
+    confirming,
+    exports,
+    mail,
+    package,
+    reading,
+    signing,
+    sustained,
+    updates,
+)
 from bench.harness import Harness
 from bench.report import Result
 
@@ -18,6 +27,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "sustained": sustained.run,
     "csv_export": exports.run,
     "package": package.run,
+    "update_queue": updates.run,
 }
 # The benchmarks that need the two gunicorn servers (mail runs the outbox worker directly).
 WEB = frozenset({"signing", "reading", "confirming", "sustained"})
