@@ -71,6 +71,8 @@ def test_a_merged_duplicate_is_sealed_when_it_is_merged(client, campaign, mailbo
 
     assert organisation(duplicate).status is OrganisationStatus.MERGED
     assert_sealed(duplicate)  # at once: no mail will ever be sent about it
+    page = client.get(f"/staff/organisations/{duplicate}").get_data(as_text=True)
+    assert "Sealed when the organisation was merged into another" in page
     assert organisation(kept).status is OrganisationStatus.APPROVED
     assert organisation(kept).merged_into_id is None
 
@@ -141,6 +143,7 @@ def test_a_representative_who_withdraws_before_the_decision_is_sealed_at_once(
     assert_sealed(organisation_id)
     page = client.get(f"/staff/organisations/{organisation_id}").get_data(as_text=True)
     assert "An address at rights.example.org" in page
+    assert "Sealed when the organisation withdrew" in page
 
 
 def test_a_rejected_representative_who_withdraws_before_the_mail_goes_is_sealed_once_it_has(
@@ -182,6 +185,8 @@ def test_a_decision_mail_refused_for_good_seals_the_representative(
     assert approval.status is OutboxStatus.FAILED
     assert mailbox.to(ADDRESS) == []
     assert_sealed(organisation_id)
+    page = client.get(f"/staff/organisations/{organisation_id}").get_data(as_text=True)
+    assert "Sealed once the review decision was mailed (or the mail failed for good)" in page
 
 
 def test_a_decision_mail_the_outbox_gives_up_on_seals_the_representative(
