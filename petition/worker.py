@@ -2,7 +2,8 @@
 
 Each round it sends the outbox's due mail (`petition.mail.sending`), queueing beside each
 first confirmation its one reminder when reminders are on (`petition.signing.reminders`);
-seals the representatives whose review decision has been mailed
+seals the representatives who have been told all they will be told (review decision
+mailed or given up on; merged or withdrawn, once their last mail has gone)
 (`petition.coalition.representatives`: mail, a lower layer, knows nothing of organisations
 or of signers' rules); builds the delivery packages staff queued in the console
 (`petition.delivery.background`); and, once an hour, applies the retention rules
@@ -45,7 +46,7 @@ def run_worker(*, once: bool, poll_seconds: float = 1.0) -> int:
     while True:
         try:
             handled += deliver_due(on_claimed=schedule_reminders)  # first links: a reminder
-            seal_informed()  # representatives whose review decision has now been mailed
+            seal_informed()  # representatives now told all they will be told
             build_queued_packages(stop=stop)  # packages staff queued in the console
         except (OperationalError, InterfaceError) as error:  # down, restarting, cut off
             db.session.rollback()

@@ -1,5 +1,5 @@
 """An organisation's representative: readable while staff may have to answer them, sealed
-once the review decision has been mailed to them.
+once the review decision has been mailed to them, or once nothing more will be.
 
 From sign-on on, the row keeps keyed hashes of the address (`rep_email_hash`: one
 organisation per representative; `rep_mailbox_hash`: later mail only to the mailbox that
@@ -24,13 +24,13 @@ is left to tell them: a duplicate merged into another organisation and one that 
 (`GONE`) at that moment (`seal_if_nothing_waits`, in the same transaction), or, if a mail
 addressed by their readable address still waits (a confirmation link, a decision mail
 sent before they left), once it has gone; and one whose decision mail the outbox gave up
-on (refused for good, or out of attempts) as if it had been sent: nobody will answer from
-that address, and no later decision can be mailed to it anyway. The worker's pass covers
-both "once it has gone" cases.
+on (refused for good, or out of attempts), as if it had been sent: keeping the address
+readable would keep it for good, since nothing would ever seal it. The worker's pass
+(`seal_informed`) covers the cases that wait for mail to go.
 
-Representatives decided before sealing existed may have no decision mail left at all (the
-retention rules remove sent mail after a week): `keys seal-existing` seals those too
-(`seal_decided_batch`), every decided one with no decision mail waiting.
+Representatives decided, merged or withdrawn before this existed may have no mail left at
+all (the retention rules remove sent mail after a week): `keys seal-existing` seals those
+too (`seal_decided_batch`), every one with no mail to their address waiting.
 """
 
 from __future__ import annotations
