@@ -54,8 +54,13 @@ def campaign(slug: str) -> ResponseReturnValue:
             "slug": found.slug,
             "title": found.text("en").title,
             "status": found.status.value,
-            "counts": {"individuals": counts.individuals, "organisations": counts.organisations},
+            "counts": {
+                "individuals": counts.individuals,
+                "organisations": counts.organisations,
+                "paper": counts.paper,
+            },
             "by_country": counts.by_country,
+            "paper_by_country": counts.paper_by_country,
             "updated_at": counts.updated_at.isoformat(timespec="seconds"),
         }
     )
@@ -86,7 +91,11 @@ def _delivery_details(delivery: Delivery) -> dict[str, object]:
     return {
         "delivered_at": delivery.delivered_on.isoformat(),
         "cutoff": delivery.cutoff_at.isoformat(timespec="seconds"),
-        "counts": {"individuals": delivery.individuals, "organisations": delivery.organisations},
+        "counts": {
+            "individuals": delivery.individuals,
+            "organisations": delivery.organisations,
+            "paper": delivery.paper,
+        },
         "names_policy": delivery.names_policy.value,
         "acknowledged_at": acknowledged.isoformat() if acknowledged else None,
         "response": delivery.response_text,
