@@ -14,6 +14,7 @@ are audited here; a voided batch keeps its row, marked, and counts nowhere again
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,6 +31,11 @@ from petition.models.types import utcnow
 
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 IDEMPOTENCY_KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_idempotency_key() -> str:
+    """The key a new batch form carries, to record the batch once however often it is sent."""
+    return secrets.token_urlsafe(24)
 
 
 class BatchInvalid(ValueError):
