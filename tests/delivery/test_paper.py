@@ -42,6 +42,11 @@ HEADING = {"en": "Signed on paper", "uk": "Підписали на папері"
 
 
 @pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, object]:
+    return {"DELIVERY_DIR": str(tmp_path / "deliveries")}
+
+
+@pytest.fixture
 def campaign(app):
     campaign = make_campaign()
     add_signature(campaign, "Олена Петренко", country="UA")
