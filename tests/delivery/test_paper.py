@@ -15,6 +15,7 @@ import pytest
 
 from petition.campaigns import paper
 from petition.campaigns.paper import BatchEntry, new_idempotency_key
+from petition.delivery.news import delivery_news
 from petition.delivery.package import COUNTED_FILES, FILES, MANIFEST, build_package
 from petition.extensions import db
 from petition.models import NamesPolicy, PaperBatch, Role
@@ -189,3 +190,11 @@ def test_the_public_delivery_log_says_how_many_signed_on_paper(client, campaign,
     page = client.get("/en/free-them/").get_data(as_text=True)
     log = page[page.index('id="deliveries-heading"') :]
     assert "<dt>Signed on paper</dt><dd>240</dd>" in log
+
+
+def test_the_news_of_a_delivery_tells_signers_of_the_paper_signatures(campaign, add_batch):
+    add_batch(campaign, "UA", 21)
+    package = deliver_package(campaign, add_target(campaign, "en"), make_staff(Role.EXPORTER))
+    assert "21 signatures gathered on paper were counted too." in delivery_news(package, "en").body
+    assert "Також зараховано 21 підпис, зібраний на папері." in delivery_news(package, "uk").body
+    assert "Также учтена 21 подпись, собранная на бумаге." in delivery_news(package, "ru").body
