@@ -48,12 +48,21 @@ def test_api_counts_only_confirmed_signatures(client, campaign):
     assert response.headers["Content-Type"] == "application/json"
     assert "max-age=10" in response.headers["Cache-Control"]
     body = response.json
-    assert set(body) == {"slug", "title", "status", "counts", "by_country", "updated_at"}
+    assert set(body) == {
+        "slug",
+        "title",
+        "status",
+        "counts",
+        "by_country",
+        "paper_by_country",
+        "updated_at",
+    }
     assert body["slug"] == "free-them"
     assert body["title"] == "Free them all"
     assert body["status"] == "open"
-    assert body["counts"] == {"individuals": 4, "organisations": 0}
+    assert body["counts"] == {"individuals": 4, "organisations": 0, "paper": 0}
     assert body["by_country"] == {"UA": 2, "PL": 1, "RU": 1}
+    assert body["paper_by_country"] == {}
     assert "@" not in response.get_data(as_text=True)
 
 

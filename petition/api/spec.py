@@ -39,6 +39,13 @@ COUNTS = _strict(
     {
         "individuals": {**COUNT, "description": "Confirmed, valid signatures."},
         "organisations": {**COUNT, "description": "Approved organisations."},
+        "paper": {
+            **COUNT,
+            "description": (
+                "Signatures gathered on paper or at events, entered by staff in batches; "
+                "a number of its own, never part of `individuals`."
+            ),
+        },
     }
 )
 
@@ -54,6 +61,12 @@ CAMPAIGN = _strict(
             "propertyNames": {"pattern": "^[A-Z]{2}$"},
             "additionalProperties": COUNT,
         },
+        "paper_by_country": {
+            "type": "object",
+            "description": "Signatures gathered on paper by ISO 3166-1 alpha-2 country code.",
+            "propertyNames": {"pattern": "^[A-Z]{2}$"},
+            "additionalProperties": COUNT,
+        },
         "updated_at": {"type": "string", "format": "date-time"},
     },
     examples=[
@@ -61,8 +74,9 @@ CAMPAIGN = _strict(
             "slug": EXAMPLE_SLUG,
             "title": "People First",
             "status": "open",
-            "counts": {"individuals": 1520, "organisations": 31},
+            "counts": {"individuals": 1520, "organisations": 31, "paper": 240},
             "by_country": {"UA": 900, "PL": 320, "DE": 300},
+            "paper_by_country": {"UA": 240},
             "updated_at": "2025-03-01T12:00:00+00:00",
         }
     ],
@@ -164,7 +178,7 @@ DELIVERIES = _strict(
                         {
                             "delivered_at": "2025-03-02",
                             "cutoff": "2025-03-01T12:00:00+00:00",
-                            "counts": {"individuals": 1520, "organisations": 31},
+                            "counts": {"individuals": 1520, "organisations": 31, "paper": 240},
                             "names_policy": "named",
                             "acknowledged_at": "2025-03-04",
                             "response": "Received; forwarded to the Office of Legal Affairs.",

@@ -13,10 +13,10 @@ from flask.typing import ResponseReturnValue
 
 from petition.api.spec import openapi_document
 from petition.campaigns import services
-from petition.campaigns.counts import campaign_counts
+from petition.campaigns.counts import Counts, campaign_counts
 from petition.campaigns.delivery_log import Delivery, PartyDeliveries, delivery_log
 from petition.coalition.services import public_organisations
-from petition.models import Organisation
+from petition.models import Campaign, Organisation
 from petition.page_cache import shared_page
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,21 +44,27 @@ def openapi() -> ResponseReturnValue:
     return _public_json(openapi_document())
 
 
+def _campaign_details(campaign: Campaign, counts: Counts) -> dict[str, object]:
+    return {
+        "slug": campaign.slug,
+        "title": campaign.text("en").title,
+        "status": campaign.status.value,
+        "counts": {
+            "individuals": counts.individuals,
+            "organisations": counts.organisations,
+            "paper": counts.paper,
+        },
+        "by_country": counts.by_country,
+        "paper_by_country": counts.paper_by_country,
+        "updated_at": counts.updated_at.isoformat(timespec="seconds"),
+    }
+
+
 @bp.get("/campaigns/<slug>")
 @shared_page
 def campaign(slug: str) -> ResponseReturnValue:
     found = services.get_public(slug)
-    counts = campaign_counts(found.id)
-    return _public_json(
-        {
-            "slug": found.slug,
-            "title": found.text("en").title,
-            "status": found.status.value,
-            "counts": {"individuals": counts.individuals, "organisations": counts.organisations},
-            "by_country": counts.by_country,
-            "updated_at": counts.updated_at.isoformat(timespec="seconds"),
-        }
-    )
+    return _public_json(_campaign_details(found, campaign_counts(found.id)))
 
 
 def _public_details(organisation: Organisation) -> dict[str, object]:
@@ -86,7 +92,11 @@ def _delivery_details(delivery: Delivery) -> dict[str, object]:
     return {
         "delivered_at": delivery.delivered_on.isoformat(),
         "cutoff": delivery.cutoff_at.isoformat(timespec="seconds"),
-        "counts": {"individuals": delivery.individuals, "organisations": delivery.organisations},
+        "counts": {
+            "individuals": delivery.individuals,
+            "organisations": delivery.organisations,
+            "paper": delivery.paper,
+        },
         "names_policy": delivery.names_policy.value,
         "acknowledged_at": acknowledged.isoformat() if acknowledged else None,
         "response": delivery.response_text,

@@ -16,17 +16,37 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from petition.extensions import db
-from petition.models import Organisation, OrganisationStatus, Signature, SignatureStatus
+from petition.models import (
+    Organisation,
+    OrganisationStatus,
+    PaperBatch,
+    Signature,
+    SignatureStatus,
+)
 from petition.models.types import utcnow
 from petition.page_cache import fresh_until
 
 
 @dataclass(frozen=True)
 class Counts:
+    """`individuals` and `by_country` are confirmed online signatures; signatures gathered
+    on paper are a number of their own (`paper`, `paper_by_country`), never added in."""
+
     individuals: int
     organisations: int
     by_country: dict[str, int]
     updated_at: datetime
+    paper: int = 0
+    paper_by_country: dict[str, int] = field(default_factory=dict)
+
+    def country_rows(self) -> list[tuple[str, int, int]]:
+        """(country, online, on paper) for every country with either, most first."""
+        codes = {*self.by_country, *self.paper_by_country}
+        rows = [
+            (code, self.by_country.get(code, 0), self.paper_by_country.get(code, 0))
+            for code in codes
+        ]
+        return sorted(rows, key=lambda row: (-(row[1] + row[2]), row[0]))
 
 
 @dataclass
@@ -93,9 +113,24 @@ def count_campaign(campaign_id: int) -> Counts:
         Organisation.campaign_id == campaign_id,
         Organisation.status == OrganisationStatus.APPROVED,
     )
+    paper = paper_by_country(campaign_id)
     return Counts(
         individuals=sum(by_country.values()),
         organisations=db.session.scalar(organisations) or 0,
         by_country=by_country,
         updated_at=utcnow(),
+        paper=sum(paper.values()),
+        paper_by_country=paper,
     )
+
+
+def paper_by_country(campaign_id: int, *, before: datetime | None = None) -> dict[str, int]:
+    """Signatures gathered on paper by country, from the batches not voided; with `before`,
+    only batches recorded before that moment (a delivery package's cut-off)."""
+    query = select(PaperBatch.country, func.sum(PaperBatch.count)).where(
+        PaperBatch.campaign_id == campaign_id, PaperBatch.voided_at.is_(None)
+    )
+    if before is not None:
+        query = query.where(PaperBatch.recorded_at < before)
+    query = query.group_by(PaperBatch.country).order_by(PaperBatch.country)
+    return {country: int(total) for country, total in db.session.execute(query).all()}

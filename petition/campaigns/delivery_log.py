@@ -32,6 +32,7 @@ class Delivery:
     cutoff_at: datetime
     individuals: int
     organisations: int
+    paper: int  # signed on paper, a line of its own in the package
     names_policy: NamesPolicy
     acknowledged_on: date | None
     response_text: str | None
@@ -83,6 +84,7 @@ def _delivery(package: DeliveryPackage) -> Delivery:
         cutoff_at=package.cutoff_at,
         individuals=int(package.counts.get("individuals", 0)),
         organisations=int(package.counts.get("organisations", 0)),
+        paper=int(package.counts.get("paper", 0)),
         names_policy=package.names_policy,
         acknowledged_on=package.acknowledged_at.date() if package.acknowledged_at else None,
         response_text=package.response_text,

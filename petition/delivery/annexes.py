@@ -57,7 +57,8 @@ class NamesSink(Protocol):
 class NamesCsv:
     """UTF-8 with a byte-order mark, so Excel shows Cyrillic correctly."""
 
-    def __init__(self, path: Path, words: Wording) -> None:
+    def __init__(self, path: Path, words: Wording, lang: str) -> None:
+        self.words, self.lang = words, lang
         self.file = path.open("w", encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.file)
         self.writer.writerow([words.column_code, words.column_country, words.column_name])
@@ -70,7 +71,9 @@ class NamesCsv:
         self.writer.writerow([*self.country, inert_cell(shown)])
 
     def end_country(self, tally: CountryTally) -> None:
-        pass
+        if tally.paper:
+            line = self.words.paper_total.format(total=number(tally.paper, self.lang))
+            self.writer.writerow([*self.country, inert_cell(line)])
 
     def close(self) -> None:
         self.file.close()
@@ -80,7 +83,9 @@ class NamesXlsx:
     """One sheet (more past Excel's row limit), every cell written as a string cell: inert
     as it is, so the text goes in unchanged (an apostrophe would show)."""
 
-    def __init__(self, path: Path, words: Wording, *, title: str, when: datetime) -> None:
+    def __init__(
+        self, path: Path, words: Wording, lang: str, *, title: str, when: datetime
+    ) -> None:
         self.book = xlsxwriter.Workbook(
             str(path),
             {
@@ -93,7 +98,7 @@ class NamesXlsx:
         self.book.set_properties(
             {"title": title, "author": "", "created": when.replace(tzinfo=None)}
         )
-        self.words = words
+        self.words, self.lang = words, lang
         self.header = self.book.add_format({"bold": True})
         self.sheets = 0
         self.row = 0
@@ -126,7 +131,10 @@ class NamesXlsx:
         self._write((*self.country, shown))
 
     def end_country(self, tally: CountryTally) -> None:
-        pass
+        if tally.paper:
+            self._write(
+                (*self.country, self.words.paper_total.format(total=number(tally.paper, self.lang)))
+            )
 
     def close(self) -> None:
         self.book.close()
@@ -226,13 +234,18 @@ class NamesPdf:
     def end_country(self, tally: CountryTally) -> None:
         words = self.words
         total, unnamed = number(tally.total, self.lang), number(tally.unnamed, self.lang)
-        line = (
-            words.country_unnamed.format(total=total, unnamed=unnamed)
-            if tally.unnamed
-            else words.country_tally.format(total=total)
-        )
-        for part in self._lines(line, self.fonts.italic, self.SIZE - 1):
-            self._line(part, self.fonts.italic, self.SIZE - 1)
+        lines = []
+        if tally.total or not tally.paper:
+            lines.append(
+                words.country_unnamed.format(total=total, unnamed=unnamed)
+                if tally.unnamed
+                else words.country_tally.format(total=total)
+            )
+        if tally.paper:
+            lines.append(words.paper_total.format(total=number(tally.paper, self.lang)))
+        for line in lines:
+            for part in self._lines(line, self.fonts.italic, self.SIZE - 1):
+                self._line(part, self.fonts.italic, self.SIZE - 1)
 
     def close(self) -> None:
         self.canvas.showPage()

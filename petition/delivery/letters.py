@@ -221,20 +221,24 @@ def compose_letter(
 
 def _totals_lines(totals: Totals, lang: str, words: Wording, *, named: bool) -> list[str]:
     if not named:
-        return [
+        lines = [
             words.organisations_counted.format(total=number(totals.organisations, lang)),
             words.individuals_counted.format(total=number(totals.individuals, lang)),
         ]
-    return [
-        words.organisations_total.format(
-            total=number(totals.organisations, lang),
-            named=number(totals.organisations_named, lang),
-        ),
-        words.individuals_total.format(
-            total=number(totals.individuals, lang),
-            named=number(totals.individuals_named + totals.individuals_initials, lang),
-        ),
-    ]
+    else:
+        lines = [
+            words.organisations_total.format(
+                total=number(totals.organisations, lang),
+                named=number(totals.organisations_named, lang),
+            ),
+            words.individuals_total.format(
+                total=number(totals.individuals, lang),
+                named=number(totals.individuals_named + totals.individuals_initials, lang),
+            ),
+        ]
+    if totals.paper:
+        lines.append(words.paper_total.format(total=number(totals.paper, lang)))
+    return lines
 
 
 # --- PDF ---------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ def delivery_news(package: DeliveryPackage, lang: str) -> UpdateDraft:
     assert package.sent_at is not None  # noqa: S101 - delivered_package checked it
     people = int(package.counts.get("individuals", 0))
     organisations = int(package.counts.get("organisations", 0))
+    paper = int(package.counts.get("paper", 0))
     with force_locale(lang):
         paragraphs = [
             gettext(
@@ -45,11 +46,20 @@ def delivery_news(package: DeliveryPackage, lang: str) -> UpdateDraft:
                     "%(num)d organisation", "%(num)d organisations", organisations
                 ),
             ),
+            *([_paper_sentence(paper)] if paper else []),
             _names_sentence(package.names_policy),
             gettext("Thank you for signing. We will write again when there is news."),
         ]
         subject = gettext("Your signature has been delivered")
     return UpdateDraft(lang=lang, subject=subject, body="\n\n".join(paragraphs))
+
+
+def _paper_sentence(paper: int) -> str:
+    return ngettext(
+        "%(num)d signature gathered on paper was counted too.",
+        "%(num)d signatures gathered on paper were counted too.",
+        paper,
+    )
 
 
 def _names_sentence(policy: NamesPolicy) -> str:

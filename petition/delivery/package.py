@@ -232,6 +232,7 @@ def _audit(package: DeliveryPackage, actor: StaffUser | None) -> None:
             f"names_policy={package.names_policy.value} "
             f"individuals={package.counts['individuals']} "
             f"organisations={package.counts['organisations']} "
+            f"paper={package.counts['paper']} "
             f"manifest={package.manifest_sha256}"
         ),
     )
@@ -325,9 +326,13 @@ def _write_individuals(build: Build, folder: Path, report: Progress) -> list[Cou
     campaign_id, cutoff, words = build.campaign.id, build.cutoff, build.words
     countries = records.signature_countries(campaign_id, cutoff, build.lang)
     sinks: list[annexes.NamesSink] = [
-        annexes.NamesCsv(folder / INDIVIDUALS_CSV, words),
+        annexes.NamesCsv(folder / INDIVIDUALS_CSV, words, build.lang),
         annexes.NamesXlsx(
-            folder / INDIVIDUALS_XLSX, words, title=words.annex_individuals, when=cutoff
+            folder / INDIVIDUALS_XLSX,
+            words,
+            build.lang,
+            title=words.annex_individuals,
+            when=cutoff,
         ),
         annexes.NamesPdf(
             folder / INDIVIDUALS_PDF,

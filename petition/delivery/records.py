@@ -1,8 +1,10 @@
 """What a package lists, read from the database as of a cut-off.
 
 Signatures count when confirmed strictly before the cut-off and still confirmed now;
-organisations when approved (reviewed) before it. Rows are streamed in a fixed order
-(country, then name, then id) so memory stays flat and two builds agree byte for byte.
+organisations when approved (reviewed) before it; paper batches when recorded before it
+and not voided now (a line of their own, "signed on paper", never a name). Rows are
+streamed in a fixed order (country, then name, then id) so memory stays flat and two builds
+agree byte for byte.
 
 Signers are listed by `public_name`, the form they chose to be shown in; their sealed
 details are never opened, so building a package needs no custodian's key. A signer who
@@ -20,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
+from petition.campaigns.counts import paper_by_country
 from petition.countries import country_name, country_names
 from petition.database import as_date, utc_day
 from petition.extensions import db
@@ -45,6 +48,7 @@ class CountryTally:
     named: int = 0
     initials: int = 0
     unnamed: int = 0
+    paper: int = 0  # signed on paper: a line of its own, never in `total`
 
     @property
     def total(self) -> int:
@@ -61,6 +65,7 @@ class Totals:
     organisations_named: int
     organisations_unnamed: int
     countries: int
+    paper: int = 0  # signed on paper, apart from the confirmed `individuals`
 
     @property
     def individuals(self) -> int:
@@ -80,7 +85,8 @@ class Totals:
             individuals_unnamed=sum(tally.unnamed for tally in countries),
             organisations_named=organisations_named,
             organisations_unnamed=organisations_unnamed,
-            countries=sum(1 for tally in countries if tally.total),
+            countries=sum(1 for tally in countries if tally.total or tally.paper),
+            paper=sum(tally.paper for tally in countries),
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -93,6 +99,7 @@ class Totals:
             "organisations_named": self.organisations_named,
             "organisations_unnamed": self.organisations_unnamed,
             "countries": self.countries,
+            "paper": self.paper,
         }
 
 
@@ -128,27 +135,33 @@ def in_reading_order(codes: set[str], lang: str) -> list[str]:
 
 
 def signature_countries(campaign_id: int, cutoff: datetime, lang: str) -> list[CountryTally]:
-    """An empty tally for each country with a counted signature, in reading order."""
+    """A tally for each country with a counted signature or paper batch, in reading order:
+    its names are still to be counted, its signatures on paper are filled in."""
     codes = db.session.scalars(
         select(Signature.country).where(*counted_signatures(campaign_id, cutoff)).distinct()
     )
+    paper = paper_by_country(campaign_id, before=cutoff)
     return [
-        CountryTally(code, country_name(code, lang)) for code in in_reading_order(set(codes), lang)
+        CountryTally(code, country_name(code, lang), paper=paper.get(code, 0))
+        for code in in_reading_order({*codes, *paper}, lang)
     ]
 
 
 def counted_by_country(campaign_id: int, cutoff: datetime, lang: str) -> list[CountryTally]:
-    """Each country's counted signatures, none of them named (for a `counted` party), in
-    reading order; no shown name is read."""
+    """Each country's counted signatures, none of them named (for a `counted` party), and
+    its signatures on paper, in reading order; no shown name is read."""
     query = (
         select(Signature.country, func.count())
         .where(*counted_signatures(campaign_id, cutoff))
         .group_by(Signature.country)
     )
     rows: dict[str, int] = dict(db.session.execute(query).all())
+    paper = paper_by_country(campaign_id, before=cutoff)
     return [
-        CountryTally(code, country_name(code, lang), unnamed=rows[code])
-        for code in in_reading_order(set(rows), lang)
+        CountryTally(
+            code, country_name(code, lang), unnamed=rows.get(code, 0), paper=paper.get(code, 0)
+        )
+        for code in in_reading_order({*rows, *paper}, lang)
     ]
 
 

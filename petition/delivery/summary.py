@@ -98,6 +98,8 @@ def _individual_rows(
             (words.initials_only, number(totals.individuals_initials, lang)),
             (words.anonymous, number(totals.individuals_unnamed, lang)),
         ]
+    if totals.paper:
+        rows.append((words.paper, number(totals.paper, lang)))
     return rows
 
 
@@ -116,10 +118,17 @@ def _organisation_rows(
 def _signature_country_rows(
     countries: Sequence[CountryTally], words: Wording, lang: str
 ) -> list[tuple[str, ...]]:
-    """Signatures by country and nothing else, for a party that receives no names."""
-    rows: list[tuple[str, ...]] = [(words.country, words.signatures)]
-    rows.extend((tally.name, number(tally.total, lang)) for tally in countries)
-    rows.append((words.total, number(sum(tally.total for tally in countries), lang)))
+    """Signatures by country (and on paper, if any) and nothing else, for a party that
+    receives no names."""
+    paper = any(tally.paper for tally in countries)
+    rows: list[tuple[str, ...]] = [
+        (words.country, words.signatures, *([words.paper] if paper else []))
+    ]
+    for tally in countries:
+        on_paper = [number(tally.paper, lang)] if paper else []
+        rows.append((tally.name, number(tally.total, lang), *on_paper))
+    on_paper = [number(sum(tally.paper for tally in countries), lang)] if paper else []
+    rows.append((words.total, number(sum(tally.total for tally in countries), lang), *on_paper))
     return rows
 
 
@@ -132,18 +141,32 @@ def _country_rows(
     named_here = Counter(organisation.country for organisation in organisations)
     names = {tally.code: tally.name for tally in countries}
     codes = in_reading_order({*names, *named_here}, lang)
-    rows: list[tuple[str, ...]] = [(words.country, words.signatures, words.named_organisations)]
     signatures = {tally.code: tally.total for tally in countries}
+    paper = {tally.code: tally.paper for tally in countries if tally.paper}
+    rows: list[tuple[str, ...]] = [
+        (
+            words.country,
+            words.signatures,
+            *([words.paper] if paper else []),
+            words.named_organisations,
+        )
+    ]
     for code in codes:
         rows.append(
             (
                 names.get(code) or country_name(code, lang),
                 number(signatures.get(code, 0), lang),
+                *([number(paper.get(code, 0), lang)] if paper else []),
                 number(named_here.get(code, 0), lang),
             )
         )
     rows.append(
-        (words.total, number(sum(signatures.values()), lang), number(len(organisations), lang))
+        (
+            words.total,
+            number(sum(signatures.values()), lang),
+            *([number(sum(paper.values()), lang)] if paper else []),
+            number(len(organisations), lang),
+        )
     )
     return rows
 

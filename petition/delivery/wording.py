@@ -86,6 +86,8 @@ class Wording:
     total: str
     over_time: str
     no_signatures: str
+    paper: str  # signatures gathered on paper: a row and column of their own, never a name
+    paper_total: str  # "signed on paper: {total}"
     kinds: dict[OrganisationKind, str]  # the type of each named organisation
 
 
@@ -156,6 +158,8 @@ EN = Wording(
     total="Total",
     over_time="Confirmed signatures over time",
     no_signatures="No confirmed signatures before the cut-off.",
+    paper="Signed on paper",
+    paper_total="Signed on paper: {total}",
     kinds={
         OrganisationKind.HUMAN_RIGHTS: "Human-rights organisation",
         OrganisationKind.HUMANITARIAN: "Humanitarian organisation",
@@ -236,6 +240,8 @@ UK = Wording(
     total="Усього",
     over_time="Підтверджені підписи в часі",
     no_signatures="До часу відсічки немає підтверджених підписів.",
+    paper="Підписали на папері",
+    paper_total="Підписали на папері: {total}",
     kinds={
         OrganisationKind.HUMAN_RIGHTS: "Правозахисна організація",
         OrganisationKind.HUMANITARIAN: "Гуманітарна організація",
@@ -317,6 +323,8 @@ RU = Wording(
     total="Всего",
     over_time="Подтверждённые подписи во времени",
     no_signatures="До момента отсечки нет подтверждённых подписей.",
+    paper="Подписали на бумаге",
+    paper_total="Подписали на бумаге: {total}",
     kinds={
         OrganisationKind.HUMAN_RIGHTS: "Правозащитная организация",
         OrganisationKind.HUMANITARIAN: "Гуманитарная организация",

@@ -17,6 +17,7 @@ from petition.models.organisation import (
     OrganisationStatus,
 )
 from petition.models.outbox import OutboxMessage, OutboxStatus
+from petition.models.paper import PaperBatch
 from petition.models.signature import Display, Signature, SignatureStatus
 from petition.models.staff import RecoveryCode, Role, StaffSession, StaffUser
 from petition.models.target import NamesPolicy, Target, campaign_target
@@ -43,6 +44,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "PackageStatus",
+    "PaperBatch",
     "RecoveryCode",
     "Role",
     "Signatory",

@@ -27,6 +27,9 @@ class Permission(enum.StrEnum):
     # it cannot be recalled, and what it says reaches every consenting signer's inbox. A
     # moderator edits pages that can be corrected a minute later; this cannot.
     SEND_UPDATES = "send_updates"
+    # Admins only. A paper batch adds to the public count and to every delivery package on
+    # the word of whoever enters it; there is no signer behind it to confirm by mail.
+    RECORD_PAPER = "record_paper"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -9,6 +9,7 @@ from petition.staff.dashboard import views as dashboard
 from petition.staff.deliveries import views as deliveries
 from petition.staff.exports import views as exports
 from petition.staff.organisations import views as organisations
+from petition.staff.paper import views as paper
 from petition.staff.sign_in import views as sign_in
 from petition.staff.signatures import views as signatures
 from petition.staff.targets import views as targets
@@ -22,6 +23,7 @@ SCREENS = (
     deliveries,
     exports,
     organisations,
+    paper,
     sign_in,
     signatures,
     targets,

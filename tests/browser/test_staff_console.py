@@ -33,6 +33,7 @@ from petition.models import (
     Organisation,
     OrganisationKind,
     OrganisationStatus,
+    PaperBatch,
     Role,
     SignatureStatus,
     Target,
@@ -62,6 +63,8 @@ SCREENS: dict[str, dict[str, str]] = {
     "staff.letter_template": {"campaign_id": "campaign", "lang": "lang"},
     "staff.letterhead": {"campaign_id": "campaign"},
     "staff.campaign_embedding": {"campaign_id": "campaign"},
+    "staff.campaign_paper": {"campaign_id": "campaign"},
+    "staff.paper_batch_void": {"campaign_id": "campaign", "batch_id": "batch"},
     "staff.targets": {},
     "staff.target_new": {},
     "staff.target_edit": {"target_id": "target"},
@@ -177,7 +180,21 @@ def console_objects() -> dict[str, int | str]:
         recipients=5,
         idempotency_key="0" * 64,
     )
-    db.session.add_all([version, organisation, target, update])
+    batches = [
+        PaperBatch(
+            campaign_id=campaign.id,
+            country=country,
+            count=count,
+            source="вуличний намет, Харків, 14 листопада",
+            gathered_on=(utcnow() - timedelta(days=3)).date(),
+            scan_sha256=digit * 64,
+            idempotency_key=digit * 32,
+            voided_at=utcnow() if reason else None,
+            void_reason=reason,
+        )
+        for country, count, digit, reason in (("UA", 240, "1", None), ("PL", 35, "2", "Twice"))
+    ]
+    db.session.add_all([version, organisation, target, update, *batches])
     package = queue_package(campaign, target, cutoff=utcnow(), actor=None)
     db.session.commit()
     assert build_queued_packages() == 1
@@ -190,6 +207,7 @@ def console_objects() -> dict[str, int | str]:
         "organisation": organisation.id,
         "package": package.id,
         "colleague": colleague.id,
+        "batch": batches[0].id,
     }
 
 

@@ -91,6 +91,7 @@ def test_package_holds_every_file_and_a_manifest_of_their_hashes(campaign, tmp_p
         "organisations_named": 2,
         "organisations_unnamed": 1,
         "countries": 4,
+        "paper": 0,
     }
 
     recorded = db.session.scalar(select(DeliveryPackage))

@@ -89,7 +89,7 @@ def test_a_sent_package_and_its_response_are_public_without_a_name(client, campa
                     {
                         "delivered_at": "2025-03-02",
                         "cutoff": "2025-03-01T12:00:00+00:00",
-                        "counts": {"individuals": 2, "organisations": 1},
+                        "counts": {"individuals": 2, "organisations": 1, "paper": 0},
                         "names_policy": "named",
                         "acknowledged_at": "2025-03-04",
                         "response": "Received; under study.",
@@ -132,7 +132,7 @@ def test_a_party_that_receives_no_names_is_logged_as_counted(client, campaign, e
     [entry] = client.get("/api/v1/campaigns/free-them/deliveries").json["parties"]
     [delivery] = entry["deliveries"]
     assert delivery["names_policy"] == "counted"
-    assert delivery["counts"] == {"individuals": 2, "organisations": 1}
+    assert delivery["counts"] == {"individuals": 2, "organisations": 1, "paper": 0}
     assert delivery["acknowledged_at"] is None
     assert delivery["response"] is None
     page = client.get("/en/free-them/").get_data(as_text=True)

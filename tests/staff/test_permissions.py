@@ -47,6 +47,7 @@ def test_each_role_holds_what_the_matrix_says():
     assert Permission.MANAGE_STAFF not in ROLE_PERMISSIONS[Role.MODERATOR]
     assert Permission.VIEW_AUDIT not in ROLE_PERMISSIONS[Role.MODERATOR]
     assert Permission.SEND_UPDATES not in ROLE_PERMISSIONS[Role.MODERATOR]
+    assert Permission.RECORD_PAPER not in ROLE_PERMISSIONS[Role.MODERATOR]
     assert ROLE_PERMISSIONS[Role.EXPORTER] == {
         Permission.SIGNED_IN,
         Permission.VIEW_DASHBOARD,
@@ -74,6 +75,7 @@ def sample_ids(client) -> dict[str, object]:
         "user_id": other.id,
         "signature_id": signature.id,
         "organisation_id": organisation.id,
+        "batch_id": 1,  # none yet: a permitted role gets 404, never 403 or 500
         "lang": "uk",
         "token": "not-a-real-token",
     }
