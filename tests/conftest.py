@@ -26,9 +26,11 @@ from werkzeug.test import TestResponse
 from petition import create_app
 from petition.config import database_url
 from petition.extensions import db
-from petition.models import types
+from petition.models import Role, types
 from tests.chromium import browser, new_context  # noqa: F401 - fixtures for every folder
+from tests.factories import make_staff
 from tests.mailbox import Mailbox, start_smtp_server
+from tests.pages import sign_in_staff
 from tests.partner_site import partner_site  # noqa: F401 - a fixture for every folder
 from tests.prerequisites import reachable_redis
 
@@ -179,6 +181,14 @@ def app(
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def moderator(app: Flask, client: FlaskClient) -> Any:
+    """A moderator, signed in on `client`."""
+    user = make_staff(Role.MODERATOR)
+    sign_in_staff(client, user)
+    return user
 
 
 @pytest.fixture

@@ -19,13 +19,12 @@ from petition.models import (
     Organisation,
     OrganisationStatus,
     OutboxMessage,
-    Role,
 )
 from petition.personal import Representative, email_hash, open_representative
 from petition.sealing import recipient_of
 from petition.worker import run_worker
-from tests.factories import CUSTODIAN, make_campaign, make_organisation, make_staff
-from tests.pages import hidden_inputs, join, send_mail, sign_in_staff
+from tests.factories import CUSTODIAN, make_campaign, make_organisation
+from tests.pages import hidden_inputs, join, send_mail
 from tests.staff.test_organisation_review import decide, joined, organisation
 
 ADDRESS = "mariia.canary@rights.example.org"
@@ -36,13 +35,6 @@ TYPED = {"rep_name": "Mariia Zeltravna", "rep_role": "Chair of the Board", "rep_
 def campaign(app, tmp_path):
     app.config["LOGO_FOLDER"] = str(tmp_path / "logos")
     return make_campaign()
-
-
-@pytest.fixture
-def moderator(app, client):
-    user = make_staff(Role.MODERATOR)
-    sign_in_staff(client, user)
-    return user
 
 
 def organisations() -> list[Organisation]:

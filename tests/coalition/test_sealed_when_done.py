@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from petition.extensions import db
 from petition.mail.outbox import enqueue
 from petition.mail.sending import MAX_ATTEMPTS
-from petition.models import OrganisationStatus, OutboxMessage, OutboxStatus, Role
+from petition.models import OrganisationStatus, OutboxMessage, OutboxStatus
 from petition.models.types import utcnow
 from petition.worker import run_worker
 from tests.coalition.test_joining import link_to
@@ -24,8 +24,8 @@ from tests.coalition.test_sealed_representatives import (
     readable,
     seal_existing,
 )
-from tests.factories import make_campaign, make_organisation, make_staff
-from tests.pages import hidden_inputs, join, send_mail, sign_in_staff, submit_form
+from tests.factories import make_campaign, make_organisation
+from tests.pages import hidden_inputs, join, send_mail, submit_form
 from tests.staff.test_organisation_review import decide, joined, organisation
 
 KEPT = {
@@ -39,13 +39,6 @@ KEPT = {
 def campaign(app, tmp_path):
     app.config["LOGO_FOLDER"] = str(tmp_path / "logos")
     return make_campaign()
-
-
-@pytest.fixture
-def moderator(app, client):
-    user = make_staff(Role.MODERATOR)
-    sign_in_staff(client, user)
-    return user
 
 
 def outbox() -> list[OutboxMessage]:

@@ -42,13 +42,6 @@ def campaign(app, tmp_path):
     return make_campaign()
 
 
-@pytest.fixture
-def moderator(app, client):
-    user = make_staff(Role.MODERATOR)
-    sign_in_staff(client, user)
-    return user
-
-
 def png_logo() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (300, 120), (160, 30, 30)).save(buffer, "PNG")

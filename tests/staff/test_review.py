@@ -23,13 +23,6 @@ def campaign(app):
     return make_campaign()
 
 
-@pytest.fixture
-def moderator(app, client):
-    user = make_staff(Role.MODERATOR)
-    sign_in_staff(client, user)
-    return user
-
-
 def add_signature(
     campaign,
     email: str | None = None,
