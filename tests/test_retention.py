@@ -350,7 +350,7 @@ def test_personal_data_is_erased_180_days_after_closing_and_counts_stay(
     assert sign(client, slug="still-open", email="other@example.org").status_code == 302
     before = api(client)
     assert before == {
-        "counts": {"individuals": 3, "organisations": 2},
+        "counts": {"individuals": 3, "organisations": 2, "paper": 0},
         "by_country": {"RU": 1, "UA": 2},
     }
 

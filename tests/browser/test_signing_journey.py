@@ -34,7 +34,10 @@ def api_counts(page: Page, base_url: str) -> dict[str, Any]:
     return {"counts": data["counts"], "by_country": data["by_country"]}
 
 
-NOTHING_COUNTED = {"counts": {"individuals": 0, "organisations": 0}, "by_country": {}}
+NOTHING_COUNTED = {
+    "counts": {"individuals": 0, "organisations": 0, "paper": 0},
+    "by_country": {},
+}
 
 
 def confirmation_path(mailbox: Mailbox, address: str) -> str:
@@ -110,7 +113,7 @@ def test_ukrainian_signer_confirms_by_mail_and_is_counted(
     expect(page.get_by_text("Ярина")).to_have_count(0)
     expect(page.get_by_text("Соловейко")).to_have_count(0)
     assert api_counts(page, live_server) == {
-        "counts": {"individuals": 1, "organisations": 0},
+        "counts": {"individuals": 1, "organisations": 0, "paper": 0},
         "by_country": {"UA": 1},
     }
     assert blocked_by_csp == []

@@ -31,6 +31,14 @@ from petition.staff.updates.forms import ConfirmUpdateForm, UpdateForm
 
 # Stands in for each signer's private link in the preview: there is no signer to link to.
 PREVIEW_TOKEN = "personal-link"  # noqa: S105 (not a secret)
+# Why a confirmed update was not sent: each leaves nothing queued and is said on the page.
+NOT_SENT = (
+    ConfirmationInvalid,
+    CampaignIsDraft,
+    TooManyForTheConsole,
+    UpdateAlreadySent,
+    WrongCustodianKey,
+)
 
 
 def _compose_page(
@@ -153,13 +161,7 @@ def campaign_update_send(campaign_id: int) -> ResponseReturnValue:
         update = updates.send_confirmed(
             campaign, form.draft(), form.key.data, identity=form.identity, actor=current_user
         )
-    except (
-        ConfirmationInvalid,
-        CampaignIsDraft,
-        TooManyForTheConsole,
-        UpdateAlreadySent,
-        WrongCustodianKey,
-    ) as error:
+    except NOT_SENT as error:
         return _not_sent(campaign, form, error)
     db.session.commit()
     flash(_queued(update.recipients), "success")
