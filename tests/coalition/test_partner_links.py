@@ -5,6 +5,7 @@ and never who signed; the signer sees the attribution and can drop it."""
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -389,3 +390,56 @@ def test_the_signer_sees_and_can_download_who_counts_them(client, campaign, mail
     csrf = hidden_inputs(page)["csrf_token"]
     held = client.post(f"{manage}/held", data={"csrf_token": csrf}).json
     assert held["counted_for_organisation"] == "Invented Rights Group"
+
+
+def test_withdrawing_the_signature_takes_it_out_of_the_partners_count(client, campaign, mailbox):
+    partner = approved(campaign)
+    sign_through(client, f"/en/{SLUG}/sign?via={partner.partner_code}")
+    confirm(client, mailbox)
+    [message] = mailbox.to(SIGNER["email"])
+    manage = path_of(manage_link_in(mailbox.text_of(message)))
+    csrf = hidden_inputs(client.get(f"{manage}/withdraw").get_data(as_text=True))["csrf_token"]
+    assert client.post(f"{manage}/withdraw", data={"csrf_token": csrf}).status_code == 200
+    signature = only_signature()
+    assert signature.status is SignatureStatus.WITHDRAWN
+    assert signature.partner_id is None  # the person's trace goes with the rest
+    assert campaign_counts(campaign.id).by_partner == {}
+
+
+def only_signature() -> Signature:
+    """The campaign's one signature (its address hashes are gone once withdrawn)."""
+    db.session.expire_all()
+    return db.session.scalars(select(Signature)).one()
+
+
+def test_racing_submissions_through_two_links_make_one_signature_for_one_partner(app, campaign):
+    first, second = approved(campaign), approved(campaign, "Second Group")
+    clients = [app.test_client() for _ in range(RACERS)]
+    forms = []
+    for index, racer in enumerate(clients):
+        code = (first, second)[index % 2].partner_code
+        page = racer.get(f"/en/{SLUG}/sign?via={code}").get_data(as_text=True)
+        forms.append({**hidden_inputs(page), **SIGNER, "display": "anonymous", "for_partner": "y"})
+    start = threading.Barrier(RACERS)
+    statuses: list[int] = []
+
+    def submit(index: int) -> None:
+        start.wait()
+        address = f"10.0.{index}.1"
+        response = clients[index].post(
+            f"/en/{SLUG}/sign", data=forms[index], environ_base={"REMOTE_ADDR": address}
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=submit, args=(index,)) for index in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [302] * RACERS
+    db.session.expire_all()
+    [signature] = db.session.scalars(select(Signature)).all()
+    assert signature.partner_id in {first.id, second.id}
+
+
+RACERS = 20
