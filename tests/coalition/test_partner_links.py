@@ -443,3 +443,8 @@ def test_racing_submissions_through_two_links_make_one_signature_for_one_partner
 
 
 RACERS = 20
+
+
+def test_the_privacy_page_says_what_a_partner_link_keeps(client, campaign):
+    page = client.get("/en/privacy").get_data(as_text=True)
+    assert "share link and left its box ticked: which organisation it was" in page
