@@ -38,7 +38,7 @@ class Counts:
     updated_at: datetime
     paper: int = 0
     paper_by_country: dict[str, int] = field(default_factory=dict)
-    # Confirmed signatures per partner organisation's id (coalition.partners); never public.
+    # Confirmed signatures per partner organisation's id (signing.partners); never public.
     by_partner: dict[int, int] = field(default_factory=dict)
 
     def country_rows(self) -> list[tuple[str, int, int]]:

@@ -74,7 +74,7 @@ class Signature(db.Model):  # type: ignore[name-defined]
         str_enum(SignatureStatus, "signature_status"), default=SignatureStatus.PENDING
     )
     client_hash: Mapped[str | None] = mapped_column(String(64))
-    # The organisation whose share link the signer came through and kept (coalition.partners).
+    # The organisation whose share link the signer came through and kept (signing.partners).
     partner_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL")
     )

@@ -71,7 +71,7 @@ class SignatureForm(StatementForm):
     )
     wants_updates = BooleanField(_l("Send me occasional updates about this campaign"))
     # A partner's share code (`?via=`), carried only here; no validator: whatever it holds,
-    # the service ignores it unless it is live (coalition.partners), and never says so.
+    # the service ignores it unless it is live (signing.partners), and never says so.
     via = HiddenField()
     for_partner = BooleanField(_l("Count my signature for this organisation"), default=True)
 

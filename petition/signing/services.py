@@ -64,7 +64,7 @@ def request_signature(
 
     The typed name, address and city are sealed at once (`petition.personal`); the address
     the mail goes to waits in its outbox row until it is sent. A partner code that is not
-    live for this campaign is ignored (`coalition.partners`).
+    live for this campaign is ignored (`signing.partners`).
     """
     row: dict[str, Any] = {
         "campaign_id": campaign.id,
