@@ -63,9 +63,10 @@ def bind_language(bp: Blueprint) -> None:
             values["lang"] = g.get("lang") or preferred_language()
 
 
-def language_links() -> list[tuple[str, str, str, bool]]:
-    """(code, name, url, is_current) for the switcher: the same page in each language."""
-    endpoint, args = request.endpoint, dict(request.view_args or {})
+def language_links(**keep: str | None) -> list[tuple[str, str, str, bool]]:
+    """(code, name, url, is_current) for the switcher: the same page in each language, with
+    the query arguments `keep` (a partner's share code, once checked)."""
+    endpoint, args = request.endpoint, {**(request.view_args or {}), **keep}
     current = g.get("lang")
     links = []
     for code in LANGUAGES:

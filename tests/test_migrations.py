@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from alembic.autogenerate import compare_metadata
@@ -15,11 +16,13 @@ from petition.coalition.services import Membership, PublicDetails, request_membe
 from petition.extensions import db
 from petition.models import (
     Campaign,
+    LinkToken,
     Listing,
     NamesPolicy,
     Organisation,
     OrganisationKind,
     OutboxMessage,
+    Signature,
 )
 from petition.models.types import UTCDateTime
 from petition.personal import email_hash, open_representative
@@ -230,5 +233,81 @@ def test_upgrade_to_0010_keeps_every_party_linked_and_named(tmp_path, smtp_serve
             db.session.expire_all()
             [kept] = db.session.get_one(Campaign, campaign_id).targets
             assert (kept.id, kept.name, kept.names_policy) == (7, "Old Party", NamesPolicy.NAMED)
+            db.session.remove()
+            db.engine.dispose()
+
+
+SIGNATURE_0016 = table(
+    "signature",
+    *(column(name, String) for name in ("country", "display", "lang", "status")),
+    column("statement_sha256", String),
+    column("id", Integer),
+    column("campaign_id", Integer),
+    column("links_sent", Integer),
+    column("wants_updates", Boolean),
+    column("created_at", UTCDateTime()),
+)
+LINK_TOKEN_0016 = table(
+    "link_token",
+    column("token_hash", String),
+    column("purpose", String),
+    column("signature_id", Integer),
+    column("created_at", UTCDateTime()),
+    column("expires_at", UTCDateTime()),
+)
+
+
+def test_upgrade_to_0017_gives_approved_organisations_a_share_code_and_keeps_signatures(
+    tmp_path, smtp_server
+):
+    """Organisations approved before share links existed get a code each (the others
+    none); rebuilding the signature table for its new foreign key (on SQLite) keeps every
+    signature and the links that point to it, attributed to no partner."""
+    with fresh_database(tmp_path) as uri:
+        app = make_app(uri, smtp_server)
+        with app.app_context():
+            upgrade(revision="0016")
+            campaign_id = add_campaign_before_0011()
+            now = datetime.now(UTC)
+            organisation = {
+                "campaign_id": campaign_id, "country": "UA", "kind": "human_rights",
+                "website": None, "website_domain": None, "rep_name": None, "rep_role": None,
+                "rep_email": None, "rep_email_normalised": None, "listing": "public",
+                "lang": "en", "statement_sha256": "0" * 64, "founding": False,
+                "links_sent": 1, "created_at": now,
+            }  # fmt: skip
+            db.session.execute(
+                insert(ORGANISATION_0008),
+                [
+                    {**organisation, "name": "Approved A", "status": "approved"},
+                    {**organisation, "name": "Approved B", "status": "approved"},
+                    {**organisation, "name": "Waiting", "status": "awaiting_review"},
+                ],
+            )
+            signature = {
+                "id": 5, "campaign_id": campaign_id, "country": "UA", "display": "anonymous",
+                "lang": "en", "status": "confirmed", "statement_sha256": "0" * 64,
+                "links_sent": 1, "wants_updates": False, "created_at": now,
+            }  # fmt: skip
+            db.session.execute(insert(SIGNATURE_0016), [signature])
+            token = {
+                "token_hash": "ab" * 32, "purpose": "manage_sig", "signature_id": 5,
+                "created_at": now, "expires_at": now + timedelta(days=30),
+            }  # fmt: skip
+            db.session.execute(insert(LINK_TOKEN_0016), [token])
+            db.session.commit()
+
+            upgrade()
+            codes = dict(
+                db.session.execute(select(Organisation.name, Organisation.partner_code)).all()
+            )
+            assert codes["Waiting"] is None
+            assert codes["Approved A"] != codes["Approved B"]
+            for name in ("Approved A", "Approved B"):
+                assert re.fullmatch(r"[\w-]{14}", codes[name] or "")
+            [kept] = db.session.scalars(select(Signature)).all()
+            assert (kept.id, kept.partner_id) == (5, None)
+            [link] = db.session.scalars(select(LinkToken)).all()
+            assert link.signature_id == 5
             db.session.remove()
             db.engine.dispose()

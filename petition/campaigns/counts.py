@@ -38,6 +38,8 @@ class Counts:
     updated_at: datetime
     paper: int = 0
     paper_by_country: dict[str, int] = field(default_factory=dict)
+    # Confirmed signatures per partner organisation's id (signing.partners); never public.
+    by_partner: dict[int, int] = field(default_factory=dict)
 
     def country_rows(self) -> list[tuple[str, int, int]]:
         """(country, online, on paper) for every country with either, most first."""
@@ -121,6 +123,7 @@ def count_campaign(campaign_id: int) -> Counts:
         updated_at=utcnow(),
         paper=sum(paper.values()),
         paper_by_country=paper,
+        by_partner=_by_partner(campaign_id),
     )
 
 
@@ -134,3 +137,19 @@ def paper_by_country(campaign_id: int, *, before: datetime | None = None) -> dic
         query = query.where(PaperBatch.recorded_at < before)
     query = query.group_by(PaperBatch.country).order_by(PaperBatch.country)
     return {country: int(total) for country, total in db.session.execute(query).all()}
+
+
+def _by_partner(campaign_id: int) -> dict[int, int]:
+    """Over the partner index: only signatures that came through a partner's link."""
+    members = select(Organisation.id).where(Organisation.campaign_id == campaign_id)
+    query = (
+        select(Signature.partner_id, func.count())
+        .where(
+            Signature.partner_id.in_(members),
+            Signature.status == SignatureStatus.CONFIRMED,
+        )
+        .group_by(Signature.partner_id)
+    )
+    return {
+        partner_id: count for partner_id, count in db.session.execute(query).all() if partner_id
+    }

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from petition import audit
 from petition.campaigns.counts import counts_changed
 from petition.coalition.logos import delete_logo_after_commit, store_logo
+from petition.coalition.partners import give_partner_code
 from petition.coalition.representatives import DECISION_MAILS, seal_if_nothing_waits
 from petition.coalition.services import PublicDetails, apply_public_details
 from petition.extensions import db
@@ -189,11 +190,12 @@ def _record(organisation: Organisation, action: str, actor: StaffUser, detail: s
 
 
 def approve(organisation_id: int, *, seen_status: str, actor: StaffUser) -> Organisation:
-    """The organisation joins: counted, listed if it chose so, and its representative is
-    mailed a link to manage the entry (if their address is readable)."""
+    """The organisation joins: counted, listed if it chose so, given its share link, and its
+    representative is mailed a link to manage the entry (if their address is readable)."""
     organisation = _take(organisation_id, seen_status, "approve")
     _decided(organisation, OrganisationStatus.APPROVED, actor)
     organisation.rejection_reason = None
+    give_partner_code(organisation)
     detail = _mail_decision(
         organisation, "organisation_approved", f"campaign={organisation.campaign_id}"
     )

@@ -7,11 +7,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from petition.campaigns import services as campaigns
+from petition.coalition import partners
 from petition.coalition import services as coalition
 from petition.coalition.forms import JoinForm, PublicDetailsForm
 from petition.countries import country_names
 from petition.extensions import db
-from petition.i18n import bind_language
+from petition.i18n import bind_language, language_names
 from petition.labels import KIND_LABELS
 from petition.link_pages import PRIVATE, link_page
 from petition.models import Campaign, Organisation, OrganisationKind
@@ -133,5 +134,20 @@ def withdraw(token: str) -> ResponseReturnValue:
     return redirect(url_for("campaigns.show", slug=organisation.campaign.slug))
 
 
+@bp.post("/coalition/manage/<token>/share-link")
+@link_page(expired=_expired)
+def replace_share_link(token: str) -> ResponseReturnValue:
+    partners.replace_partner_code(token)
+    db.session.commit()
+    flash(_("Your new share link is ready. The old one no longer counts signatures."), "success")
+    return redirect(url_for(".manage", token=token, _anchor="share-link"))
+
+
 def _manage_page(organisation: Organisation, form: PublicDetailsForm) -> str:
-    return render_template("coalition/manage.html", organisation=organisation, form=form)
+    return render_template(
+        "coalition/manage.html",
+        organisation=organisation,
+        form=form,
+        share=partners.partner_share(organisation),
+        languages=language_names(),
+    )

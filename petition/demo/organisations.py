@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from petition.coalition.partners import new_partner_code
 from petition.coalition.representatives import hashed_columns
 from petition.coalition.services import website_domain
 from petition.extensions import db
@@ -99,6 +100,7 @@ def load_organisations(campaign: Campaign) -> None:
                 **hashed_columns(email),
                 listing=listing,
                 status=OrganisationStatus.APPROVED,
+                partner_code=new_partner_code(),
                 founding=founding,
                 lang=lang,
                 statement_sha256=campaign.text(lang).sha256,

@@ -65,6 +65,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
         ),
         Index("ix_organisation_campaign_status", "campaign_id", "status", "listing"),
         Index("ix_organisation_website_domain", "website_domain"),
+        Index("uq_organisation_partner_code", "partner_code", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +99,9 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     statement_sha256: Mapped[str] = mapped_column(String(64))
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     links_sent: Mapped[int] = mapped_column(default=0)
+    # The code in the organisation's share link (`coalition.partners`): public, random,
+    # replaced on request; signatures keep the organisation's id, not the code.
+    partner_code: Mapped[str | None] = mapped_column(String(32))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from petition.extensions import db
 from petition.models.campaign import Campaign
+from petition.models.organisation import Organisation
 from petition.models.types import UTCDateTime, str_enum, utcnow
 
 
@@ -36,6 +37,7 @@ PERSONAL_COLUMNS = (
     "mailbox_hash",
     "email_domain",
     "client_hash",
+    "partner_id",
     "legacy_name",
     "legacy_email",
     "legacy_email_normalised",
@@ -51,6 +53,7 @@ class Signature(db.Model):  # type: ignore[name-defined]
         Index("uq_signature_campaign_id_email_hash", "campaign_id", "email_hash", unique=True),
         UniqueConstraint("campaign_id", "email_normalised"),
         Index("ix_signature_counts", "campaign_id", "status", "country"),
+        Index("ix_signature_partner_id_status", "partner_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +74,10 @@ class Signature(db.Model):  # type: ignore[name-defined]
         str_enum(SignatureStatus, "signature_status"), default=SignatureStatus.PENDING
     )
     client_hash: Mapped[str | None] = mapped_column(String(64))
+    # The organisation whose share link the signer came through and kept (signing.partners).
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL")
+    )
     links_sent: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -84,3 +91,4 @@ class Signature(db.Model):  # type: ignore[name-defined]
     legacy_city: Mapped[str | None] = mapped_column("city", String(80))
 
     campaign: Mapped[Campaign] = relationship()
+    partner: Mapped[Organisation | None] = relationship()

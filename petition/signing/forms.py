@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
@@ -70,6 +70,10 @@ class SignatureForm(StatementForm):
         validators=[InputRequired(_l("Please choose how your signature appears."))],
     )
     wants_updates = BooleanField(_l("Send me occasional updates about this campaign"))
+    # A partner's share code (`?via=`), carried only here; no validator: whatever it holds,
+    # the service ignores it unless it is live (signing.partners), and never says so.
+    via = HiddenField()
+    for_partner = BooleanField(_l("Count my signature for this organisation"), default=True)
 
     def __init__(self, lang: str, statement_sha256: str, **kwargs: Any) -> None:
         super().__init__(statement_sha256, **kwargs)

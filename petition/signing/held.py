@@ -40,6 +40,7 @@ class HeldData:
     signed_at: datetime
     confirmed_at: datetime | None
     wants_updates: bool
+    partner: str | None  # the organisation whose share link counts the signature
     email_domain: str | None
     has_address_hashes: bool
     has_client_hash: bool
@@ -107,6 +108,7 @@ class HeldData:
             "signed_at": moment_cell(self.signed_at),
             "confirmed_at": moment_cell(self.confirmed_at) or None,
             "wants_updates": self.wants_updates,
+            "counted_for_organisation": self.partner,
             "email_domain": self.email_domain,
             "email_address_hashes": {
                 "stored": self.has_address_hashes,
@@ -141,6 +143,7 @@ def held_about(signature: Signature) -> HeldData:
         signed_at=signature.created_at,
         confirmed_at=signature.confirmed_at,
         wants_updates=signature.wants_updates,
+        partner=signature.partner.name if signature.partner else None,
         email_domain=signature.email_domain,
         has_address_hashes=bool(signature.email_hash or signature.mailbox_hash),
         has_client_hash=signature.client_hash is not None,

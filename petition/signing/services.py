@@ -30,6 +30,7 @@ from petition.models import (
 )
 from petition.models.types import utcnow
 from petition.personal import Details, email_hash, mailbox_hash, person_columns
+from petition.signing.partners import partner_by_code
 from petition.signing.reminders import cancel_reminder
 from petition.signing.self_service import show_less
 from petition.tokens import LinkExpired, LinkInvalid, find_signature_token, hash_token
@@ -45,6 +46,8 @@ class SignatureRequest:
     wants_updates: bool
     lang: str
     statement_sha256: str
+    # The share code of the partner link the signer came through, if they kept it ticked.
+    partner_code: str | None = None
 
 
 def request_signature(
@@ -60,7 +63,8 @@ def request_signature(
     signature otherwise (confirm, manage pages).
 
     The typed name, address and city are sealed at once (`petition.personal`); the address
-    the mail goes to waits in its outbox row until it is sent.
+    the mail goes to waits in its outbox row until it is sent. A partner code that is not
+    live for this campaign is ignored (`signing.partners`).
     """
     row: dict[str, Any] = {
         "campaign_id": campaign.id,
@@ -69,6 +73,8 @@ def request_signature(
         "created_at": utcnow(),
     }
     row |= _details(wish, campaign.recipients, client_hash)
+    partner = partner_by_code(campaign.id, wish.partner_code) if wish.partner_code else None
+    row["partner_id"] = partner.id if partner else None
     if _insert_new(row, recipient=wish.email):
         return
     _ensure_open(campaign.id)  # nothing was inserted: the address is known, or it closed
@@ -231,17 +237,23 @@ def confirmable_signature(raw_token: str) -> Signature:
     return _signature_behind(find_signature_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE))
 
 
-def confirm_signature(raw_token: str, *, display: Display | None = None) -> str:
+def confirm_signature(
+    raw_token: str, *, display: Display | None = None, for_partner: bool = True
+) -> str:
     """Confirm the link's signature and return its campaign's slug; confirming an already
     confirmed one changes nothing.
 
     `display`, when it reveals less than the signer's choice (e.g. "confirm anonymously
-    instead"), replaces it; confirming never reveals more than the signer chose.
+    instead"), replaces it; confirming never reveals more than the signer chose. Without
+    `for_partner`, the signature is confirmed without the partner it came through: it
+    counts for no organisation (whoever sent the address first chose the link, not the
+    person confirming).
     """
-    if display is None and (confirmed := _confirm_pending(raw_token)) is not None:
+    fast = display is None and for_partner
+    if fast and (confirmed := _confirm_pending(raw_token)) is not None:
         signature_id, campaign_id, slug = confirmed
     else:
-        signature = _confirm_checked(raw_token, display)
+        signature = _confirm_checked(raw_token, display, for_partner=for_partner)
         signature_id, campaign_id, slug = (
             signature.id,
             signature.campaign_id,
@@ -266,7 +278,9 @@ def _confirm_pending(raw_token: str) -> tuple[int, int, str] | None:
     return confirmed.id, confirmed.campaign_id, confirmed.slug
 
 
-def _confirm_checked(raw_token: str, display: Display | None) -> Signature:
+def _confirm_checked(
+    raw_token: str, display: Display | None, *, for_partner: bool = True
+) -> Signature:
     token = find_signature_token(raw_token, TokenPurpose.CONFIRM_SIGNATURE, for_update=True)
     signature = _signature_behind(token)
     if token is not None and signature.status is SignatureStatus.PENDING:
@@ -276,6 +290,8 @@ def _confirm_checked(raw_token: str, display: Display | None) -> Signature:
         signature.confirmed_at = now
         if display is not None:
             show_less(signature, display)
+        if not for_partner:
+            signature.partner_id = None
         db.session.flush()
     return signature
 

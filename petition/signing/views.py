@@ -19,9 +19,18 @@ from petition.models import Campaign, Display
 from petition.security import allow_framing, require_same_origin
 from petition.signing import services as signing
 from petition.signing.forms import EmailForm, SignatureForm
+from petition.signing.partners import partner_by_code
 
 bp = Blueprint("signing", __name__, url_prefix="/<lang>")
 bind_language(bp)
+
+
+@bp.app_template_global()
+def partner_link_code(campaign_id: int) -> str | None:
+    """The `?via=` code of the page's address if it is a live partner code of the campaign,
+    for the campaign page's signing links to carry on; None for anything else."""
+    partner = partner_by_code(campaign_id, request.args.get("via"))
+    return partner.partner_code if partner else None
 
 
 Render = Callable[[Campaign, SignatureForm | None, int], ResponseReturnValue]
@@ -42,8 +51,12 @@ def _render_embed(
 
 
 def _sign_page(campaign: Campaign, form: SignatureForm | None) -> dict[str, object]:
+    """The page's values; the partner whose share link brought the visitor, if its code is
+    live (the form carries the code only then)."""
     text = campaign.text(g.lang)
-    return {"campaign": campaign, "text": text, "form": form or SignatureForm(g.lang, text.sha256)}
+    form = form or SignatureForm(g.lang, text.sha256, via=request.args.get("via"))
+    partner = partner_by_code(campaign.id, form.via.data)
+    return {"campaign": campaign, "text": text, "form": form, "partner": partner}
 
 
 def _signing(slug: str, render: Render, done: str) -> ResponseReturnValue:
@@ -92,6 +105,7 @@ def _wish(form: SignatureForm) -> signing.SignatureRequest:
         wants_updates=form.wants_updates.data,
         lang=g.lang,
         statement_sha256=form.statement_sha256.data,
+        partner_code=form.via.data if form.for_partner.data else None,
     )
 
 
@@ -134,7 +148,9 @@ def confirm_post(token: str) -> ResponseReturnValue:
     # "Confirm anonymously instead" sends display=anonymous; the service only ever lowers it.
     wanted = request.form.get("display", "")
     display = Display(wanted) if wanted in {choice.value for choice in Display} else None
-    slug = signing.confirm_signature(token, display=display)
+    # The page asks about a partner only when there is one: unticked, it counts for none.
+    dropped = "partner_asked" in request.form and "for_partner" not in request.form
+    slug = signing.confirm_signature(token, display=display, for_partner=not dropped)
     db.session.commit()
     flash(_("Thank you. Your signature is confirmed and counted."), "success")
     return redirect(url_for("campaigns.show", slug=slug))

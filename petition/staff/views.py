@@ -10,6 +10,7 @@ from petition.staff.deliveries import views as deliveries
 from petition.staff.exports import views as exports
 from petition.staff.organisations import views as organisations
 from petition.staff.paper import views as paper
+from petition.staff.partners import views as partners
 from petition.staff.sign_in import views as sign_in
 from petition.staff.signatures import views as signatures
 from petition.staff.targets import views as targets
@@ -24,6 +25,7 @@ SCREENS = (
     exports,
     organisations,
     paper,
+    partners,
     sign_in,
     signatures,
     targets,

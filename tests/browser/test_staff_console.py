@@ -65,6 +65,7 @@ SCREENS: dict[str, dict[str, str]] = {
     "staff.campaign_embedding": {"campaign_id": "campaign"},
     "staff.campaign_paper": {"campaign_id": "campaign"},
     "staff.paper_batch_void": {"campaign_id": "campaign", "batch_id": "batch"},
+    "staff.campaign_partners": {"campaign_id": "campaign"},
     "staff.targets": {},
     "staff.target_new": {},
     "staff.target_edit": {"target_id": "target"},
