@@ -257,7 +257,7 @@ LINK_TOKEN_0016 = table(
 )
 
 
-def test_upgrade_to_0017_gives_approved_organisations_a_share_code_and_keeps_signatures(
+def test_upgrade_to_0019_gives_approved_organisations_a_share_code_and_keeps_signatures(
     tmp_path, smtp_server
 ):
     """Organisations approved before share links existed get a code each (the others

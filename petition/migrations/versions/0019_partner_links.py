@@ -5,7 +5,7 @@ signature keeps the id of the organisation whose link the signer came through an
 that replacing a code loses no count. Organisations approved before this revision get their
 code here.
 
-Revision ID: 0017
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-03 06:30:00.000000
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
+revision = '0019'
 down_revision = '0018'
 branch_labels = None
 depends_on = None
