@@ -3,6 +3,7 @@ of a page (every public page lives under /<lang>/)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,11 @@ from flask_babel import get_locale
 
 # The languages of the site, each with a complete catalogue.
 LANGUAGES = ("en", "uk", "ru")
-# The languages a delivery letter can be written in (their wording is in delivery/wording.py).
-LETTER_LANGUAGES = LANGUAGES
+# The languages a delivery letter can be written in (their wording is in delivery/wording.py):
+# the site's, and those of parties the site is not offered in. Independent of the site's.
+LETTER_LANGUAGES = (*LANGUAGES, "tr", "ar", "fr", "it")
+# Letter languages written right to left (their PDFs and DOCX are laid out so).
+RIGHT_TO_LEFT = frozenset({"ar"})
 # Each language named in itself, for the language switcher.
 LANGUAGE_NAMES = {"en": "English", "uk": "Українська", "ru": "Русский"}
 
@@ -84,8 +88,14 @@ def current_language() -> str:
     return locale.language if locale else "en"
 
 
-def language_names() -> dict[str, str]:
-    """The site's languages named in the reader's own language ("Ukrainian", "украинский", …)."""
+def language_names(codes: Sequence[str] = LANGUAGES) -> dict[str, str]:
+    """The site's languages (or `codes`) named in the reader's own language ("Ukrainian",
+    "украинский", …), from Babel's locale data."""
     locale = get_locale()
     names = locale.languages if locale is not None else {}
-    return {code: names.get(code, code) for code in LANGUAGES}
+    return {code: names.get(code, code) for code in codes}
+
+
+def letter_language_names() -> dict[str, str]:
+    """Every letter language named in the reader's language: the site's first."""
+    return language_names(LETTER_LANGUAGES)

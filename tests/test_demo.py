@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from petition.delivery.package import build_package
 from petition.demo import ensure_demo_custodian, load_demo
 from petition.extensions import db
+from petition.i18n import LETTER_LANGUAGES
 from petition.models import Campaign, CampaignTextVersion, NamesPolicy, Organisation, Target
 from petition.models.types import utcnow
 from tests.delivery.outputs import add_signature, package_text
@@ -25,7 +26,7 @@ def test_demo_load_is_idempotent_and_complete(app, client, tmp_path, monkeypatch
         result = runner.invoke(args=["demo", "load"])
         assert result.exit_code == 0, result.output
     assert count(Campaign) == 1
-    assert count(CampaignTextVersion) == 3
+    assert count(CampaignTextVersion) == len(LETTER_LANGUAGES)  # the site's and the letters'
     assert count(Organisation) == 6
 
     for lang, words in {
@@ -137,7 +138,19 @@ def test_every_demo_letter_is_addressed_and_signed_as_its_office_expects(app, tm
             "The President of the United States",
             "Dear Mr President,",
         ),
+        "President of the Republic of Türkiye": (
+            "Türkiye Cumhuriyeti Cumhurbaşkanlığına",
+            "Sayın Cumhurbaşkanı,",
+        ),
+        "Amir of the State of Qatar": ("حضرة صاحب السمو أمير دولة قطر", "صاحب السمو،"),
+        "Holy See – His Holiness the Pope": ("A Sua Santità il Sommo Pontefice", "Santità,"),
     }
+    closings = {
+        "tr": "Derin saygılarımızla,",
+        "ar": "وتفضلوا سموكم بقبول فائق الاحترام والتقدير،",
+        "it": "Con profondo rispetto,",
+    }
+    titles = {"tr": "Önce İnsan", "ar": "الإنسان أولاً", "it": "Prima le persone"}
     for target in campaign.targets:
         package = build_package(campaign, target, cutoff=utcnow(), out_dir=tmp_path)
         text = " ".join(package_text(Path(package.folder))["cover_letter.pdf"].split())
@@ -150,6 +163,9 @@ def test_every_demo_letter_is_addressed_and_signed_as_its_office_expects(app, tm
             assert salutation in text
         if target.lang == "en":
             assert "Yours sincerely," in text, target.name
+        if target.lang in closings:  # in the party's language, the campaign's text too
+            assert closings[target.lang] in text, target.name
+            assert titles[target.lang] in text, target.name
 
 
 def test_reloading_the_demo_replaces_its_old_generic_salutation_but_keeps_staffs_own(app):

@@ -24,7 +24,7 @@ from werkzeug.exceptions import Gone
 from petition import audit
 from petition.campaigns.custodians import recipients
 from petition.extensions import db
-from petition.i18n import LANGUAGES
+from petition.i18n import LETTER_LANGUAGES
 from petition.models import (
     Campaign,
     CampaignStatus,
@@ -268,7 +268,9 @@ def _apply_schedule(campaign: Campaign, schedule: Schedule) -> None:
 
 
 def check_lang(lang: str) -> str:
-    if lang not in LANGUAGES:
+    """A language a campaign can have a text in: the site's, and the letters' (a text in a
+    language the site does not offer is used only in letters to parties that read it)."""
+    if lang not in LETTER_LANGUAGES:
         abort(404)
     return lang
 

@@ -42,7 +42,9 @@ from petition.delivery.pdf import (
     title_block,
 )
 from petition.delivery.records import CountryTally, ListedOrganisation
+from petition.delivery.rtl import draw_text
 from petition.delivery.wording import Wording, moment, number
+from petition.i18n import RIGHT_TO_LEFT
 
 XLSX_MAX_ROWS = 1_048_576
 
@@ -113,6 +115,8 @@ class NamesXlsx:
         self.sheet.set_column(1, 1, 28)
         self.sheet.set_column(2, 2, 48)
         self.sheet.freeze_panes(1, 0)
+        if self.lang in RIGHT_TO_LEFT:
+            self.sheet.right_to_left()  # columns from the right, as the party reads
         self.row = 0
         words = self.words
         self._write([words.column_code, words.column_country, words.column_name], self.header)
@@ -163,8 +167,9 @@ class NamesPdf:
         when: datetime,
     ) -> None:
         self.fonts, self.words, self.lang = fonts, words, lang
+        self.rtl = lang in RIGHT_TO_LEFT  # columns and lines start on the right
         self.title = words.annex_individuals
-        footer = Footer(fonts, reference, self.title, words.page)
+        footer = Footer(fonts, reference, self.title, words.page, rtl=self.rtl)
         self.canvas = open_canvas(path, lang=lang, when=when, footer=footer)
         self.width = (PAGE[0] - 2 * MARGIN - (self.COLUMNS - 1) * self.GAP) / self.COLUMNS
         self.page = 1
@@ -174,19 +179,33 @@ class NamesPdf:
 
     def _first_page(self, heading: str, when: datetime) -> float:
         y = self.TOP - 14
-        self._draw(MARGIN, y, self.title, self.fonts.bold, 16)
-        for line in simpleSplit(
-            drawable(heading, self.fonts.regular), self.fonts.regular, 10, PAGE[0] - 2 * MARGIN
-        ):
+        self._draw(self._page_x(MARGIN), y, self.title, self.fonts.bold, 16)
+        for line in self._split(heading, self.fonts.regular, 10, PAGE[0] - 2 * MARGIN):
             y -= 14
-            self._draw(MARGIN, y, line, self.fonts.regular, 10)
+            self._draw(self._page_x(MARGIN), y, line, self.fonts.regular, 10)
         y -= 14
         cutoff = self.words.cutoff.format(when=moment(when, self.lang))
-        self._draw(MARGIN, y, cutoff, self.fonts.regular, 10)
+        self._draw(self._page_x(MARGIN), y, cutoff, self.fonts.regular, 10)
         self.first_top = y - 10
         return self.first_top
 
+    def _page_x(self, x: float) -> float:
+        """Where a line starts: `x` from the left, or in a right-to-left annex as far from
+        the right."""
+        return PAGE[0] - x if self.rtl else x
+
+    def _shown(self, text: str, font: str) -> str:
+        return text if self.rtl else drawable(text, font)  # `rtl` draws what the fonts have
+
+    def _split(self, text: str, font: str, size: float, width: float) -> list[str]:
+        measure = self.fonts.arabic if self.rtl else font  # the wider of the two for Arabic
+        return simpleSplit(self._shown(text, font), measure, size, width) or [text]
+
     def _draw(self, x: float, y: float, text: str, font: str, size: float) -> None:
+        if self.rtl:
+            draw_text(self.canvas, x, y, text, face=self.fonts.face(font), size=size, align="right")
+            self.font = None
+            return
         if self.font != (font, size):
             self.canvas.setFont(font, size)
             self.font = (font, size)
@@ -208,7 +227,7 @@ class NamesPdf:
         self.y = self._top()
 
     def _x(self, indent: float = 0) -> float:
-        return MARGIN + self.column * (self.width + self.GAP) + indent
+        return self._page_x(MARGIN + self.column * (self.width + self.GAP) + indent)
 
     def _line(self, text: str, font: str, size: float, *, indent: float = 0) -> None:
         self._room(self.LEADING)
@@ -216,17 +235,19 @@ class NamesPdf:
         self._draw(self._x(indent), self.y, text, font, size)
 
     def _lines(self, text: str, font: str, size: float) -> list[str]:
-        if stringWidth(text, font, size) <= self.width:
+        if not self.rtl and stringWidth(text, font, size) <= self.width:
             return [text]
-        return simpleSplit(text, font, size, self.width - 6 * mm) or [text]
+        return self._split(text, font, size, self.width - 6 * mm)
 
     def begin_country(self, tally: CountryTally) -> None:
         self._room(self.LEADING * 3.5)
         self.y -= self.LEADING * 0.6
-        self._line(drawable(tally.name, self.fonts.bold), self.fonts.bold, self.HEADING_SIZE)
+        bold = self.fonts.bold
+        self._line(self._shown(tally.name, bold), bold, self.HEADING_SIZE)
 
     def add(self, shown: str) -> None:
-        lines = self._lines(drawable(shown, self.fonts.regular), self.fonts.regular, self.SIZE)
+        regular = self.fonts.regular
+        lines = self._lines(self._shown(shown, regular), regular, self.SIZE)
         self._line(lines[0], self.fonts.regular, self.SIZE)
         for more in lines[1:]:
             self._line(more, self.fonts.regular, self.SIZE, indent=6 * mm)
@@ -304,23 +325,24 @@ def write_organisations(
     when: datetime,
 ) -> None:
     """The organisations annex: named ones grouped by country, with their type."""
-    style = styles(fonts)
+    rtl = lang in RIGHT_TO_LEFT
+    style = styles(fonts, rtl=rtl)
     story: list[object] = [
         *title_block(
             style, words.annex_organisations, heading, words.cutoff.format(when=moment(when, lang))
         ),
     ]
     for code, members in _by_country(organisations, lang):
-        story.append(Paragraph(escape(country_name(code, lang)), style.heading))
+        story.append(style.para(country_name(code, lang), style.heading))
         story.append(_organisations_table(members, style, words))
     if not organisations:
-        story.append(Paragraph(escape(words.no_organisations), style.body))
+        story.append(style.para(words.no_organisations, style.body))
     if unnamed:
         story.append(Spacer(1, 4 * mm))
         line = words.further_organisations.format(lang, unnamed)
-        story.append(Paragraph(escape(line), style.body))
+        story.append(style.para(line, style.body))
     doc = document(path, title=words.annex_organisations, lang=lang)
-    footer = Footer(fonts, reference, words.annex_organisations, words.page)
+    footer = Footer(fonts, reference, words.annex_organisations, words.page, rtl=rtl)
     doc.build(story, canvasmaker=canvas_maker(when, footer))
 
 
@@ -333,21 +355,37 @@ def _by_country(
     return [(code, groups[code]) for code in records.in_reading_order(set(groups), lang)]
 
 
+def _organisation_name(member: ListedOrganisation, style: Styles) -> object:
+    """The name as listed, with the name in its own language under it when it differs."""
+    original = member.name_original
+    differs = bool(original and original.strip() != member.name.strip())
+    if style.rtl:  # laid out by `rtl`, which draws Arabic names too
+        return style.para(f"{member.name}\n{original}" if differs else member.name, style.cell)
+    font = style.cell.fontName
+    name = escape(drawable(member.name, font))
+    if differs:
+        name += f"<br/><font size='8'>{escape(drawable(original or '', font))}</font>"
+    return Paragraph(name, style.cell)
+
+
 def _organisations_table(members: list[ListedOrganisation], style: Styles, words: Wording) -> Table:
-    cell, small = style.cell, style.cell_small
+    small = style.cell_small
     rows: list[list[object]] = [
-        [
-            Paragraph(escape(words.organisation), style.cell_head),
-            Paragraph(escape(words.type), style.cell_head),
-        ]
+        style.mirrored(
+            [
+                style.para(words.organisation, style.cell_head),
+                style.para(words.type, style.cell_head),
+            ]
+        )
     ]
-    font = cell.fontName
     for member in members:
-        name = escape(drawable(member.name, font))
-        if member.name_original and member.name_original.strip() != member.name.strip():
-            name += f"<br/><font size='8'>{escape(drawable(member.name_original, font))}</font>"
-        rows.append([Paragraph(name, cell), Paragraph(escape(words.kinds[member.kind]), small)])
-    table = Table(rows, colWidths=[(PAGE[0] - 2 * MARGIN) * 0.64, (PAGE[0] - 2 * MARGIN) * 0.36])
+        rows.append(
+            style.mirrored(
+                [_organisation_name(member, style), style.para(words.kinds[member.kind], small)]
+            )
+        )
+    width = PAGE[0] - 2 * MARGIN
+    table = Table(rows, colWidths=style.mirrored([width * 0.64, width * 0.36]))
     table.setStyle(
         TableStyle(
             [

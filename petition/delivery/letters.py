@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph as DocxParagraph
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -56,13 +56,36 @@ from petition.delivery.pdf import (
 )
 from petition.delivery.records import Totals
 from petition.delivery.richtext import Block, Run, fill_placeholders, markdown_blocks
+from petition.delivery.rtl import has_rtl
 from petition.delivery.wording import Wording, long_date, number
 from petition.extensions import db
+from petition.i18n import RIGHT_TO_LEFT
 from petition.models import Campaign, LetterTemplate, NamesPolicy, Target
 
 DOCX_FONT = "Noto Sans"  # the PDF's family (`pdf.REQUIRED`), so both look alike
-DOCX_LANGUAGES = {"en": "en-GB", "uk": "uk-UA", "ru": "ru-RU"}
+DOCX_ARABIC_FONT = "Noto Sans Arabic"  # Word's font for complex scripts (Arabic)
+DOCX_LANGUAGES = {
+    "en": "en-GB",
+    "uk": "uk-UA",
+    "ru": "ru-RU",
+    "tr": "tr-TR",
+    "ar": "ar-SA",
+    "fr": "fr-FR",
+    "it": "it-IT",
+}
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# What the WordprocessingML schema puts after a paragraph's `w:bidi` and a run's `w:szCs`:
+# a property added later goes before these, or Word calls the file damaged.
+AFTER_BIDI = (
+    "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+    "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+    "w:pPrChange",
+)  # fmt: skip
+AFTER_SZ_CS = (
+    "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl",
+    "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+)  # fmt: skip
 SIGNATORY_COLUMNS = 3  # signatories side by side, as many to a row
 
 
@@ -89,6 +112,7 @@ class Signer:
 @dataclass(frozen=True)
 class Letter:
     lang: str
+    rtl: bool  # written right to left (Arabic)
     title: str
     letterhead: Letterhead
     reference: str
@@ -140,7 +164,10 @@ def closing(target: Target, words: Wording, salutation_: str) -> str:
     only after "Dear Sir or Madam", "Yours sincerely" after a named salutation)."""
     if target.closing.strip():
         return target.closing.strip()
-    return words.closing if salutation_ == words.salutation else words.closing_named
+    if salutation_ == words.salutation:
+        return words.closing
+    # French repeats the salutation in its closing: "… d’agréer, Excellence, l’assurance …"
+    return words.closing_named.replace("{salutation}", salutation_.rstrip(" ,:!،"))
 
 
 def letterhead(campaign: Campaign, title: str) -> Letterhead:
@@ -186,6 +213,7 @@ def compose_letter(
     }
     return Letter(
         lang=lang,
+        rtl=lang in RIGHT_TO_LEFT,
         title=text.title,
         letterhead=letterhead(campaign, text.title),
         reference=reference,
@@ -256,26 +284,53 @@ def _markup(block: Block) -> str:
     return "".join(parts)
 
 
+def _run_font(run: Run, fonts: Fonts, *, bold: bool = False, italic: bool = False) -> str:
+    bold, italic = bold or run.bold, italic or run.italic
+    if bold:
+        return fonts.bold_italic if italic else fonts.bold
+    return fonts.italic if italic else fonts.regular
+
+
+def _rtl_block(block: Block, paragraph_style: ParagraphStyle, style: Styles) -> Flowable:
+    """A block of a right-to-left letter: its runs in their fonts, its marker on the right."""
+    heading, quote = block.kind == "heading", block.kind == "quote"
+    runs: list[tuple[str, ParagraphStyle | str]] = [
+        (run.text, _run_font(run, style.fonts, bold=heading, italic=quote)) for run in block.runs
+    ]
+    flowable = style.runs(runs, paragraph_style)
+    flowable.bullet = block.marker if block.kind in {"bullet", "numbered"} else ""
+    return flowable
+
+
 def block_flowables(blocks: list[Block], style: Styles) -> list[Flowable]:
     flowables: list[Flowable] = []
     for block in blocks:
-        markup = _markup(block)
         if block.kind == "heading":
-            flowables.append(Paragraph(markup, style.heading))
+            paragraph_style = style.heading
         elif block.kind in {"bullet", "numbered"}:
-            item = ParagraphStyle(
-                "item_level", style.item, leftIndent=style.item.leftIndent * (block.level + 1)
-            )
-            flowables.append(Paragraph(markup, item, bulletText=block.marker))
+            side = "rightIndent" if style.rtl else "leftIndent"
+            indent = getattr(style.item, side) * (block.level + 1)
+            paragraph_style = ParagraphStyle("item_level", style.item, **{side: indent})
         elif block.kind == "quote":
-            flowables.append(Paragraph(markup, style.quote))
+            paragraph_style = style.quote
         else:
-            flowables.append(Paragraph(markup, style.body))
+            paragraph_style = style.body
+        if style.rtl:
+            flowables.append(_rtl_block(block, paragraph_style, style))
+        elif block.kind in {"bullet", "numbered"}:
+            flowables.append(Paragraph(_markup(block), paragraph_style, bulletText=block.marker))
+        else:
+            flowables.append(Paragraph(_markup(block), paragraph_style))
     return flowables
 
 
-def _lines(lines: list[str], paragraph_style: ParagraphStyle) -> Paragraph:
-    return Paragraph("<br/>".join(escape(line) for line in lines), paragraph_style)
+def _shown(text: str, font: str, style: Styles) -> str:
+    """`text` as the PDF can draw it (a right-to-left document draws Arabic too)."""
+    return text if style.rtl else drawable(text, font)
+
+
+def _lines(lines: list[str], paragraph_style: ParagraphStyle, style: Styles) -> Flowable:
+    return style.para("\n".join(lines), paragraph_style)
 
 
 def _letterhead_flowables(head: Letterhead, fonts: Fonts, style: Styles) -> list[Flowable]:
@@ -283,8 +338,8 @@ def _letterhead_flowables(head: Letterhead, fonts: Fonts, style: Styles) -> list
     small = ParagraphStyle("letterhead_lines", style.small, textColor="#333333")
     lines = [*head.address, head.contact] if head.contact else head.address
     return [
-        Paragraph(escape(drawable(head.name, fonts.bold)), name),
-        *([_lines(lines, small)] if lines else []),
+        style.para(_shown(head.name, fonts.bold, style), name),
+        *([_lines(lines, small, style)] if lines else []),
         HRFlowable(width="100%", thickness=0.6, color="#444444", spaceBefore=2, spaceAfter=6),
     ]
 
@@ -292,29 +347,35 @@ def _letterhead_flowables(head: Letterhead, fonts: Fonts, style: Styles) -> list
 def _signature_flowables(letter: Letter, style: Styles, fonts: Fonts) -> list[Flowable]:
     """The closing, then the signatories side by side, each under room for a signature; or,
     with none, the coalition under that room."""
-    flowables: list[Flowable] = [Paragraph(escape(letter.closing), style.body)]
+    flowables: list[Flowable] = [style.para(letter.closing, style.body)]
     if not letter.signatories:
-        return [*flowables, Spacer(1, 14 * mm), Paragraph(escape(letter.signed_for), style.body)]
+        return [*flowables, Spacer(1, 14 * mm), style.para(letter.signed_for, style.body)]
     name = ParagraphStyle("signer", style.body, fontName=fonts.bold, spaceAfter=0)
     lines = ParagraphStyle("signer_lines", style.body, spaceAfter=0)
     cells: list[list[Flowable]] = [
         [
             Spacer(1, 14 * mm),
-            Paragraph(escape(drawable(signer.name, fonts.bold)), name),
-            *(Paragraph(escape(drawable(line, fonts.regular)), lines) for line in signer.lines[1:]),
+            style.para(_shown(signer.name, fonts.bold, style), name),
+            *(style.para(_shown(line, fonts.regular, style), lines) for line in signer.lines[1:]),
         ]
         for signer in letter.signatories
     ]
     columns = min(SIGNATORY_COLUMNS, len(cells))
     rows = [cells[start : start + columns] for start in range(0, len(cells), columns)]
     rows[-1] += [[]] * (columns - len(rows[-1]))
-    table = Table(rows, colWidths=[(PAGE[0] - 2 * MARGIN) / columns] * columns, hAlign="LEFT")
+    rows = [style.mirrored(row) for row in rows]  # the first signs on the side reading starts
+    table = Table(
+        rows,
+        colWidths=[(PAGE[0] - 2 * MARGIN) / columns] * columns,
+        hAlign="RIGHT" if style.rtl else "LEFT",
+    )
+    first = (-1, 0) if style.rtl else (0, 0)
     table.setStyle(
         TableStyle(
             [
                 ("FONTNAME", (0, 0), (-1, -1), fonts.regular),  # else Table sets Helvetica
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("RIGHTPADDING" if style.rtl else "LEFTPADDING", first, (first[0], -1), 0),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ]
         )
@@ -323,37 +384,37 @@ def _signature_flowables(letter: Letter, style: Styles, fonts: Fonts) -> list[Fl
 
 
 def write_letter_pdf(letter: Letter, path: Path, *, fonts: Fonts, when: datetime) -> None:
-    style = styles(fonts)
-    right = ParagraphStyle("date", style.body, alignment=TA_RIGHT)
+    style = styles(fonts, rtl=letter.rtl)
+    dated = ParagraphStyle("date", style.body, alignment=TA_LEFT if letter.rtl else TA_RIGHT)
     subject = ParagraphStyle("subject", style.body, fontName=fonts.bold, spaceBefore=6)
     story: list[Flowable] = [
         *_letterhead_flowables(letter.letterhead, fonts, style),
-        Paragraph(escape(letter.date), right),
-        Paragraph(escape(letter.reference), style.body),
+        style.para(letter.date, dated),
+        style.para(letter.reference, style.body),
         Spacer(1, 4 * mm),
-        _lines(letter.address, style.body),
+        _lines(letter.address, style.body, style),
         Spacer(1, 8 * mm),
-        Paragraph(escape(letter.title), subject),
-        Paragraph(escape(letter.salutation), style.body),
+        style.para(letter.title, subject),
+        style.para(letter.salutation, style.body),
         *block_flowables(letter.body, style),
-        Paragraph(escape(letter.statement_heading), style.heading),
+        style.para(letter.statement_heading, style.heading),
         *block_flowables(letter.statement, style),
-        Paragraph(escape(letter.demands_heading), style.heading),
+        style.para(letter.demands_heading, style.heading),
         *block_flowables(letter.demands, style),
         # The end of the body, the closing and the signatories stay on one page.
         KeepTogether(
             [
-                Paragraph(escape(letter.totals_heading), style.heading),
-                _lines(letter.totals, style.body),
+                style.para(letter.totals_heading, style.heading),
+                _lines(letter.totals, style.body, style),
                 Spacer(1, 4 * mm),
                 *_signature_flowables(letter, style, fonts),
             ]
         ),
-        Paragraph(escape(letter.enclosures_heading), style.heading),
-        _lines(letter.enclosures, style.body),  # each names its own number: "Annex 1. …"
+        style.para(letter.enclosures_heading, style.heading),
+        _lines(letter.enclosures, style.body, style),  # each names its own number: "Annex 1. …"
     ]
     doc = document(path, title=letter.title, lang=letter.lang, author=letter.letterhead.name)
-    footer = Footer(fonts, letter.reference, letter.title, letter.page)
+    footer = Footer(fonts, letter.reference, letter.title, letter.page, rtl=letter.rtl)
     doc.build(story, canvasmaker=canvas_maker(when, footer))
 
 
@@ -361,12 +422,36 @@ def write_letter_pdf(letter: Letter, path: Path, *, fonts: Fonts, when: datetime
 
 
 def _set_language(document_: DocxDocument, lang: str) -> None:
-    """Tag the Normal style with the language, so Word checks spelling in it."""
+    """Tag the Normal style with the language, so Word checks spelling in it; name the
+    Arabic font for complex scripts."""
     normal = document_.styles["Normal"]
     properties = normal.element.get_or_add_rPr()
     tag = OxmlElement("w:lang")
     tag.set(qn("w:val"), DOCX_LANGUAGES.get(lang, "en-GB"))
+    if lang in RIGHT_TO_LEFT:
+        tag.set(qn("w:bidi"), DOCX_LANGUAGES[lang])
     properties.append(tag)
+    fonts = properties.get_or_add_rFonts()
+    fonts.set(qn("w:cs"), DOCX_ARABIC_FONT)
+    size = OxmlElement("w:szCs")
+    size.set(qn("w:val"), "22")  # half-points: 11 pt, as the Latin text
+    properties.insert_element_before(size, *AFTER_SZ_CS)
+
+
+def _right_to_left(doc: DocxDocument) -> None:
+    """Make every paragraph (body and footer) right to left (`w:bidi`), and every run with
+    Arabic in it a right-to-left run (`w:rtl`, bold as `w:bCs`), as Word writes Arabic."""
+    paragraphs = [*doc.paragraphs, *doc.sections[0].footer.paragraphs]
+    for paragraph in paragraphs:
+        properties = paragraph._p.get_or_add_pPr()
+        properties.insert_element_before(OxmlElement("w:bidi"), *AFTER_BIDI)
+        for run in paragraph.runs:
+            if not has_rtl(run.text):
+                continue
+            run_properties = run._r.get_or_add_rPr()
+            if run.bold:
+                run_properties.get_or_add_bCs()
+            run_properties.get_or_add_rtl()
 
 
 def _add_block(document_: DocxDocument, block: Block) -> DocxParagraph:
@@ -495,6 +580,8 @@ def write_letter_docx(letter: Letter, path: Path, *, when: datetime) -> None:
     _keep_with_next(*kept[:-1])  # the end of the body, the closing and signatories: one page
     _heading(doc, letter.enclosures_heading)
     _lines_docx(doc, letter.enclosures)
+    if letter.rtl:
+        _right_to_left(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     path.write_bytes(without_timestamps(buffer.getvalue()))

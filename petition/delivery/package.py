@@ -98,6 +98,14 @@ def reference_number(campaign: Campaign, target: Target, cutoff: datetime) -> st
     return f"{initials}-{target.id}-{cutoff.astimezone(UTC):%Y%m%d-%H%M%S}"
 
 
+def letter_language(campaign: Campaign, target: Target) -> str:
+    """The language a package is written in: the party's, when there is a wording for it
+    and the campaign has its text in it; else English. A package is in one language: never
+    a Turkish letter around an English appeal."""
+    lang = package_language(target.lang)
+    return lang if lang in campaign.texts else "en"
+
+
 def sha256_of(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
@@ -268,7 +276,7 @@ def _prepare(campaign: Campaign, target: Target, cutoff: datetime, out_dir: Path
             f"{unsealed} signature(s) of {campaign.slug!r} are from before sealing: "
             f"run `flask --app petition keys seal-existing {campaign.slug}` first"
         )
-    lang = package_language(target.lang)
+    lang = letter_language(campaign, target)
     heading = f"{campaign.text(lang).title} — {letters.addressee(target)}"
     policy, words = target.names_policy, wording(lang)
     reference = words.reference.format(ref=reference_number(campaign, target, cutoff))

@@ -15,22 +15,32 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.sax.saxutils import escape
 
 from flask import current_app
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
+
+from petition.delivery.rtl import Face, RtlParagraph, Span, draw_text
+
+T = TypeVar("T")
 
 # Noto Sans: one family with Latin (Turkish too), Cyrillic and Greek, whose sister Noto Sans
-# Arabic shares its design; the DOCX names the same family (`letters.DOCX_FONT`).
-REQUIRED = {"regular": "NotoSans-Regular.ttf", "bold": "NotoSans-Bold.ttf"}
+# Arabic shares its design and draws the Arabic letters; the DOCX names the same families
+# (`letters.DOCX_FONT`, `letters.DOCX_ARABIC_FONT`).
+REQUIRED = {
+    "regular": "NotoSans-Regular.ttf",
+    "bold": "NotoSans-Bold.ttf",
+    "arabic": "NotoSansArabic-Regular.ttf",
+    "arabic_bold": "NotoSansArabic-Bold.ttf",
+}
 OPTIONAL = {"italic": "NotoSans-Italic.ttf", "bold_italic": "NotoSans-BoldItalic.ttf"}
 FAMILY = "PackageSans"
 PAGE = A4
@@ -44,7 +54,8 @@ MISSING_LETTER = "\ufffd"  # Noto Sans has it: a visible mark where a letter cou
 
 
 class FontsMissing(RuntimeError):
-    """The configured font folder lacks the TrueType fonts (with Cyrillic) packages need."""
+    """The configured font folder lacks the TrueType fonts (Latin, Cyrillic, Arabic) packages
+    need."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,13 @@ class Fonts:
     bold: str
     italic: str
     bold_italic: str
+    arabic: str
+    arabic_bold: str
+
+    def face(self, font: str) -> Face:
+        """The Latin font `font` with its Arabic sister, for right-to-left text."""
+        bold = font in {self.bold, self.bold_italic}
+        return Face(font, self.arabic_bold if bold else self.arabic)
 
 
 def font_dir() -> Path:
@@ -87,7 +105,9 @@ def _register(folder: str) -> Fonts:
             names[style] = names["bold" if "bold" in style else "regular"]
             continue
         names[style] = f"{key}-{style}"
-        pdfmetrics.registerFont(TTFont(names[style], str(path)))
+        # Only the Arabic fonts are shaped (HarfBuzz): the others draw as they always did.
+        shaped = style.startswith("arabic")
+        pdfmetrics.registerFont(TTFont(names[style], str(path), shapable=shaped))
     pdfmetrics.registerFontFamily(
         names["regular"],
         normal=names["regular"],
@@ -122,12 +142,14 @@ def pdf_date(when: datetime) -> str:
 @dataclass(frozen=True)
 class Footer:
     """What the foot of every page of a package's PDF says: the package's reference, the
-    document's title, and "page X of Y" in the package's language (`{n}` and `{total}`)."""
+    document's title, and "page X of Y" in the package's language (`{n}` and `{total}`);
+    mirrored in a right-to-left package."""
 
     fonts: Fonts
     reference: str
     title: str
     page: str
+    rtl: bool = False
 
 
 class PagedCanvas(Canvas):
@@ -151,7 +173,14 @@ class PagedCanvas(Canvas):
         self.saveState()
         self.setFont(fonts.regular, FOOTER_SIZE)
         self.setFillColor("#333333")
-        self.drawString(MARGIN, FOOTER_Y, f"{footer.reference} · {footer.title}")
+        line = f"{footer.reference} · {footer.title}"
+        if footer.rtl:
+            face = fonts.face(fonts.regular)
+            draw_text(
+                self, PAGE[0] - MARGIN, FOOTER_Y, line, face=face, size=FOOTER_SIZE, align="right"
+            )
+        else:
+            self.drawString(MARGIN, FOOTER_Y, line)
         self.doForm(_page_form(self.pages))
         self.restoreState()
         super().showPage()
@@ -162,7 +191,11 @@ class PagedCanvas(Canvas):
             self.setFont(self.footer.fonts.regular, FOOTER_SIZE)
             self.setFillColor("#333333")
             label = self.footer.page.format(n=n, total=self.pages)
-            self.drawRightString(PAGE[0] - MARGIN, FOOTER_Y, label)
+            if self.footer.rtl:
+                face = self.footer.fonts.face(self.footer.fonts.regular)
+                draw_text(self, MARGIN, FOOTER_Y, label, face=face, size=FOOTER_SIZE, align="left")
+            else:
+                self.drawRightString(PAGE[0] - MARGIN, FOOTER_Y, label)
             self.endForm()
         super().save()
 
@@ -215,6 +248,8 @@ def document(path: Path, *, title: str, lang: str, author: str = CREATOR) -> Sim
 
 @dataclass(frozen=True)
 class Styles:
+    fonts: Fonts
+    rtl: bool  # a right-to-left document: paragraphs aligned right, laid out by `rtl`
     title: ParagraphStyle
     subtitle: ParagraphStyle
     heading: ParagraphStyle
@@ -228,12 +263,43 @@ class Styles:
     cell_number: ParagraphStyle
     cell_head_number: ParagraphStyle
 
+    def para(self, text: str, style: ParagraphStyle, *, bullet: str = "") -> Flowable:
+        """A paragraph of plain text (a newline breaks the line) in `style`."""
+        if self.rtl:
+            return RtlParagraph([Span(text, self.fonts.face(style.fontName))], style, bullet=bullet)
+        markup = escape(text).replace("\n", "<br/>")
+        return Paragraph(markup, style, bulletText=bullet or None)
 
-def styles(fonts: Fonts) -> Styles:
-    """Paragraph styles in the package fonts (all text is Unicode, so never Helvetica)."""
-    base = ParagraphStyle("body", fontName=fonts.regular, fontSize=10, leading=14)
-    cell = ParagraphStyle("cell", base, fontSize=9, leading=11.5)
+    def runs(self, runs: list[tuple[str, ParagraphStyle | str]], style: ParagraphStyle) -> Flowable:
+        """A right-to-left paragraph of runs, each in its own font (bold, italic)."""
+        spans = [
+            Span(text, self.fonts.face(font if isinstance(font, str) else font.fontName))
+            for text, font in runs
+        ]
+        return RtlParagraph(spans, style)
+
+    def mirrored(self, row: list[T]) -> list[T]:
+        """A table row as the document reads it: right to left in a right-to-left one."""
+        return row[::-1] if self.rtl else row
+
+
+def styles(fonts: Fonts, *, rtl: bool = False) -> Styles:
+    """Paragraph styles in the package fonts (all text is Unicode, so never Helvetica); a
+    right-to-left document's are aligned right, indented from the right, numbers left."""
+    start = TA_RIGHT if rtl else TA_LEFT
+    base = ParagraphStyle("body", fontName=fonts.regular, fontSize=10, leading=14, alignment=start)
+    if rtl:  # Arabic letters need a little more room above and below the line
+        base = ParagraphStyle("body", base, leading=16)
+    cell = ParagraphStyle("cell", base, fontSize=9, leading=13 if rtl else 11.5)
+    number_side = TA_LEFT if rtl else TA_RIGHT
+
+    def indented(name: str, parent: ParagraphStyle, amount: float, **kw: Any) -> ParagraphStyle:
+        side = "rightIndent" if rtl else "leftIndent"
+        return ParagraphStyle(name, parent, **{side: amount}, **kw)
+
     return Styles(
+        fonts=fonts,
+        rtl=rtl,
         title=ParagraphStyle("title", base, fontName=fonts.bold, fontSize=16, leading=20),
         subtitle=ParagraphStyle("subtitle", base, textColor="#333333"),
         heading=ParagraphStyle(
@@ -248,21 +314,16 @@ def styles(fonts: Fonts) -> Styles:
         ),
         body=ParagraphStyle("body", base, spaceAfter=6),
         small=ParagraphStyle("small", base, fontSize=8.5, leading=11),
-        item=ParagraphStyle(
-            "item",
-            base,
-            leftIndent=7 * mm,
-            bulletIndent=1 * mm,
-            spaceAfter=3,
-            bulletFontName=fonts.regular,
+        item=indented(
+            "item", base, 7 * mm, bulletIndent=1 * mm, spaceAfter=3, bulletFontName=fonts.regular
         ),
-        quote=ParagraphStyle("quote", base, fontName=fonts.italic, leftIndent=7 * mm, spaceAfter=6),
+        quote=indented("quote", base, 7 * mm, fontName=fonts.italic, spaceAfter=6),
         cell=cell,
         cell_small=ParagraphStyle("cell_small", cell, fontSize=8.5),
         cell_head=ParagraphStyle("cell_head", cell, fontName=fonts.bold),
-        cell_number=ParagraphStyle("cell_number", cell, alignment=TA_RIGHT),
+        cell_number=ParagraphStyle("cell_number", cell, alignment=number_side),
         cell_head_number=ParagraphStyle(
-            "cell_head_number", cell, fontName=fonts.bold, alignment=TA_RIGHT
+            "cell_head_number", cell, fontName=fonts.bold, alignment=number_side
         ),
     )
 
@@ -270,7 +331,7 @@ def styles(fonts: Fonts) -> Styles:
 def title_block(style: Styles, title: str, *subtitles: str) -> list[object]:
     """The top of an annex or summary: its title, subtitle lines, then a little space."""
     return [
-        Paragraph(escape(title), style.title),
-        *(Paragraph(escape(line), style.subtitle) for line in subtitles),
+        style.para(title, style.title),
+        *(style.para(line, style.subtitle) for line in subtitles),
         Spacer(1, 4 * mm),
     ]

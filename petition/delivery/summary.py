@@ -10,11 +10,11 @@ individuals it gets only how many signed, in all and by country.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from babel.dates import format_date
 from reportlab.graphics.charts.lineplots import LinePlot
@@ -22,7 +22,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Table, TableStyle
 
 from petition.countries import country_name
 from petition.delivery.pdf import (
@@ -38,11 +38,15 @@ from petition.delivery.pdf import (
 )
 from petition.delivery.records import CountryTally, ListedOrganisation, Totals, in_reading_order
 from petition.delivery.wording import Wording, moment, number
+from petition.i18n import RIGHT_TO_LEFT
 from petition.models import NamesPolicy
 
 CHART_WIDTH = PAGE[0] - 2 * MARGIN
 CHART_HEIGHT = 75 * mm
 DATE_LABELS = 6
+# The direction marks some locales put in dates (Arabic puts a right-to-left mark after each
+# number): the chart's labels are numbers and separators, and the font has no mark to draw.
+BIDI_MARKS = re.compile("[\u061c\u200e\u200f]")
 
 
 def write_summary(
@@ -60,31 +64,32 @@ def write_summary(
     reference: str,
     when: datetime,
 ) -> None:
-    style = styles(fonts)
+    rtl = lang in RIGHT_TO_LEFT
+    style = styles(fonts, rtl=rtl)
     named = policy is NamesPolicy.NAMED
     story: list[object] = [
         *title_block(style, words.summary, heading, words.cutoff.format(when=moment(when, lang))),
-        Paragraph(escape(words.individuals), style.heading),
+        style.para(words.individuals, style.heading),
         _table(_individual_rows(totals, words, lang, named=named), style),
-        Paragraph(escape(words.organisations), style.heading),
+        style.para(words.organisations, style.heading),
         _table(_organisation_rows(totals, words, lang, named=named), style),
-        Paragraph(escape(words.by_country), style.heading),
+        style.para(words.by_country, style.heading),
     ]
     if named:
         story += [
             _table(_country_rows(countries, organisations, words, lang), style, header=True),
-            Paragraph(escape(words.by_type), style.heading),
+            style.para(words.by_type, style.heading),
             _table(_kind_rows(organisations, words, lang), style, header=True),
         ]
     else:
         story.append(_table(_signature_country_rows(countries, words, lang), style, header=True))
-    story.append(Paragraph(escape(words.over_time), style.heading))
+    story.append(style.para(words.over_time, style.heading))
     if per_day:
-        story.append(confirmations_chart(per_day, fonts, lang))
+        story.append(confirmations_chart(per_day, fonts, lang))  # numbers and dates only
     else:
-        story.append(Paragraph(escape(words.no_signatures), style.body))
+        story.append(style.para(words.no_signatures, style.body))
     doc = document(path, title=words.summary, lang=lang)
-    footer = Footer(fonts, reference, words.summary, words.page)
+    footer = Footer(fonts, reference, words.summary, words.page, rtl=rtl)
     doc.build(story, canvasmaker=canvas_maker(when, footer))
 
 
@@ -197,16 +202,20 @@ def _table(rows: Sequence[Sequence[str]], style: Styles, *, header: bool = False
     rest = (width - first) / (columns - 1)
     last = len(rows) - 1
     cells = [
-        [
-            Paragraph(
-                escape(value),
-                _cell_style(style, bold=header and index in {0, last}, number_column=position > 0),
-            )
-            for position, value in enumerate(row)
-        ]
+        style.mirrored(
+            [
+                style.para(
+                    value,
+                    _cell_style(
+                        style, bold=header and index in {0, last}, number_column=position > 0
+                    ),
+                )
+                for position, value in enumerate(row)
+            ]
+        )
         for index, row in enumerate(rows)
     ]
-    table = Table(cells, colWidths=[first, *([rest] * (columns - 1))])
+    table = Table(cells, colWidths=style.mirrored([first, *([rest] * (columns - 1))]))
     commands: list[tuple[object, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), style.cell.fontName),  # else Table sets Helvetica
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -265,8 +274,8 @@ def _date_axis(plot: LinePlot, points: list[tuple[int, int]], fonts: Fonts, lang
     axis = plot.xValueAxis
     axis.valueMin, axis.valueMax = first, last
     axis.valueSteps = list(range(first, last + 1, step))
-    axis.labelTextFormat = lambda value: format_date(
-        date.fromordinal(int(value)), "medium", locale=lang
+    axis.labelTextFormat = lambda value: BIDI_MARKS.sub(
+        "", format_date(date.fromordinal(int(value)), "medium", locale=lang)
     )
     axis.labels.fontName, axis.labels.fontSize = fonts.regular, 7
 

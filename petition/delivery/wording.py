@@ -24,16 +24,19 @@ PLACEHOLDERS = ("target", "individuals", "organisations", "date", "campaign")
 
 @dataclass(frozen=True)
 class Plural:
-    """A phrase with `{n}` in each of the language's CLDR plural forms."""
+    """A phrase with `{n}` in each of the language's CLDR plural forms (Babel's rules for
+    the locale pick one); a form a language does not use is left out and never chosen."""
 
-    one: str
-    few: str
-    many: str
     other: str
+    one: str = ""
+    few: str = ""
+    many: str = ""
+    zero: str = ""  # Arabic: 0
+    two: str = ""  # Arabic: 2 (the dual)
 
     def format(self, lang: str, n: int) -> str:
         form = Locale.parse(locale(lang)).plural_form(n)
-        phrase = getattr(self, form, self.other)
+        phrase = getattr(self, form, "") or self.other
         return phrase.format(n=number(n, lang))
 
 
@@ -51,7 +54,7 @@ class Wording:
     organisations_counted: str
     individuals_counted: str
     closing: str  # after the anonymous salutation
-    closing_named: str  # after any other salutation
+    closing_named: str  # after any other salutation; `{salutation}` repeats it (French)
     signed_for: str
     enclosures: str
     annex_organisations: str
@@ -337,7 +340,338 @@ RU = Wording(
     },
 )
 
-WORDING = {"en": EN, "uk": UK, "ru": RU}
+NB = "\u00a0"
+
+TR = Wording(
+    default_letter=(
+        "“{campaign}” çağrısına katılan kuruluşlar ve kişiler adına size başvuruyoruz.\n\n"
+        "Çağrının metni ve taleplerimiz, {date} itibarıyla imzacı sayısıyla birlikte aşağıda "
+        "yer almaktadır; imzacılar, her biri kendi tercih ettiği biçimde, ekteki listelerde "
+        "belirtilmiştir.\n\n"
+        "Bu taleplerin savaşı sona erdirmeye yönelik tüm müzakerelerde yer almasını ve "
+        "insanların her şeyden önce gözetilmesini saygıyla rica ederiz."
+    ),
+    counted_letter=(
+        "“{campaign}” çağrısına katılan kuruluşlar ve kişiler adına size başvuruyoruz.\n\n"
+        "Çağrının metni ve taleplerimiz, {date} itibarıyla imzacı sayısıyla birlikte aşağıda "
+        "yer almaktadır; ekteki özet, imzacıların ülkelere göre dağılımını göstermektedir.\n\n"
+        "Bu taleplerin savaşı sona erdirmeye yönelik tüm müzakerelerde yer almasını ve "
+        "insanların her şeyden önce gözetilmesini saygıyla rica ederiz."
+    ),
+    salutation="Sayın Yetkili,",
+    salutation_office="Ekselansları,",
+    statement="Çağrımız",
+    demands="Taleplerimiz",
+    totals="{date} itibarıyla imzacılar",
+    organisations_total="Kuruluşlar: {total} (Ek 1’de adı belirtilenler: {named})",
+    individuals_total="Bireyler: {total} (Ek 2’de adı belirtilenler: {named})",
+    organisations_counted="Kuruluşlar: {total}",
+    individuals_counted="Bireyler: {total}",
+    closing="Saygılarımızla,",
+    closing_named="Saygılarımızla,",
+    signed_for="“{campaign}” koalisyonu adına",
+    enclosures="Ekler",
+    annex_organisations="Ek 1. Kuruluşlar",
+    annex_individuals="Ek 2. Bireyler",
+    summary="Özet",
+    cutoff="{when} öncesinde onaylanan imzalar",
+    page="Sayfa {n} / {total}",
+    reference="Sayı: {ref}",
+    further_organisations=Plural(
+        one="{n} kuruluş daha katılmıştır; talebi üzerine adı belirtilmemiştir.",
+        other="{n} kuruluş daha katılmıştır; talepleri üzerine adları belirtilmemiştir.",
+    ),
+    country_tally="İmza sayısı: {total}",
+    country_unnamed="İmza sayısı: {total}; bunlardan talepleri üzerine adı belirtilmeyenler: "
+    "{unnamed}",
+    no_names="Belirlenen tarihten önce onaylanmış imza bulunmamaktadır.",
+    no_organisations="Adı belirtilen kuruluş bulunmamaktadır.",
+    column_code="Ülke kodu",
+    column_country="Ülke",
+    column_name="Ad veya baş harfler",
+    sheet="Bireyler",
+    individuals="Bireyler",
+    named="adıyla",
+    initials_only="yalnızca baş harfleriyle",
+    anonymous="talepleri üzerine adı belirtilmeyenler",
+    organisations="Kuruluşlar",
+    organisations_named="adıyla",
+    organisations_unnamed="talepleri üzerine adı belirtilmeyenler",
+    named_organisations="Adı belirtilen kuruluşlar",
+    by_country="Ülkelere göre",
+    by_type="Adı belirtilen kuruluşlar, türlerine göre",
+    country="Ülke",
+    organisation="Kuruluş",
+    signatures="İmzalar",
+    type="Tür",
+    total="Toplam",
+    over_time="Onaylanan imzaların zaman içindeki seyri",
+    no_signatures="Belirlenen tarihten önce onaylanmış imza bulunmamaktadır.",
+    paper="Kâğıt üzerindeki imzalar",
+    paper_total="Kâğıt üzerindeki imzalar: {total}",
+    kinds={
+        OrganisationKind.HUMAN_RIGHTS: "İnsan hakları örgütü",
+        OrganisationKind.HUMANITARIAN: "İnsani yardım kuruluşu",
+        OrganisationKind.UNION: "Sendika",
+        OrganisationKind.FAITH: "İnanç temelli kuruluş",
+        OrganisationKind.ACADEMIC: "Akademik kurum",
+        OrganisationKind.MEDIA: "Medya kuruluşu",
+        OrganisationKind.PROFESSIONAL: "Meslek örgütü",
+        OrganisationKind.OTHER: "Diğer",
+    },
+)
+
+FR = Wording(
+    default_letter=(
+        f"Nous nous adressons à vous au nom des organisations et des personnes qui se sont "
+        f"jointes à l’appel «{NB}{{campaign}}{NB}».\n\n"
+        f"Vous trouverez ci-après le texte de cet appel et nos demandes, ainsi que le nombre "
+        f"de signataires au {{date}}{NB}; les signataires figurent dans les annexes jointes, "
+        f"chacun tel qu’il a choisi d’être désigné.\n\n"
+        f"Nous vous prions de bien vouloir inscrire ces demandes au cœur de toute négociation "
+        f"visant à mettre fin à la guerre, et de placer les personnes au premier plan."
+    ),
+    counted_letter=(
+        f"Nous nous adressons à vous au nom des organisations et des personnes qui se sont "
+        f"jointes à l’appel «{NB}{{campaign}}{NB}».\n\n"
+        f"Vous trouverez ci-après le texte de cet appel et nos demandes, ainsi que le nombre "
+        f"de signataires au {{date}}{NB}; le récapitulatif joint en donne la répartition par "
+        f"pays.\n\n"
+        f"Nous vous prions de bien vouloir inscrire ces demandes au cœur de toute négociation "
+        f"visant à mettre fin à la guerre, et de placer les personnes au premier plan."
+    ),
+    salutation="Madame, Monsieur,",
+    salutation_office="Excellence,",
+    statement="Notre appel",
+    demands="Nos demandes",
+    totals="Signataires au {date}",
+    organisations_total=f"Organisations{NB}: {{total}} (nommées à l’annexe 1{NB}: {{named}})",
+    individuals_total=f"Particuliers{NB}: {{total}} (nommés à l’annexe 2{NB}: {{named}})",
+    organisations_counted=f"Organisations{NB}: {{total}}",
+    individuals_counted=f"Particuliers{NB}: {{total}}",
+    closing="Nous vous prions d’agréer, Madame, Monsieur, l’expression de notre haute "
+    "considération.",
+    closing_named="Nous vous prions d’agréer, {salutation}, l’assurance de notre très haute "
+    "considération.",
+    signed_for=f"Au nom de la coalition «{NB}{{campaign}}{NB}»",
+    enclosures="Pièces jointes",
+    annex_organisations="Annexe 1. Organisations",
+    annex_individuals="Annexe 2. Particuliers",
+    summary="Récapitulatif",
+    cutoff="Signatures confirmées avant le {when}",
+    page="Page {n} sur {total}",
+    reference=f"Réf.{NB}: {{ref}}",
+    further_organisations=Plural(
+        one=f"{{n}} autre organisation s’est jointe à l’appel{NB}; à sa demande, elle n’est "
+        f"pas nommée.",
+        other=f"{{n}} autres organisations se sont jointes à l’appel{NB}; à leur demande, "
+        f"elles ne sont pas nommées.",
+    ),
+    country_tally=f"Signatures{NB}: {{total}}",
+    country_unnamed=f"Signatures{NB}: {{total}}{NB}; signataires non nommés à leur "
+    f"demande{NB}: {{unnamed}}",
+    no_names="Aucune signature confirmée avant la date d’arrêté.",
+    no_organisations="Aucune organisation n’est nommée.",
+    column_code="Code pays",
+    column_country="Pays",
+    column_name="Nom ou initiales",
+    sheet="Particuliers",
+    individuals="Particuliers",
+    named="nommés",
+    initials_only="initiales seulement",
+    anonymous="non nommés, à leur demande",
+    organisations="Organisations",
+    organisations_named="nommées",
+    organisations_unnamed="non nommées, à leur demande",
+    named_organisations="Organisations nommées",
+    by_country="Par pays",
+    by_type="Organisations nommées, par type",
+    country="Pays",
+    organisation="Organisation",
+    signatures="Signatures",
+    type="Type",
+    total="Total",
+    over_time="Signatures confirmées au fil du temps",
+    no_signatures="Aucune signature confirmée avant la date d’arrêté.",
+    paper="Signatures sur papier",
+    paper_total=f"Signatures sur papier{NB}: {{total}}",
+    kinds={
+        OrganisationKind.HUMAN_RIGHTS: "Organisation de défense des droits humains",
+        OrganisationKind.HUMANITARIAN: "Organisation humanitaire",
+        OrganisationKind.UNION: "Syndicat",
+        OrganisationKind.FAITH: "Organisation confessionnelle",
+        OrganisationKind.ACADEMIC: "Établissement d’enseignement ou de recherche",
+        OrganisationKind.MEDIA: "Média",
+        OrganisationKind.PROFESSIONAL: "Organisation professionnelle",
+        OrganisationKind.OTHER: "Autre",
+    },
+)
+
+IT = Wording(
+    default_letter=(
+        "Ci rivolgiamo a Lei a nome delle organizzazioni e delle persone che hanno aderito "
+        "all’appello «{campaign}».\n\n"
+        "Di seguito riportiamo il testo dell’appello e le nostre richieste, con il numero dei "
+        "firmatari al {date}; i firmatari sono elencati negli allegati, ciascuno nella forma "
+        "in cui ha scelto di essere indicato.\n\n"
+        "La preghiamo di voler fare di queste richieste parte integrante di ogni negoziato "
+        "volto a porre fine alla guerra, e di mettere al primo posto le persone."
+    ),
+    counted_letter=(
+        "Ci rivolgiamo a Lei a nome delle organizzazioni e delle persone che hanno aderito "
+        "all’appello «{campaign}».\n\n"
+        "Di seguito riportiamo il testo dell’appello e le nostre richieste, con il numero dei "
+        "firmatari al {date}; il prospetto allegato ne riporta il numero per Paese.\n\n"
+        "La preghiamo di voler fare di queste richieste parte integrante di ogni negoziato "
+        "volto a porre fine alla guerra, e di mettere al primo posto le persone."
+    ),
+    salutation="Gentili Signore e Signori,",
+    salutation_office="Eccellenza,",
+    statement="Il nostro appello",
+    demands="Le nostre richieste",
+    totals="Firmatari al {date}",
+    organisations_total="Organizzazioni: {total} (indicate nell’allegato 1: {named})",
+    individuals_total="Persone: {total} (indicate nell’allegato 2: {named})",
+    organisations_counted="Organizzazioni: {total}",
+    individuals_counted="Persone: {total}",
+    closing="Distinti saluti,",
+    closing_named="Con osservanza,",
+    signed_for="A nome della coalizione «{campaign}»",
+    enclosures="Allegati",
+    annex_organisations="Allegato 1. Organizzazioni",
+    annex_individuals="Allegato 2. Persone",
+    summary="Prospetto riepilogativo",
+    cutoff="Firme confermate prima del {when}",
+    page="Pagina {n} di {total}",
+    reference="Prot. n. {ref}",
+    further_organisations=Plural(
+        one="Ha aderito inoltre {n} organizzazione, che su sua richiesta non viene nominata.",
+        other="Hanno aderito inoltre {n} organizzazioni, che su loro richiesta non vengono "
+        "nominate.",
+    ),
+    country_tally="Firme: {total}",
+    country_unnamed="Firme: {total}, di cui non nominate su richiesta dei firmatari: {unnamed}",
+    no_names="Nessuna firma confermata prima della data di riferimento.",
+    no_organisations="Nessuna organizzazione è nominata.",
+    column_code="Codice Paese",
+    column_country="Paese",
+    column_name="Nome o iniziali",
+    sheet="Persone",
+    individuals="Persone",
+    named="con il nome",
+    initials_only="solo con le iniziali",
+    anonymous="non nominate, su loro richiesta",
+    organisations="Organizzazioni",
+    organisations_named="nominate",
+    organisations_unnamed="non nominate, su loro richiesta",
+    named_organisations="Organizzazioni nominate",
+    by_country="Per Paese",
+    by_type="Organizzazioni nominate, per tipo",
+    country="Paese",
+    organisation="Organizzazione",
+    signatures="Firme",
+    type="Tipo",
+    total="Totale",
+    over_time="Firme confermate nel tempo",
+    no_signatures="Nessuna firma confermata prima della data di riferimento.",
+    paper="Firme raccolte su carta",
+    paper_total="Firme raccolte su carta: {total}",
+    kinds={
+        OrganisationKind.HUMAN_RIGHTS: "Organizzazione per i diritti umani",
+        OrganisationKind.HUMANITARIAN: "Organizzazione umanitaria",
+        OrganisationKind.UNION: "Sindacato",
+        OrganisationKind.FAITH: "Organizzazione religiosa",
+        OrganisationKind.ACADEMIC: "Istituzione accademica",
+        OrganisationKind.MEDIA: "Organo di informazione",
+        OrganisationKind.PROFESSIONAL: "Ordine o associazione professionale",
+        OrganisationKind.OTHER: "Altro",
+    },
+)
+
+AR = Wording(
+    default_letter=(
+        "نتوجه إليكم بهذه الرسالة باسم المنظمات والأفراد الذين انضموا إلى نداء "
+        "«{campaign}».\n\n"
+        "يرد أدناه نص النداء ومطالبنا، مع عدد الموقعين حتى {date}؛ وترد أسماء الموقعين "
+        "في الملاحق المرفقة، كل منهم بالصيغة التي اختارها.\n\n"
+        "ونرجو منكم التكرم بإدراج هذه المطالب في صلب أي مفاوضات تهدف إلى إنهاء الحرب، "
+        "وبوضع الإنسان في المقام الأول."
+    ),
+    counted_letter=(
+        "نتوجه إليكم بهذه الرسالة باسم المنظمات والأفراد الذين انضموا إلى نداء "
+        "«{campaign}».\n\n"
+        "يرد أدناه نص النداء ومطالبنا، مع عدد الموقعين حتى {date}؛ ويبين الملخص المرفق "
+        "أعدادهم بحسب البلد.\n\n"
+        "ونرجو منكم التكرم بإدراج هذه المطالب في صلب أي مفاوضات تهدف إلى إنهاء الحرب، "
+        "وبوضع الإنسان في المقام الأول."
+    ),
+    salutation="حضرات السيدات والسادة المحترمين،",
+    salutation_office="صاحب المعالي،",
+    statement="نداؤنا",
+    demands="مطالبنا",
+    totals="الموقعون حتى {date}",
+    organisations_total="المنظمات: {total} (الواردة أسماؤها في الملحق 1: {named})",
+    individuals_total="الأفراد: {total} (الواردة أسماؤهم في الملحق 2: {named})",
+    organisations_counted="المنظمات: {total}",
+    individuals_counted="الأفراد: {total}",
+    closing="وتفضلوا بقبول فائق الاحترام والتقدير،",
+    closing_named="وتفضلوا بقبول فائق الاحترام والتقدير،",
+    signed_for="باسم تحالف «{campaign}»",
+    enclosures="المرفقات",
+    annex_organisations="الملحق 1. المنظمات",
+    annex_individuals="الملحق 2. الأفراد",
+    summary="الملخص",
+    cutoff="التوقيعات المؤكدة قبل {when}",
+    page="الصفحة {n} من {total}",
+    reference="الرقم المرجعي: {ref}",
+    further_organisations=Plural(
+        zero="لم تنضم أي منظمة أخرى دون ذكر اسمها.",
+        one="انضمت منظمة أخرى واحدة لم يذكر اسمها بناء على طلبها.",
+        two="انضمت منظمتان أخريان لم يذكر اسماهما بناء على طلبهما.",
+        few="انضمت {n} منظمات أخرى لم تذكر أسماؤها بناء على طلبها.",
+        many="انضمت {n} منظمة أخرى لم تذكر أسماؤها بناء على طلبها.",
+        other="انضمت {n} منظمة أخرى لم تذكر أسماؤها بناء على طلبها.",
+    ),
+    country_tally="التوقيعات: {total}",
+    country_unnamed="التوقيعات: {total}، منها دون ذكر الاسم بناء على طلب أصحابها: {unnamed}",
+    no_names="لا توجد توقيعات مؤكدة قبل تاريخ الإقفال.",
+    no_organisations="لم يذكر اسم أي منظمة.",
+    column_code="رمز البلد",
+    column_country="البلد",
+    column_name="الاسم أو الأحرف الأولى",
+    sheet="الأفراد",
+    individuals="الأفراد",
+    named="بالاسم",
+    initials_only="بالأحرف الأولى فقط",
+    anonymous="دون ذكر الاسم، بناء على طلبهم",
+    organisations="المنظمات",
+    organisations_named="بالاسم",
+    organisations_unnamed="دون ذكر الاسم، بناء على طلبها",
+    named_organisations="المنظمات المذكورة بالاسم",
+    by_country="بحسب البلد",
+    by_type="المنظمات المذكورة بالاسم، بحسب النوع",
+    country="البلد",
+    organisation="المنظمة",
+    signatures="التوقيعات",
+    type="النوع",
+    total="المجموع",
+    over_time="تطور عدد التوقيعات المؤكدة",
+    no_signatures="لا توجد توقيعات مؤكدة قبل تاريخ الإقفال.",
+    paper="التوقيعات الورقية",
+    paper_total="التوقيعات الورقية: {total}",
+    kinds={
+        OrganisationKind.HUMAN_RIGHTS: "منظمة لحقوق الإنسان",
+        OrganisationKind.HUMANITARIAN: "منظمة إنسانية",
+        OrganisationKind.UNION: "نقابة عمالية",
+        OrganisationKind.FAITH: "منظمة دينية",
+        OrganisationKind.ACADEMIC: "مؤسسة أكاديمية",
+        OrganisationKind.MEDIA: "مؤسسة إعلامية",
+        OrganisationKind.PROFESSIONAL: "هيئة مهنية",
+        OrganisationKind.OTHER: "أخرى",
+    },
+)
+
+WORDING = {"en": EN, "uk": UK, "ru": RU, "tr": TR, "ar": AR, "fr": FR, "it": IT}
 
 
 def package_language(lang: str) -> str:
@@ -352,6 +686,10 @@ def wording(lang: str) -> Wording:
 # The locale whose conventions a package in each language follows: its English is British
 # ("2 December 2026", "organisation"), so are its dates.
 LOCALES = {"en": "en_GB"}
+# Languages whose comma is not the Latin one.
+COMMAS = {"ar": "،"}
+# Languages that write the first day of a month as an ordinal: "1er mars", "1º marzo".
+FIRST_OF_MONTH = {"fr": "1er", "it": "1º"}
 
 
 def locale(lang: str) -> str:
@@ -363,9 +701,13 @@ def number(n: int, lang: str) -> str:
 
 
 def long_date(day: date, lang: str) -> str:
-    return format_date(day, "long", locale=locale(lang))
+    written = format_date(day, "long", locale=locale(lang))
+    if day.day == 1 and lang in FIRST_OF_MONTH and written.startswith("1 "):
+        written = f"{FIRST_OF_MONTH[lang]} {written[2:]}"
+    return written
 
 
 def moment(when: datetime, lang: str) -> str:
     """A cut-off as readers of `lang` write it: the long date, then the UTC time."""
-    return f"{long_date(when.date(), lang)}, {when:%H:%M:%S} UTC"
+    comma = COMMAS.get(lang, ",")
+    return f"{long_date(when.date(), lang)}{comma} {when:%H:%M:%S} UTC"

@@ -10,6 +10,12 @@ not sure of one, it is left empty for staff to fill in.
 Russia's party is its President, who directs foreign policy (art. 86 of the Constitution),
 not the Government; it receives only numbers (`counted`): a name handed to the Russian
 state could be prosecuted for signing.
+
+Türkiye, Qatar and the Holy See host talks or mediate returns of children and prisoners;
+they write to each other in Turkish, Arabic and Italian (the Secretariat of State's working
+language), and are sent names (`named`): none of them prosecutes people for such an appeal.
+Their letters are addressed to the head of state (the Pope through the Secretariat of
+State), with the salutation and closing of each language's formal correspondence.
 """
 
 from __future__ import annotations
@@ -79,6 +85,35 @@ TARGETS: tuple[dict[str, str], ...] = (
         "organisation": "International Committee of the Red Cross (ICRC)",
         "salutation": "Dear President,",
         "postal_address": "19 Avenue de la Paix\n1202 Geneva\nSwitzerland",
+    },
+    {
+        "name": "President of the Republic of Türkiye",
+        "lang": "tr",
+        "office": "Türkiye Cumhuriyeti Cumhurbaşkanı",
+        "addressee": "Türkiye Cumhuriyeti Cumhurbaşkanlığına",
+        "salutation": "Sayın Cumhurbaşkanı,",
+        "closing": "Derin saygılarımızla,",
+        "postal_address": "Cumhurbaşkanlığı Külliyesi\n06560 Beştepe, Yenimahalle/Ankara\nTürkiye",
+    },
+    {
+        "name": "Amir of the State of Qatar",
+        "lang": "ar",
+        "office": "أمير دولة قطر",
+        "addressee": "حضرة صاحب السمو أمير دولة قطر",
+        "organisation": "الديوان الأميري",
+        "salutation": "صاحب السمو،",
+        "closing": "وتفضلوا سموكم بقبول فائق الاحترام والتقدير،",
+        "postal_address": "الدوحة\nدولة قطر",
+    },
+    {
+        "name": "Holy See – His Holiness the Pope",
+        "lang": "it",
+        "office": "Sommo Pontefice",
+        "addressee": "A Sua Santità il Sommo Pontefice",
+        "organisation": "Segreteria di Stato",
+        "salutation": "Santità,",
+        "closing": "Con profondo rispetto,",
+        "postal_address": "Palazzo Apostolico\n00120 Città del Vaticano",
     },
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -12,7 +13,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from petition.campaigns.services import list_campaigns
 from petition.forms import Form, country_options, plausible_day
-from petition.i18n import language_names
+from petition.i18n import LANGUAGES, language_names
 from petition.signing.review import TimeWindow
 
 DATE_MESSAGE = _l("Please enter a date as YYYY-MM-DD.")
@@ -92,8 +93,9 @@ def campaign_options(lang: str) -> list[SelectChoice]:
     ]
 
 
-def language_choices() -> list[SelectChoice]:
-    """The campaign languages as radio choices, each name starting with a capital."""
+def language_choices(codes: Sequence[str] = LANGUAGES) -> list[SelectChoice]:
+    """The site's languages (or `codes`) as radio choices, each name starting with a capital."""
     return [
-        SelectChoice(code, name[:1].upper() + name[1:]) for code, name in language_names().items()
+        SelectChoice(code, name[:1].upper() + name[1:])
+        for code, name in language_names(codes).items()
     ]

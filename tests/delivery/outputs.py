@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
+import unicodedata
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -130,15 +132,30 @@ def add_organisation(
     return organisation
 
 
+# What pdftotext adds to, or keeps of, right-to-left text that a reader does not see as
+# such: the direction embeddings it wraps runs in, the presentation forms (initial, medial,
+# final; ligatures) of shaped Arabic letters, and a space before a mark set apart.
+EMBEDDINGS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufeff]")
+SPACED_MARK = re.compile("\\s+(?=[\u064b-\u065f\u0670])")
+
+
+def readable(text: str) -> str:
+    """Extracted text as its reader reads it: Arabic as the letters typed, in order."""
+    text = EMBEDDINGS.sub("", text)
+    text = PRESENTATION_FORMS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return SPACED_MARK.sub("", text)
+
+
 def pdf_text(path: Path, *, page: int | None = None) -> str:
-    """The text of the PDF, or of one of its pages."""
+    """The text of the PDF, or of one of its pages, as `readable` gives it."""
     pages = ["-f", str(page), "-l", str(page)] if page else []
     result = subprocess.run(  # noqa: S603 - Debian's pdftotext on a file we wrote
         [tool("pdftotext"), "-enc", "UTF-8", *pages, str(path), "-"],
         capture_output=True,
         check=True,
     )
-    return result.stdout.decode()
+    return readable(result.stdout.decode())
 
 
 def pdf_pages(path: Path) -> list[str]:

@@ -15,8 +15,11 @@ import pytest
 
 from petition.campaigns import paper
 from petition.campaigns.paper import BatchEntry, new_idempotency_key
+from petition.campaigns.services import save_text
 from petition.delivery.news import delivery_news
 from petition.delivery.package import COUNTED_FILES, FILES, MANIFEST, build_package
+from petition.delivery.wording import number
+from petition.demo.people_first import TEXTS
 from petition.extensions import db
 from petition.models import NamesPolicy, PaperBatch, Role
 from tests.delivery.outputs import (
@@ -38,8 +41,20 @@ LINE = {
     "en": "Signed on paper: {n}",
     "uk": "Підписали на папері: {n}",
     "ru": "Подписали на бумаге: {n}",
+    "tr": "Kâğıt üzerindeki imzalar: {n}",
+    "fr": "Signatures sur papier\u00a0: {n}",
+    "it": "Firme raccolte su carta: {n}",
+    "ar": "التوقيعات الورقية: {n}",
 }
-HEADING = {"en": "Signed on paper", "uk": "Підписали на папері", "ru": "Подписали на бумаге"}
+HEADING = {
+    "en": "Signed on paper",
+    "uk": "Підписали на папері",
+    "ru": "Подписали на бумаге",
+    "tr": "Kâğıt üzerindeki imzalar",
+    "fr": "Signatures sur papier",
+    "it": "Firme raccolte su carta",
+    "ar": "التوقيعات الورقية",
+}
 
 
 @pytest.fixture
@@ -133,6 +148,29 @@ def test_the_paper_line_is_in_the_partys_language(campaign, add_batch, tmp_path,
     for name in ("cover_letter.pdf", "annex_individuals.pdf", "annex_individuals.csv"):
         assert line in package_text(folder)[name], name
     assert line in docx_text(folder / "cover_letter.docx")
+    assert HEADING[lang] in pdf_text(folder / "summary.pdf")
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["tr", "fr", "it", "ar"])
+def test_the_paper_line_is_in_the_letter_languages_too(campaign, add_batch, tmp_path, lang):
+    save_text(campaign, lang, **TEXTS[lang])
+    add_batch(campaign, "UA", 1240)
+    folder = build(campaign, add_target(campaign, lang), tmp_path)
+    n = number(1240, lang)
+    line = LINE[lang].format(n=n)
+    assert line in package_text(folder)["annex_individuals.csv"]
+    assert line in docx_text(folder / "cover_letter.docx")
+    for name in ("cover_letter.pdf", "annex_individuals.pdf"):
+        text = pdf_text(folder / name)
+        if lang == "ar":  # the extractor places the colon of a right-to-left line as it can
+            [found] = [row for row in text.splitlines() if HEADING[lang] in row]
+            assert n in found, name
+        else:
+            assert flat(line) in flat(text), name
     assert HEADING[lang] in pdf_text(folder / "summary.pdf")
 
 

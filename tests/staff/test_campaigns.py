@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from petition.campaigns.custodians import add_custodian_key
+from petition.delivery.package import build_package
 from petition.demo.targets import TARGETS
 from petition.extensions import db
 from petition.models import (
@@ -21,6 +23,7 @@ from petition.models import (
     Target,
 )
 from petition.sealing import recipient_of
+from tests.delivery.outputs import pdf_text
 from tests.factories import CUSTODIAN, make_campaign, make_staff
 from tests.pages import (
     hidden_inputs,
@@ -260,6 +263,48 @@ def test_ukrainian_text_edit_shows_on_the_public_page(client, moderator):
     assert event.object_id == str(campaign.id)
 
 
+def test_staff_write_an_arabic_text_for_letters_only(client, moderator, tmp_path):
+    """A letter language the site is not offered in: the editor takes the text (right to
+    left), no public page shows it, and the package for an Arabic-speaking party uses it."""
+    campaign = make_campaign()
+    edit_page = client.get(f"/staff/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"/staff/campaigns/{campaign.id}/text/ar" in edit_page
+    assert "letters only" in edit_page
+    url = f"/staff/campaigns/{campaign.id}/text/ar"
+    form = client.get(url).get_data(as_text=True)
+    assert form.count('dir="rtl"') == 4  # title, summary, statement, demands
+    assert form.count('lang="ar"') >= 4
+    assert "used only in letters" in form
+    assert "See the public page" not in form
+    response = submit_form(
+        client,
+        url,
+        save="Save",
+        title="أطلقوا سراحهم",
+        summary="نداء قصير.",
+        statement="نطالب **بالحرية** للجميع.",
+        demands="1. الإفراج عنهم.\r\n2. إعادة الأطفال.",
+    )
+    assert response.status_code == 302
+    campaign = campaign_by_slug("free-them")
+    assert campaign.texts["ar"].title == "أطلقوا سراحهم"
+    assert client.get("/ar/free-them/").status_code == 404  # the site is not in Arabic
+    [event] = audit_rows("campaign.text_updated")
+    assert event.detail == "lang=ar; title, summary, statement, demands"
+
+    target = Target(name="Qatar", lang="ar", office="أمير دولة قطر")
+    campaign.targets.append(target)
+    db.session.commit()
+    package = build_package(
+        campaign, target, cutoff=datetime(2025, 3, 1, tzinfo=UTC), out_dir=tmp_path
+    )
+    db.session.commit()
+    text = pdf_text(Path(package.folder) / "cover_letter.pdf")
+    assert "أطلقوا سراحهم" in text
+    assert "الإفراج عنهم" in text
+    assert "Free them all" not in text
+
+
 def test_changing_the_statement_after_a_signature_keeps_the_version_it_signed(
     client, moderator, mailbox
 ):
@@ -412,17 +457,20 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert response.headers["Location"].startswith("/staff/sign-in")
 
 
-def test_demo_load_twice_creates_the_six_parties_once_and_attaches_them(app):
+def test_demo_load_twice_creates_the_nine_parties_once_and_attaches_them(app):
     runner = app.test_cli_runner()
     for _ in range(2):
         result = runner.invoke(args=["demo", "load"])
         assert result.exit_code == 0, result.output
     names = sorted(db.session.scalars(select(Target.name)))
     assert names == sorted(entry["name"] for entry in TARGETS)
-    assert len(names) == 6
+    assert len(names) == 9
     campaign = campaign_by_slug("people-first")
     assert sorted(t.name for t in campaign.targets) == names
     langs = {t.name: t.lang for t in campaign.targets}
     assert langs["Office of the President of Ukraine"] == "uk"
     assert langs["President of the Russian Federation"] == "ru"
     assert langs["International Committee of the Red Cross"] == "en"
+    assert langs["President of the Republic of Türkiye"] == "tr"
+    assert langs["Amir of the State of Qatar"] == "ar"
+    assert langs["Holy See – His Holiness the Pope"] == "it"

@@ -124,8 +124,10 @@ def test_moderator_edits_a_party(client, moderator):
     assert submit_form(client, url, **(PARTY | changes)).status_code == 302
     assert len(audit_rows("target.updated")) == 1
 
-    assert submit_form(client, url, **(PARTY | {"lang": "fr"})).status_code == 422
+    assert submit_form(client, url, **(PARTY | {"lang": "de"})).status_code == 422  # no letters
     assert targets()[0].lang == "en"
+    assert submit_form(client, url, **(PARTY | {"lang": "fr"})).status_code == 302  # a letter's
+    assert targets()[0].lang == "fr"
 
 
 def test_renaming_onto_another_partys_name_is_refused(client, moderator):

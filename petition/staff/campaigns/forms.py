@@ -197,10 +197,11 @@ class CampaignTextForm(Form):
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save"))
 
-    def __init__(self, text_lang: str, **kwargs: Any) -> None:
+    def __init__(self, text_lang: str, *, rtl: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        direction = {"dir": "rtl"} if rtl else {}
         for field in (self.title, self.summary, self.statement, self.demands):
-            field.render_kw = {**(field.render_kw or {}), "lang": text_lang}
+            field.render_kw = {**(field.render_kw or {}), "lang": text_lang, **direction}
 
 
 class TargetLinkForm(Form):

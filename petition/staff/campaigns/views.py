@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from petition.campaigns import embedding, services, targets
 from petition.extensions import db
-from petition.i18n import language_names
+from petition.i18n import LANGUAGES, RIGHT_TO_LEFT, letter_language_names
 from petition.models import Campaign, CampaignStatus
 from petition.staff.blueprint import bp, commit_if_changed
 from petition.staff.campaigns.forms import (
@@ -64,7 +64,7 @@ def campaigns() -> ResponseReturnValue:
     return render_template(
         "staff/campaigns/list.html",
         campaigns=services.list_campaigns(),
-        languages=language_names(),
+        languages=letter_language_names(),
     )
 
 
@@ -121,7 +121,8 @@ def _edit_page(
         campaign=campaign,
         form=form,
         link_form=link_form,
-        languages=language_names(),
+        languages=letter_language_names(),
+        site_languages=LANGUAGES,
         required_lang=services.REQUIRED_LANG,
     )
     return page, status
@@ -154,7 +155,7 @@ def campaign_embedding(campaign_id: int) -> ResponseReturnValue:
             "staff/campaigns/embedding.html",
             campaign=campaign,
             form=form,
-            languages=language_names(),
+            languages=letter_language_names(),
         )
         return page, 422 if form.is_submitted() else 200
     changed = embedding.set_embed_origins(campaign, form.parsed, actor=current_user)
@@ -165,9 +166,10 @@ def campaign_embedding(campaign_id: int) -> ResponseReturnValue:
 def _text_form(campaign: Campaign, lang: str) -> CampaignTextForm:
     current = services.text_fields(campaign, lang)
     if current is None:
-        return CampaignTextForm(lang)
+        return CampaignTextForm(lang, rtl=lang in RIGHT_TO_LEFT)
     return CampaignTextForm(
         lang,
+        rtl=lang in RIGHT_TO_LEFT,
         title=current.title,
         summary=current.summary,
         statement=current.statement,
@@ -196,8 +198,9 @@ def _text_page(
         "staff/campaigns/text.html",
         campaign=campaign,
         lang=lang,
-        language=language_names()[lang],
-        languages=language_names(),
+        language=letter_language_names()[lang],
+        languages=letter_language_names(),
+        site_languages=LANGUAGES,
         form=form,
         preview=preview,
         versions=services.text_versions(campaign, lang),
@@ -218,7 +221,7 @@ def campaign_text(campaign_id: int, lang: str) -> ResponseReturnValue:
     if previewing or not valid:
         return _text_page(campaign, lang, form, preview=previewing, status=200 if valid else 422)
     changed = services.update_text(campaign, lang, _text_fields(form), actor=current_user)
-    saved = _("The %(language)s text is saved.", language=language_names()[lang])
+    saved = _("The %(language)s text is saved.", language=letter_language_names()[lang])
     here = url_for("staff.campaign_text", campaign_id=campaign.id, lang=lang)
     commit_if_changed(changed, saved)
     return redirect(here)
@@ -230,7 +233,7 @@ def campaign_text_preview(campaign_id: int, lang: str) -> ResponseReturnValue:
     """The preview as an HTML fragment, for the page's optional live-preview script."""
     campaign = services.get_campaign(campaign_id)
     services.check_lang(lang)
-    form = CampaignTextForm(lang)
+    form = CampaignTextForm(lang, rtl=lang in RIGHT_TO_LEFT)
     form.validate()  # fills in the filtered data; errors show on the page when saving
     return render_template("staff/campaigns/_preview.html", form=form, lang=lang, campaign=campaign)
 

@@ -14,7 +14,7 @@ from petition.campaigns.services import get_campaign
 from petition.delivery import service
 from petition.delivery.package import PackageError, reference_number
 from petition.extensions import db
-from petition.i18n import LETTER_LANGUAGES, current_language, language_names
+from petition.i18n import LETTER_LANGUAGES, current_language, letter_language_names
 from petition.labels import NAMES_POLICY_LABELS
 from petition.models import Campaign, DeliveryPackage, PackageStatus
 from petition.staff.blueprint import bp, commit_if_changed
@@ -229,7 +229,7 @@ def _list_page(failed: BuildPackageForm | None = None, status: int = 200) -> Res
         forms=forms,
         failed=failed,
         title_of=lambda campaign: campaign.title_in(current_language()),
-        languages=language_names(),
+        languages=letter_language_names(),
         letter_languages=LETTER_LANGUAGES,
         statuses=PackageStatus,
     )
@@ -262,7 +262,7 @@ def _package_page(
         names_policy=NAMES_POLICY_LABELS[package.names_policy],
         reference=reference_number(package.campaign, package.target, package.cutoff_at),
         files=sorted(package.files.items()),
-        languages=language_names(),
+        languages=letter_language_names(),
     )
     return page, status
 
@@ -275,7 +275,7 @@ def _letter_page(
         campaign=campaign,
         campaign_name=campaign.title_in(current_language()),
         lang=lang,
-        languages=language_names(),
+        languages=letter_language_names(),
         letter_languages=LETTER_LANGUAGES,
         saved=service.saved_letter(campaign, lang) is not None,
         form=form,

@@ -18,6 +18,7 @@ from petition.forms import (
     postal_address_field,
     strip,
 )
+from petition.i18n import LETTER_LANGUAGES
 from petition.labels import NAMES_POLICY_LABELS
 from petition.models import NamesPolicy
 from petition.staff.forms import language_choices
@@ -97,4 +98,4 @@ class TargetForm(Form):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.lang.choices = language_choices()
+        self.lang.choices = language_choices(LETTER_LANGUAGES)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from petition.campaigns import targets as parties
 from petition.extensions import db
-from petition.i18n import language_names
+from petition.i18n import letter_language_names
 from petition.labels import NAMES_POLICY_LABELS
 from petition.models import Target
 from petition.staff.blueprint import bp, commit_if_changed
@@ -48,7 +48,7 @@ def targets() -> ResponseReturnValue:
     return render_template(
         "staff/targets/list.html",
         targets=parties.list_targets(),
-        languages=language_names(),
+        languages=letter_language_names(),
         policies=NAMES_POLICY_LABELS,
     )
 
