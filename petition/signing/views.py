@@ -18,7 +18,7 @@ from petition.link_pages import PRIVATE, link_page
 from petition.models import Campaign, Display
 from petition.security import allow_framing, require_same_origin
 from petition.signing import services as signing
-from petition.signing.forms import EmailForm, SignatureForm
+from petition.signing.forms import EmailForm, SignatureForm, plainly_valid
 from petition.signing.partners import partner_by_code
 
 bp = Blueprint("signing", __name__, url_prefix="/<lang>")
@@ -65,11 +65,15 @@ def _signing(slug: str, render: Render, done: str) -> ResponseReturnValue:
     if request.method != "POST":
         return render(campaigns.get_open(slug), None, 200)
     kept = signable(slug, request.form.get("statement_sha256"), g.lang)
-    form = SignatureForm(g.lang, kept.statement_sha256[g.lang])
-    if not form.validate():
-        return render(campaigns.get_open(slug), form, 422)
-    if not form.is_bot:
-        signing.request_signature(kept, _wish(form), client_hash=privacy.client_hash())
+    shown = kept.statement_sha256[g.lang]
+    wish = plainly_valid(request.form, g.lang, shown)  # most POSTs: no form to build
+    if wish is None:
+        form = SignatureForm(g.lang, shown)
+        if not form.validate():
+            return render(campaigns.get_open(slug), form, 422)
+        wish = None if form.is_bot else form.request(g.lang)
+    if wish is not None:
+        signing.request_signature(kept, wish, client_hash=privacy.client_hash())
         db.session.commit()
     return redirect(url_for(done, slug=slug))
 
@@ -93,20 +97,6 @@ def embed_sent(slug: str) -> ResponseReturnValue:
     campaign = campaigns.get_public(slug)
     page = render_template("signing/embed_sent.html", campaign=campaign)
     return allow_framing(make_response(page), frame_ancestors(campaign))
-
-
-def _wish(form: SignatureForm) -> signing.SignatureRequest:
-    return signing.SignatureRequest(
-        name=form.name.data,
-        email=form.email.data,
-        country=form.country.data,
-        city=form.city.data,
-        display=Display(form.display.data),
-        wants_updates=form.wants_updates.data,
-        lang=g.lang,
-        statement_sha256=form.statement_sha256.data,
-        partner_code=form.via.data if form.for_partner.data else None,
-    )
 
 
 @bp.get("/<slug>/check-email")
