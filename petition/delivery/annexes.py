@@ -42,7 +42,7 @@ from petition.delivery.pdf import (
     title_block,
 )
 from petition.delivery.records import CountryTally, ListedOrganisation
-from petition.delivery.rtl import draw_text
+from petition.delivery.rtl import draw_text, has_rtl
 from petition.delivery.wording import Wording, moment, number
 from petition.i18n import RIGHT_TO_LEFT
 
@@ -194,16 +194,23 @@ class NamesPdf:
         the right."""
         return PAGE[0] - x if self.rtl else x
 
+    def _laid_out(self, text: str) -> bool:
+        """Whether `text` is drawn by `rtl`: all of a right-to-left annex, and any line with
+        Arabic letters (a name) in a left-to-right one."""
+        return self.rtl or has_rtl(text)
+
     def _shown(self, text: str, font: str) -> str:
-        return text if self.rtl else drawable(text, font)  # `rtl` draws what the fonts have
+        return text if self._laid_out(text) else drawable(text, font)  # `rtl` draws what fonts have
 
     def _split(self, text: str, font: str, size: float, width: float) -> list[str]:
-        measure = self.fonts.arabic if self.rtl else font  # the wider of the two for Arabic
+        # The wider of the two fonts, for Arabic.
+        measure = self.fonts.arabic if self._laid_out(text) else font
         return simpleSplit(self._shown(text, font), measure, size, width) or [text]
 
     def _draw(self, x: float, y: float, text: str, font: str, size: float) -> None:
-        if self.rtl:
-            draw_text(self.canvas, x, y, text, face=self.fonts.face(font), size=size, align="right")
+        if self._laid_out(text):
+            face, align = self.fonts.face(font), "right" if self.rtl else "left"
+            draw_text(self.canvas, x, y, text, face=face, size=size, align=align)
             self.font = None
             return
         if self.font != (font, size):
@@ -235,7 +242,7 @@ class NamesPdf:
         self._draw(self._x(indent), self.y, text, font, size)
 
     def _lines(self, text: str, font: str, size: float) -> list[str]:
-        if not self.rtl and stringWidth(text, font, size) <= self.width:
+        if not self._laid_out(text) and stringWidth(text, font, size) <= self.width:
             return [text]
         return self._split(text, font, size, self.width - 6 * mm)
 
@@ -359,7 +366,7 @@ def _organisation_name(member: ListedOrganisation, style: Styles) -> object:
     """The name as listed, with the name in its own language under it when it differs."""
     original = member.name_original
     differs = bool(original and original.strip() != member.name.strip())
-    if style.rtl:  # laid out by `rtl`, which draws Arabic names too
+    if style.rtl or has_rtl(member.name + (original or "")):  # laid out by `rtl`
         return style.para(f"{member.name}\n{original}" if differs else member.name, style.cell)
     font = style.cell.fontName
     name = escape(drawable(member.name, font))

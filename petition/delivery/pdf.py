@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
-from petition.delivery.rtl import Face, RtlParagraph, Span, draw_text
+from petition.delivery.rtl import Face, RtlParagraph, Span, draw_text, has_rtl
 
 T = TypeVar("T")
 
@@ -264,8 +264,9 @@ class Styles:
     cell_head_number: ParagraphStyle
 
     def para(self, text: str, style: ParagraphStyle, *, bullet: str = "") -> Flowable:
-        """A paragraph of plain text (a newline breaks the line) in `style`."""
-        if self.rtl:
+        """A paragraph of plain text (a newline breaks the line) in `style`; `rtl` lays out
+        a right-to-left document's, and any with Arabic letters (a name) in another."""
+        if self.rtl or has_rtl(text):
             return RtlParagraph([Span(text, self.fonts.face(style.fontName))], style, bullet=bullet)
         markup = escape(text).replace("\n", "<br/>")
         return Paragraph(markup, style, bulletText=bullet or None)

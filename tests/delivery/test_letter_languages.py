@@ -346,3 +346,21 @@ def test_a_party_whose_language_the_campaign_has_no_text_in_gets_the_english_let
 def test_unnamed_organisations_are_counted_in_each_languages_plural_forms(lang, forms):
     for count, sentence in forms.items():
         assert wording(lang).further_organisations.format(lang, count) == sentence
+
+
+def test_arabic_names_in_a_left_to_right_package_are_drawn_not_replaced(campaign, tmp_path):
+    """An Arabic-speaking signer in the Ukrainian package, and an organisation with an Arabic
+    name: each name is in its annex in Arabic letters, never as U+FFFD."""
+    add_signature(campaign, "ليلى حسن", country="UA")
+    add_organisation(campaign, "Rights Watch Doha", name_original="مرصد الحقوق")
+    db.session.commit()
+    ukraine = add_target(campaign, "uk", name="Президент України")
+    package = build_package(campaign, ukraine, cutoff=CUTOFF, out_dir=tmp_path)
+    db.session.commit()
+    folder = Path(package.folder)
+    individuals = pdf_text(folder / "annex_individuals.pdf")
+    organisations = pdf_text(folder / "annex_organisations.pdf")
+    assert "Олена Петренко" in individuals  # the package is the Ukrainian one
+    for text, name in ((individuals, "ليلى حسن"), (organisations, "مرصد الحقوق")):
+        assert "\ufffd" not in text
+        assert all(word in text for word in name.split()), (name, text)
