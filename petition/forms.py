@@ -9,11 +9,14 @@ from functools import cache
 from typing import Any
 
 from babel import support
-from flask import current_app
+from flask import current_app, request
 from flask_babel import get_locale, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from flask_wtf.form import SUBMIT_METHODS, _Auto
 from itsdangerous import BadSignature, TimestampSigner
+from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
@@ -43,6 +46,25 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> support.NullTranslations:
             return _wtforms_catalogue(str(get_locale()))
+
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            """What a submitted form reads: its posted fields, and an uploaded file only in
+            one of its file fields. Flask-WTF would also let a file, or a JSON body's numbers
+            and lists, stand for a text field, where the validators expect text."""
+            if formdata is not _Auto or request.method not in SUBMIT_METHODS:
+                return super().wrap_formdata(form, formdata)
+            uploads = _uploads_for(form)
+            if uploads:
+                return CombinedMultiDict((uploads, request.form))
+            return request.form or None
+
+
+def _uploads_for(form: Any) -> MultiDict[str, FileStorage]:
+    """The request's uploaded files that `form` has a file field for."""
+    names = {name for name, field in form._fields.items() if isinstance(field, FileField)}
+    if not names:
+        return MultiDict()
+    return MultiDict([(key, file) for key, file in request.files.items(multi=True) if key in names])
 
 
 @cache

@@ -236,3 +236,10 @@ def test_joining_without_the_form_token_is_refused_and_stores_nothing(client, ca
     assert "expired" in response.get_data(as_text=True)
     assert organisations() == []
     assert send_mail() == 0
+
+
+@pytest.mark.parametrize("field", ["name", "rep_email", "rep_name", "listing"])
+def test_a_file_in_a_text_field_is_refused_and_nothing_is_stored(client, campaign, field):
+    response = join(client, **{field: (io.BytesIO(b"Invented"), "field.txt")})
+    assert response.status_code == 422
+    assert organisations() == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import func, select
 
@@ -146,4 +148,34 @@ def test_a_choice_that_was_never_offered_is_explained_in_the_page_language(
         response = client.post(f"/{lang}/free-them/sign", data=fields)
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
+    assert nothing_stored()
+
+
+def post_with_a_file(client, form_fields, field):
+    """A multipart POST with a file where the text of `field` belongs."""
+    form_fields.pop(field, None)
+    data = {**form_fields, field: (io.BytesIO(b"Lviv"), "field.txt")}
+    return client.post("/en/free-them/sign", data=data, content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize(
+    "field", ["name", "email", "country", "display", "opened", "statement_sha256"]
+)
+def test_a_file_where_text_belongs_is_refused(client, form_fields, field):
+    """The field counts as not filled in."""
+    assert post_with_a_file(client, form_fields, field).status_code == 422
+    assert nothing_stored()
+
+
+def test_a_file_where_the_optional_city_belongs_is_left_out(client, form_fields):
+    assert post_with_a_file(client, form_fields, "city").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Signature)) == 1
+
+
+def test_a_json_body_is_not_read_as_the_form(client, form_fields):
+    """Numbers and lists in a JSON body never reach the validators as if they were text."""
+    body = {**form_fields, "name": 5, "email": ["person@example.org"], "city": {"a": 1}}
+    headers = {"X-CSRFToken": form_fields["csrf_token"]}
+    response = client.post("/en/free-them/sign", json=body, headers=headers)
+    assert response.status_code in {400, 422}
     assert nothing_stored()
