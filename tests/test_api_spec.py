@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +23,7 @@ from petition.extensions import db
 from petition.models import Role
 from tests.delivery.outputs import add_organisation, add_signature, add_target, deliver_package
 from tests.factories import make_campaign, make_staff
+from tests.fuzz import fuzz
 
 ENDPOINTS = [
     "/api/v1/openapi.json",
@@ -67,13 +67,7 @@ schema = schemathesis.openapi.from_dict(openapi_document())
 
 
 @schema.parametrize()
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,  # the same inputs on every run: a failure in CI replays here
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzz(25)
 def test_every_operation_answers_as_documented(case, app, published):
     # Each request in a context of its own, as in production (see IsolatedClient).
     contextvars.Context().run(case.call_and_validate, checks=CHECKS, app=app)

@@ -10,23 +10,18 @@ from typing import Any
 
 import pytest
 from flask import Flask, request
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from petition.forms import _signer
 from petition.models import Display
 from petition.signing.forms import SignatureForm, plainly_valid
 from petition.signing.services import SignatureRequest
+from tests.fuzz import fuzz
 
 SHOWN = "a" * 64
 MIN_SECONDS = 3
-FUZZ = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz(400)
 MISSING = object()  # the field is not in the POST at all
 
 # Odd text: edges of every rule (lengths, whitespace, controls, invisible and combining

@@ -9,7 +9,7 @@ from datetime import date
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -19,16 +19,11 @@ from petition.staff.audit.views import FILTERS as AUDIT_FILTERS
 from petition.staff.organisations.views import BACK_KEYS as QUEUE_KEYS
 from petition.staff.signatures.views import FILTER_KEYS as REVIEW_KEYS
 from tests.factories import STAFF_PASSWORD, make_campaign, make_signature, make_staff
+from tests.fuzz import fuzz
 from tests.pages import hidden_inputs, join, sign_in_staff, submit_form, totp_now
 
 BOUNDS = "Please enter a date between 2000-01-01 and 2099-12-31."
-FUZZ = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz(60)
 ODD_VALUES = [
     "",
     "9999-12-31",
