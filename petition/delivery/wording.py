@@ -426,8 +426,8 @@ FR = Wording(
         f"Nous nous adressons à vous au nom des organisations et des personnes qui se sont "
         f"jointes à l’appel «{NB}{{campaign}}{NB}».\n\n"
         f"Vous trouverez ci-après le texte de cet appel et nos demandes, ainsi que le nombre "
-        f"de signataires au {{date}}{NB}; les signataires figurent dans les annexes jointes, "
-        f"chacun tel qu’il a choisi d’être désigné.\n\n"
+        f"de signataires au {{date}}{NB}; les signataires figurent dans les annexes ci-jointes, "
+        f"chacun sous la forme qu’il a choisie.\n\n"
         f"Nous vous prions de bien vouloir inscrire ces demandes au cœur de toute négociation "
         f"visant à mettre fin à la guerre, et de placer les personnes au premier plan."
     ),
@@ -535,7 +535,7 @@ IT = Wording(
     organisations_counted="Organizzazioni: {total}",
     individuals_counted="Persone: {total}",
     closing="Distinti saluti,",
-    closing_named="Con osservanza,",
+    closing_named="Con i sensi della più alta considerazione,",
     signed_for="A nome della coalizione «{campaign}»",
     enclosures="Allegati",
     annex_organisations="Allegato 1. Organizzazioni",
@@ -550,7 +550,7 @@ IT = Wording(
         "nominate.",
     ),
     country_tally="Firme: {total}",
-    country_unnamed="Firme: {total}, di cui non nominate su richiesta dei firmatari: {unnamed}",
+    country_unnamed="Firme: {total}, di cui anonime su richiesta dei firmatari: {unnamed}",
     no_names="Nessuna firma confermata prima della data di riferimento.",
     no_organisations="Nessuna organizzazione è nominata.",
     column_code="Codice Paese",
@@ -593,7 +593,7 @@ AR = Wording(
         "نتوجه إليكم بهذه الرسالة باسم المنظمات والأفراد الذين انضموا إلى نداء "
         "«{campaign}».\n\n"
         "يرد أدناه نص النداء ومطالبنا، مع عدد الموقعين حتى {date}؛ وترد أسماء الموقعين "
-        "في الملاحق المرفقة، كل منهم بالصيغة التي اختارها.\n\n"
+        "في الملاحق المرفقة، كل منهم بالصيغة التي اختار أن يذكر بها.\n\n"
         "ونرجو منكم التكرم بإدراج هذه المطالب في صلب أي مفاوضات تهدف إلى إنهاء الحرب، "
         "وبوضع الإنسان في المقام الأول."
     ),
