@@ -29,7 +29,7 @@ SIGN_PATH = f"/en/{SLUG}/sign"
 # More forms than this machine can sign per second, fetched before a run (if they run out,
 # the rate is taken over the time until the last one and the table says so); and a low
 # guess of how fast they are fetched, for the load generator's time-out.
-FORMS_PER_SECOND = 450
+FORMS_PER_SECOND = 900
 FORMS_FETCHED = 50
 
 

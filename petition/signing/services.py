@@ -14,7 +14,7 @@ from werkzeug.exceptions import Gone
 
 from petition.campaigns.counts import counts_changed
 from petition.campaigns.signable import Signable
-from petition.database import INSERTS
+from petition.database import INSERTS, first_row
 from petition.extensions import db
 from petition.mail.outbox import CONFIRM, enqueue
 from petition.models import (
@@ -96,17 +96,17 @@ def _insert_new(row: dict[str, Any], *, recipient: str) -> bool:
     One statement that cannot fail: when concurrent requests bring the same address, the
     database lets one insert and makes the others wait for it, then do nothing. On
     PostgreSQL the same statement queues the mail (its INSERT reads the new signature's id
-    from a WITH); SQLite has no INSERT inside a WITH, so there the mail takes a second.
+    from a WITH), and is most often a transaction of its own, committed before this returns
+    (`database.first_row`: every signing POST runs it). SQLite has no INSERT inside a WITH:
+    there the mail takes a second statement.
     """
     dialect = db.session.get_bind().dialect.name
     statement = _insert_if_new(dialect, tuple(row))
     values = {f"new_{name}": value for name, value in row.items()}
-    # On the session's connection: the ORM layer would add a third to the statement's cost.
-    connection = db.session.connection()
-    signature_id = connection.scalar(statement, {**values, "mail_recipient": recipient})
-    if signature_id is not None and dialect == "sqlite":
-        enqueue(CONFIRM, lang=row["lang"], recipient=recipient, signature_id=signature_id)
-    return signature_id is not None
+    new = first_row(statement, {**values, "mail_recipient": recipient})
+    if new is not None and dialect == "sqlite":
+        enqueue(CONFIRM, lang=row["lang"], recipient=recipient, signature_id=new[0])
+    return new is not None
 
 
 @cache
