@@ -83,10 +83,20 @@ def _init_extensions(app: Flask) -> None:
     extensions.csrf.init_app(app)
     extensions.babel.init_app(app, locale_selector=select_locale)
     extensions.limiter.init_app(app)
+    _limit_only_decorated_views(app)
     extensions.login_manager.init_app(app)
     extensions.login_manager.login_view = "staff.sign_in"
     extensions.login_manager.user_loader(load_signed_in_staff)
     database.configure_engine(app)
+
+
+def _limit_only_decorated_views(app: Flask) -> None:
+    """Flask-Limiter keeps only limits that decorate staff views, and a decorated view checks
+    its limits as it is called; the check Flask-Limiter also runs before every request (a
+    look-up of limits, on every signing POST) finds nothing more, so it goes. A limit on a
+    blueprint or a default limit would need it back. (The public forms' budgets are
+    `public_limits`'.)"""
+    app.before_request_funcs[None].remove(extensions.limiter._check_request_limit)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from petition.ratelimit import outside_staff, rate_limit_key
+from petition.ratelimit import rate_limit_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,4 +32,3 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 limiter = Limiter(key_func=rate_limit_key, default_limits=[], headers_enabled=False)
-limiter.request_filter(outside_staff)

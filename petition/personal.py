@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -56,7 +56,7 @@ class Representative:
 
 def seal_details(details: Details | Representative, recipients: Sequence[str]) -> bytes:
     """The record as compact JSON, sealed to every recipient (any one can open it)."""
-    record = {"v": RECORD_VERSION, **asdict(details)}
+    record = {"v": RECORD_VERSION, **vars(details)}  # asdict would deep-copy each value
     return seal(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode(), recipients)
 
 
@@ -133,7 +133,7 @@ def mailbox_hash(address: str) -> str:
 
 def _keyed(purpose: bytes, value: str) -> str:
     key = current_app.config["EMAIL_HASH_KEY"].encode()
-    return hmac.new(key, purpose + b"\0" + value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, purpose + b"\0" + value.encode(), hashlib.sha256).hex()
 
 
 def initials(name: str) -> str:

@@ -42,7 +42,7 @@ def client_hash() -> str | None:
     key = _key_for(utcnow().date())
     if key is None:
         return None
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, address.encode(), hashlib.sha256).hex()
 
 
 def _key_for(day: date) -> bytes | None:

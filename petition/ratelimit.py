@@ -18,17 +18,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def keyed(value: str) -> str:
     """`value` as the limit store may keep it: hashed with a key the store never sees."""
     secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, b"rate-limit:" + value.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(secret, b"rate-limit:" + value.encode(), hashlib.sha256).hex()[:32]
 
 
 def rate_limit_key() -> str:
     return keyed(request.remote_addr or "unknown")
-
-
-def outside_staff() -> bool:
-    """Flask-Limiter keeps only the staff console's limits (the public forms' budgets are
-    `public_limits`'): every other request skips its per-request look-up of limits."""
-    return (request.blueprint or "").partition(".")[0] != "staff"
 
 
 def is_shared_client() -> bool:

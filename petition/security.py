@@ -79,17 +79,21 @@ class UploadsInMemory(Request):
 def add_security_headers(response: Response) -> Response:
     """What every answer carries; what a view has set itself stays."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", REFERRER_POLICY)
-    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-    if headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY:
-        headers.setdefault("X-Frame-Options", "DENY")  # for browsers that predate CSP
+    own = {name.lower() for name, _ in headers.items()}  # one pass: a look-up scans them all
+    wanted = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", REFERRER_POLICY),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+    ]
+    if headers.get("Content-Security-Policy", CONTENT_SECURITY_POLICY) == CONTENT_SECURITY_POLICY:
+        wanted.append(("X-Frame-Options", "DENY"))  # for browsers that predate CSP
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", strict_transport_security())
+        wanted.append(("Strict-Transport-Security", strict_transport_security()))
     if request.method not in ("GET", "HEAD"):
         # The answer to a form holds what was sent (a form with errors shows it back).
-        headers.setdefault("Cache-Control", "no-store")
+        wanted.append(("Cache-Control", "no-store"))
+    headers.extend((name, value) for name, value in wanted if name.lower() not in own)
     return add_onion_location(response)
 
 

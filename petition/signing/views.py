@@ -74,7 +74,8 @@ def _signing(slug: str, render: Render, done: str) -> ResponseReturnValue:
         wish = None if form.is_bot else form.request(g.lang)
     if wish is not None:
         signing.request_signature(kept, wish, client_hash=privacy.client_hash())
-        db.session.commit()
+        if db.session().in_transaction():  # most often the signature committed on its own
+            db.session.commit()
     return redirect(url_for(done, slug=slug))
 
 
