@@ -9,13 +9,14 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from email_validator import validate_email
 from flask import Flask, request
 from hypothesis import given
 from hypothesis import strategies as st
 
 from petition.forms import _signer
 from petition.models import Display
-from petition.signing.forms import SignatureForm, plainly_valid
+from petition.signing.forms import PLAIN_ADDRESS, SignatureForm, _is_email, plainly_valid
 from petition.signing.services import SignatureRequest
 from tests.fuzz import fuzz
 
@@ -149,6 +150,45 @@ def normalised(wish: SignatureRequest | None) -> SignatureRequest | None:
     return replace(wish, city=wish.city or None, partner_code=wish.partner_code or None)
 
 
+WORD = st.text("abcXYZ019_%+-", min_size=1, max_size=12)
+LABEL = st.text("abcxnXN019-", min_size=1, max_size=12)
+LAST_LABEL = st.text("abcdeORGlocaltest", min_size=1, max_size=6)
+
+
+@st.composite
+def plain_looking_addresses(draw: st.DrawFn) -> str:
+    """Addresses near the quick check's edges: long, hyphenated and IDNA-like labels,
+    special-use names, a local part about 64 characters long."""
+    local = ".".join(draw(st.lists(WORD, min_size=1, max_size=8)))
+    labels = draw(st.lists(LABEL, min_size=1, max_size=3))
+    return f"{local}@{'.'.join([*labels, draw(LAST_LABEL)])}"
+
+
+@fuzz(1000)
+@given(address=plain_looking_addresses())
+def test_every_address_the_quick_check_takes_email_validator_takes(address: str) -> None:
+    """The quick check never lets through an address email-validator refuses; any other it
+    leaves to email-validator, so the two answer alike."""
+    assert _is_email(address) == _is_valid(address)
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["ann@x.test", "ann@mail.LOCAL", "ann@localhost", "ann@ab--cd.org", "a..b@example.org"],
+)
+def test_addresses_that_look_plain_but_are_not_are_left_to_email_validator(address: str) -> None:
+    assert not _is_email(address)
+    assert not _is_valid(address)
+
+
+def _is_valid(address: str) -> bool:
+    try:
+        validate_email(address, check_deliverability=False)
+    except ValueError:
+        return False
+    return True
+
+
 @FUZZ
 @given(post=posts())
 def test_quick_reading_agrees_with_the_form(app: Flask, post: dict[str, Any]) -> None:
@@ -229,3 +269,12 @@ def test_lengths_are_the_forms(app: Flask, field: str, longest: int) -> None:
         assert len(data[field]) == length
         quick, full = both_readings(app, data)
         assert (quick is not None, full is not None) == (accepted, accepted), length
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["ann@example.org", "olena.petrenko+ua@mail.example.com.ua", "A_1%b-c@sub-domain.example.org"],
+)
+def test_common_addresses_take_the_quick_way(address: str) -> None:
+    assert PLAIN_ADDRESS.fullmatch(address)
+    assert _is_valid(address)
