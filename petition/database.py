@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from typing import Any, TypeVarTuple, cast
 
 from flask import Flask
@@ -95,7 +95,7 @@ def run_alone(statement: Executable, values: dict[str, Any]) -> tuple[Any, ...] 
         pooled.close()
 
 
-@cache
+@lru_cache(maxsize=64)  # a few statements, per engine
 def _for_driver(
     statement: Executable, dialect: Dialect
 ) -> tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]:
