@@ -64,10 +64,15 @@ def test_first_row_inside_the_sessions_transaction_goes_with_it(scratch):
 
 
 def test_the_connection_goes_back_to_the_pool_out_of_autocommit(scratch):
-    # Every pooled connection passes through run_alone; then a session transaction that
-    # rolls back must still leave nothing behind.
-    for _ in range(db.engine.pool.size() + 1):
-        run_alone(text("SELECT 1"), {})
+    run_alone(text("SELECT 1"), {})
+    pooled = [db.engine.raw_connection() for _ in range(db.engine.pool.checkedin())]
+    try:
+        assert pooled
+        assert not any(connection.driver_connection.autocommit for connection in pooled)
+    finally:
+        for connection in pooled:
+            connection.close()
+    # So a session transaction that rolls back still leaves nothing behind.
     db.session.execute(text("INSERT INTO run_alone_scratch (note) VALUES ('rolled back')"))
     db.session.rollback()
     assert notes() == []
