@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
-from bench.client import Connection, Response
+from bench.client import HOST, Connection, Response
 
 FORM_TYPE = {"Content-Type": "application/x-www-form-urlencoded"}
 INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
@@ -41,6 +41,13 @@ class VirtualUser:
         if self.cookies:
             headers["Cookie"] = cookie_header(self.cookies)
         return headers
+
+
+def form_post(user: VirtualUser, page: str) -> dict[str, str]:
+    """The headers a browser sends with a form of `page` on the server's own origin: it
+    always names the origin of a POST, and (Referrer-Policy same-origin) the page."""
+    origin = f"http://{HOST}:{user.port}"
+    return {**FORM_TYPE, "Origin": origin, "Referer": f"{origin}{page}"}
 
 
 def cookie_header(cookies: dict[str, str]) -> str:
@@ -153,7 +160,7 @@ class SignForm:
             "country": self.country,
             "display": "anonymous",
         }
-        headers = {**FORM_TYPE, "Cookie": cookie_header(visitor.cookies)}
+        headers = {**form_post(user, self.path), "Cookie": cookie_header(visitor.cookies)}
         return Outgoing("POST", self.path, headers, urlencode(form).encode(), label=email)
 
     def accepted(self, outgoing: Outgoing, response: Response) -> bool:
@@ -174,7 +181,7 @@ class InsertForm:
     def next_request(self, user: VirtualUser) -> Outgoing:
         user.sent += 1
         form = {"name": f"Bench Signer {user.index}", "email": f"u{user.index}-{user.sent}@x.org"}
-        return Outgoing("POST", self.path, FORM_TYPE, urlencode(form).encode())
+        return Outgoing("POST", self.path, form_post(user, "/"), urlencode(form).encode())
 
     def accepted(self, outgoing: Outgoing, response: Response) -> bool:
         return response.status in (302, 303)
@@ -200,7 +207,8 @@ class ConfirmLinks:
             return None
         token = self.tokens.popleft()
         body = urlencode({"csrf_token": user.fields["csrf_token"]}).encode()
-        return Outgoing("POST", f"/{self.lang}/confirm/{token}", user.headers(FORM_TYPE), body)
+        path = f"/{self.lang}/confirm/{token}"
+        return Outgoing("POST", path, user.headers(form_post(user, path)), body)
 
     def accepted(self, outgoing: Outgoing, response: Response) -> bool:
         return response.status == 302 and "/confirm/" not in response.location

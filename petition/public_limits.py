@@ -20,15 +20,17 @@ POST, so the check is one round trip: one Redis script where the limits live in 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, cast
 
 from flask import Blueprint, Flask, current_app, request, session
 from limits import RateLimitItem, parse
 from limits.storage import RedisStorage, Storage, storage_from_string
-from redis import RedisError
+from redis import ConnectionError as RedisConnectionError
+from redis import Redis, RedisError
 from werkzeug.exceptions import TooManyRequests
 
 from petition.config import SettingInvalid
@@ -79,6 +81,7 @@ class Counter:
     blueprints: frozenset[str]
     storage: Storage
     script: Any = None  # the registered ADMIT, on Redis
+    threads: threading.local = field(default_factory=threading.local)
 
     @classmethod
     def for_store(cls, uri: str, blueprints: frozenset[str]) -> Counter:
@@ -94,13 +97,33 @@ class Counter:
         expiries = [budget.window.get_expiry() for budget in budgets]
         if self.script is not None:
             amounts = [budget.window.amount for budget in budgets]
-            return int(self.script(keys=keys, args=[*expiries, *amounts])) == 0
+            return self._admitted_in_redis(keys, [*expiries, *amounts])
         # One process's memory (`make run`, tests): no other process shares these counters.
         if any(self.storage.get(budget.key) >= budget.window.amount for budget in budgets):
             return False
         for key, expiry in zip(keys, expiries, strict=True):
             self.storage.incr(key, expiry)
         return True
+
+    def _admitted_in_redis(self, keys: list[str], args: list[int]) -> bool:
+        client = self._thread_client()
+        try:
+            return int(self.script(keys=keys, args=args, client=client)) == 0
+        except RedisConnectionError:
+            # Redis closed this thread's connection while it idled (a restart, its timeout),
+            # which the pool would have found before handing it out: once more, on a new one.
+            return int(self.script(keys=keys, args=args, client=client)) == 0
+
+    def _thread_client(self) -> Redis:
+        """This thread's client of the store, holding one connection of its pool for good:
+        a connection handed out and taken back on every call costs a third of the check
+        (redis-py 8). A failed call closes it; the next one connects again."""
+        client: Redis | None = getattr(self.threads, "client", None)
+        if client is None:
+            pool = cast(Redis, cast(RedisStorage, self.storage).get_connection()).connection_pool
+            client = Redis(connection_pool=pool, single_connection_client=True)
+            self.threads.client = client
+        return client
 
 
 def limit_public_forms(app: Flask, *blueprints: Blueprint) -> None:
@@ -151,10 +174,11 @@ def shared_budgets() -> list[Budget]:
 
 def form_copy() -> str:
     """What tells one shared client's form from another's: the session's CSRF token, which
-    the CSRF check (run before this) has matched to the form's; a visitor keeps it for as long
-    as they keep the session cookie. The embedded form has no session: there, the signed time
-    its copy was made. Posts with neither (one-click unsubscribes from a mail client) share
-    one "form"."""
+    a visitor keeps for as long as they keep the session cookie (the session is signed, so a
+    flooder gets another only by fetching another page). Without a session (the embedded
+    form; a browser whose `Origin` vouched for the post, `security.check_csrf`): the signed
+    time its copy was made, one more fetch each. Posts with neither (one-click unsubscribes
+    from a mail client) share one "form"."""
     token = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     if isinstance(token, str):
         return f"session:{token}"

@@ -6,11 +6,14 @@ from io import BytesIO
 from typing import IO
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import Flask, Request, Response, current_app, request
+from flask import Flask, Request, Response, current_app, g, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest
 
+from petition.extensions import csrf
 from petition.onion import OnionSessions, add_onion_location, onion_origin
+
+OWN_ORIGINS = "petition.own_origins"
 
 
 def content_security_policy(frame_ancestors: str = "'none'") -> str:
@@ -110,10 +113,34 @@ def require_same_origin() -> None:
     another site, whose browser sends no SameSite cookie there. Browsers send `Origin` with
     every POST (`Referer` for the oldest); another site's page, or a sandboxed frame, sends
     its own origin or "null". The form's signed opening time (forms.StatementForm) bounds how
-    long one copy of the form can be replayed."""
+    long one copy of the form can be replayed. The site's origins are as for `check_csrf`."""
     sent = request.headers.get("Origin") or _origin_of(request.headers.get("Referer", ""))
-    if sent != request.host_url.rstrip("/"):
+    if not _is_own_origin(sent):
         raise CSRFError("The form was not sent from this site.")
+
+
+def check_csrf() -> None:
+    """Every form POST must come from a page of this site, and a browser says so itself: it
+    sends `Origin` with every POST, and no page of another site can make it name ours. A
+    client that does not say so (a script, the oldest browsers, a page behind a proxy that
+    drops the header) shows the session's CSRF token instead, as Flask-WTF checks it (with
+    the Referer over HTTPS). The token stays on every page for them; a browser's signing
+    POST then needs no session decoded and no token verified.
+
+    The site's own origins are BASE_URL's and the onion's, not the request's `Host`: a
+    page of another name that a visitor's resolver points at this server (DNS rebinding)
+    would send its own name in both."""
+    config = current_app.config
+    if not config["WTF_CSRF_ENABLED"] or request.method not in config["WTF_CSRF_METHODS"]:
+        return
+    if _is_own_origin(request.headers.get("Origin", "")):
+        g.csrf_valid = True  # what Flask-WTF's forms read, as after its own check
+        return
+    csrf.protect(apply_exemptions=True)
+
+
+def _is_own_origin(origin: str) -> bool:
+    return origin.lower() in current_app.extensions[OWN_ORIGINS]
 
 
 def _origin_of(url: str) -> str:
@@ -132,5 +159,9 @@ def register(app: Flask) -> None:
     app.config["ONION_LOCATION"] = onion_origin(app.config["ONION_LOCATION"])
     app.session_interface = OnionSessions()
     app.request_class = UploadsInMemory
+    own = (_origin_of(app.config["BASE_URL"]), app.config["ONION_LOCATION"])
+    app.extensions[OWN_ORIGINS] = frozenset(origin.lower() for origin in own if origin)
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # check_csrf calls Flask-WTF's check itself
     app.before_request(refuse_invalid_utf8)
+    app.before_request(check_csrf)  # after the UTF-8 check, before any hook reads the form
     app.after_request(add_security_headers)

@@ -112,6 +112,30 @@ def test_in_redis_both_budgets_count_and_expire_with_their_windows(app_with, red
             store.delete(*keys)
 
 
+def test_a_connection_redis_dropped_is_made_again_and_the_budget_still_counts(app_with, redis_url):
+    """Each thread holds one connection for the check; Redis closing it (a restart, a
+    timeout) must neither refuse signers nor let them through uncounted."""
+    prefix = f"test-{secrets.token_hex(4)}"
+    app = app_with(
+        RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_KEY_PREFIX=prefix, RATELIMIT_SWALLOW_ERRORS=False
+    )
+    store = redis.Redis.from_url(redis_url)
+    try:
+        with app.app_context():
+            make_campaign()
+            client = app.test_client()
+            statuses = [post_sign(client, "203.0.113.9", 1).status_code]
+            checkers = [c["id"] for c in store.client_list() if c["cmd"] == "evalsha"]
+            assert checkers, "the check holds no connection of its own"
+            for checker in checkers:
+                store.client_kill_filter(_id=checker)
+            statuses += [post_sign(client, "203.0.113.9", n).status_code for n in range(2, 5)]
+        assert statuses == [302, 302, 302, 429]
+    finally:
+        if keys := list(store.scan_iter(f"*{prefix}*")):
+            store.delete(*keys)
+
+
 def test_when_redis_is_down_signers_still_get_through(app_with):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
