@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -93,10 +94,22 @@ def _init_extensions(app: Flask) -> None:
 def _limit_only_decorated_views(app: Flask) -> None:
     """Flask-Limiter keeps only limits that decorate staff views, and a decorated view checks
     its limits as it is called; the check Flask-Limiter also runs before every request (a
-    look-up of limits, on every signing POST) finds nothing more, so it goes. A limit on a
-    blueprint or a default limit would need it back. (The public forms' budgets are
-    `public_limits`'.)"""
-    app.before_request_funcs[None].remove(extensions.limiter._check_request_limit)
+    look-up of limits, on every signing POST) finds nothing more, so it goes. Its hooks
+    after the view (the counting of `deduct_when`) and after the request run for staff
+    pages only. A limit on another blueprint or a default limit would need them back. (The
+    public forms' budgets are `public_limits`'.)"""
+    limiter = extensions.limiter
+    app.before_request_funcs[None].remove(limiter._check_request_limit)
+    [counting] = [hook for hook in app.after_request_funcs[None] if _of_limiter(hook)]
+    app.after_request_funcs[None].remove(counting)
+    app.after_request_funcs.setdefault("staff", []).append(counting)
+    release = limiter._Limiter__release_context  # type: ignore[attr-defined]
+    app.teardown_request_funcs[None].remove(release)
+    app.teardown_request_funcs.setdefault("staff", []).append(release)
+
+
+def _of_limiter(hook: Any) -> bool:
+    return isinstance(hook, partial) and hook.args == (extensions.limiter,)
 
 
 def _register_blueprints(app: Flask) -> None:

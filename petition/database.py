@@ -69,10 +69,15 @@ def first_row(statement: Executable, values: dict[str, Any]) -> tuple[Any, ...] 
     alone (`run_alone`) on PostgreSQL when the session holds no transaction; else in the
     session's transaction, to be committed with it (taking a second connection while holding
     one, many requests at once could each wait for the pool forever)."""
-    session = db.session()
-    if session.get_bind().dialect.name != "postgresql" or session.in_transaction():
-        return session.connection().execute(statement, values).first()
+    if db.engine.dialect.name != "postgresql" or session_in_transaction():
+        return db.session.connection().execute(statement, values).first()
     return run_alone(statement, values)
+
+
+def session_in_transaction() -> bool:
+    """Whether this request's session holds a transaction, without making a session for a
+    request that has not used one (making it and closing it cost as much as a statement)."""
+    return db.session.registry.has() and db.session().in_transaction()
 
 
 def run_alone(statement: Executable, values: dict[str, Any]) -> tuple[Any, ...] | None:

@@ -100,7 +100,7 @@ def _insert_new(row: dict[str, Any], *, recipient: str) -> bool:
     (`database.first_row`: every signing POST runs it). SQLite has no INSERT inside a WITH:
     there the mail takes a second statement.
     """
-    dialect = db.session.get_bind().dialect.name
+    dialect = db.engine.dialect.name
     statement = _insert_if_new(dialect, tuple(row))
     values = {f"new_{name}": value for name, value in row.items()}
     new = first_row(statement, {**values, "mail_recipient": recipient})

@@ -12,6 +12,7 @@ from petition import privacy
 from petition.campaigns import services as campaigns
 from petition.campaigns.embedding import frame_ancestors
 from petition.campaigns.signable import signable
+from petition.database import session_in_transaction
 from petition.extensions import csrf, db
 from petition.i18n import bind_language
 from petition.link_pages import PRIVATE, link_page
@@ -74,7 +75,7 @@ def _signing(slug: str, render: Render, done: str) -> ResponseReturnValue:
         wish = None if form.is_bot else form.request(g.lang)
     if wish is not None:
         signing.request_signature(kept, wish, client_hash=privacy.client_hash())
-        if db.session().in_transaction():  # most often the signature committed on its own
+        if session_in_transaction():  # most often the signature committed on its own
             db.session.commit()
     return redirect(url_for(done, slug=slug))
 
