@@ -95,6 +95,13 @@ def test_an_error_message_never_carries_the_values(app):
     assert run_alone(text("SELECT 1"), {}) == (1,)
 
 
+def test_no_row_is_none_even_right_after_a_statement_that_had_one(app):
+    """The connection keeps its cursor from one statement to the next: nothing of the one
+    before may come back."""
+    assert run_alone(text("SELECT 1"), {}) == (1,)
+    assert run_alone(text("SELECT 1 WHERE false"), {}) is None
+
+
 def drop_pooled_connections() -> None:
     """What a restart of PostgreSQL does to the pool: every idle connection closed by the
     server (from a connection of another engine)."""
