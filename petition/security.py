@@ -139,8 +139,8 @@ def check_csrf() -> None:
     sends `Origin` with every POST, and no page of another site can make it name ours. A
     client that does not say so (a script, the oldest browsers, a page behind a proxy that
     drops the header) shows the session's CSRF token instead, as Flask-WTF checks it (with
-    the Referer over HTTPS). The token stays on every page for them; a browser's signing
-    POST then needs no session decoded and no token verified.
+    the Referer over HTTPS). The token stays on every page for them; a browser's POST then
+    needs no token verified.
 
     The site's own origins are BASE_URL's and the onion's, not the request's `Host`: a
     page of another name that a visitor's resolver points at this server (DNS rebinding)
