@@ -128,9 +128,9 @@ def require_same_origin() -> None:
     another site, whose browser sends no SameSite cookie there. Browsers send `Origin` with
     every POST (`Referer` for the oldest); another site's page, or a sandboxed frame, sends
     its own origin or "null". The form's signed opening time (forms.StatementForm) bounds how
-    long one copy of the form can be replayed. The site's origins are as for `check_csrf`."""
+    long one copy of the form can be replayed."""
     sent = request.headers.get("Origin") or _origin_of(request.headers.get("Referer", ""))
-    if not _is_own_origin(sent):
+    if sent != request.host_url.rstrip("/"):
         raise CSRFError("The form was not sent from this site.")
 
 
@@ -144,7 +144,8 @@ def check_csrf() -> None:
 
     The site's own origins are BASE_URL's and the onion's, not the request's `Host`: a
     page of another name that a visitor's resolver points at this server (DNS rebinding)
-    would send its own name in both."""
+    would send its own name in both. A site also reached by another name (www.) falls back
+    to the token there, so nothing stops working."""
     config = current_app.config
     if not config["WTF_CSRF_ENABLED"] or request.method not in config["WTF_CSRF_METHODS"]:
         return
